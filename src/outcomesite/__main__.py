@@ -1,0 +1,3 @@
+from outcomesite.cli import main
+
+main()

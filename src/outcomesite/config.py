@@ -1,0 +1,101 @@
+"""`outcomesite.yaml`: declared options with precise errors, read the same way as account files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from outcomesite.convert import convert, suggest
+from outcomesite.errors import Diagnostic
+from outcomesite.frontmatter import YamlProblem, parse_yaml
+
+CONFIG_FILE = "outcomesite.yaml"
+
+
+class SiteConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    site_name: str = Field("Outcome reports", description="Title of the internal index")
+    vendor: str = Field("", description="Your company name, shown on every report")
+    logo: str | None = Field(None, description="Path of a logo image, relative to the site root")
+    base_url: str | None = Field(None, description="e.g. https://reports.example.com/")
+    theme: str = Field("default", description="A folder name under themes/, or default")
+    paper: Literal["A4", "Letter"] = Field("A4", description="PDF paper size")
+    locale: str = Field("en_US", description="Formats numbers and dates, e.g. en_US or de_DE")
+    result_check_days: int = Field(90, ge=1, description="Days after start_date for the check")
+    stale_after_days: int = Field(120, ge=1, description="Days after which a value is stale")
+
+
+def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read and validate the config; on any error, return the defaults plus the diagnostics."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig(), []
+
+    def problem(line: int, message: str) -> list[Diagnostic]:
+        return [Diagnostic(CONFIG_FILE, line, "error", message)]
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return SiteConfig(), problem(1, "the file is not UTF-8 text: save it as UTF-8")
+    try:
+        root_node = parse_yaml(text.replace("\r\n", "\n"))
+    except YamlProblem as exc:
+        return SiteConfig(), problem(exc.line, exc.message)
+    if root_node is None:
+        return SiteConfig(), []
+    if not isinstance(root_node, yaml.MappingNode):
+        return SiteConfig(), problem(1, "the config must be a list of `key: value` lines")
+    conv = convert(root_node, SiteConfig, line_offset=1)
+    diagnostics = [Diagnostic(CONFIG_FILE, line, "error", msg) for line, msg in conv.problems]
+    data = conv.data
+    for key, message in _option_rules(root, data):
+        diagnostics.append(Diagnostic(CONFIG_FILE, conv.line_of((key,)), "error", message))
+    if diagnostics or not isinstance(conv.model, SiteConfig):
+        return SiteConfig(), sorted(diagnostics)
+    return conv.model, []
+
+
+def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
+    """Checks a type cannot express: the locale exists, the theme folder and logo file exist."""
+    problems: list[tuple[str, str]] = []
+    locale = data.get("locale")
+    if isinstance(locale, str) and not _known_locale(locale):
+        problems.append(("locale", f"`locale` `{locale}` is not a known locale: write e.g. en_US"))
+    base_url = data.get("base_url")
+    if isinstance(base_url, str) and not base_url.startswith(("https://", "http://")):
+        problems.append(
+            ("base_url", "`base_url` must be an absolute URL such as https://reports.example.com/")
+        )
+    theme = data.get("theme")
+    if isinstance(theme, str) and theme != "default" and not (root / "themes" / theme).is_dir():
+        themes = sorted(p.name for p in (root / "themes").glob("*") if p.is_dir())
+        guess = suggest(theme, [*themes, "default"])
+        hint = f": did you mean `{guess}`?" if guess else ": create that folder or use `default`"
+        problems.append(("theme", f"`theme` `{theme}` has no folder themes/{theme}/{hint}"))
+    logo = data.get("logo")
+    if isinstance(logo, str) and not _inside(root, logo):
+        problems.append(("logo", f"`logo` `{logo}` must be a file inside the site folder"))
+    elif isinstance(logo, str) and not (root / logo).is_file():
+        problems.append(
+            ("logo", f"`logo` file `{logo}` was not found (paths are relative to the site root)")
+        )
+    return problems
+
+
+def _known_locale(name: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _inside(root: Path, relative: str) -> bool:
+    return (root / relative).resolve().is_relative_to(root.resolve())

@@ -1,0 +1,72 @@
+"""Find and validate every account of a site: the `load` and `validate` stages for a whole site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from outcomesite.config import SiteConfig, load_config
+from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
+from outcomesite.validate import Account, validate_file
+
+ACCOUNTS_DIR = Path("content") / "accounts"
+
+
+@dataclass(frozen=True)
+class Site:
+    """A validated site: what `check` reports and what `build` renders."""
+
+    root: Path
+    config: SiteConfig
+    as_of: dt.date
+    accounts: tuple[Account, ...]  # the valid ones, by slug
+    diagnostics: tuple[Diagnostic, ...]  # every problem, by path and line
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    def failed(self, strict: bool) -> bool:
+        """Would a CI gate fail? Errors always; warnings too with --strict."""
+        return not self.ok or (strict and bool(self.diagnostics))
+
+
+def default_as_of() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH so that reproducible builds agree on the date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise OutcomesiteError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})",
+                EXIT_USAGE,
+            ) from None
+    return dt.date.today()
+
+
+def account_files(root: Path) -> list[Path]:
+    folder = root / ACCOUNTS_DIR
+    if not folder.is_dir():
+        raise OutcomesiteError(
+            f"no {ACCOUNTS_DIR.as_posix()}/ folder in {root}: run this in your site's folder, "
+            "or create one with `outcomesite init DIR`",
+            EXIT_USAGE,
+        )
+    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+
+
+def load_site(root: Path | str = ".", as_of: dt.date | None = None) -> Site:
+    """Validate the config and every account file; never raises for bad content."""
+    root = Path(root)
+    as_of = as_of or default_as_of()
+    config, diagnostics = load_config(root)
+    accounts: list[Account] = []
+    for path in account_files(root):
+        account, problems = validate_file(path, root, config, as_of)
+        diagnostics.extend(problems)
+        if account is not None:
+            accounts.append(account)
+    return Site(root, config, as_of, tuple(accounts), tuple(sorted(diagnostics)))
