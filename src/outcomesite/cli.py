@@ -5,14 +5,21 @@ Exit status: 0 success, 1 validation errors (or warnings with --strict), 2 usage
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from outcomesite import __version__
+from outcomesite.build import BuildOptions, BuildRefused, ProgressCallback, build_site
 from outcomesite.errors import EXIT_OK, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
+from outcomesite.links import link_id, resolve_secret, share_url
 from outcomesite.loader import Site, default_as_of, load_site
+from outcomesite.pdf import PdfError
 from outcomesite.scaffold import new_account
 from outcomesite.schema import account_json_schema_text
 
@@ -107,6 +114,98 @@ def new(ctx: click.Context, slug: str) -> None:
     """Create content/accounts/SLUG.md from a commented template (never overwrites)."""
     for path in new_account(_root(ctx), slug, default_as_of()):
         click.echo(f"created {path.relative_to(_root(ctx)).as_posix()}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build).")
+@click.option("--no-pdf", "no_pdf", is_flag=True, help="Skip PDFs (faster previews).")
+@_STRICT
+@_AS_OF
+@click.option("--jobs", type=click.IntRange(min=1), help="PDF worker processes (default: CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    out: str | None,
+    no_pdf: bool,
+    strict: bool,
+    as_of: dt.datetime | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Check, then render the site into build/ (public/ reports, internal/ index)."""
+    root = _root(ctx)
+    with _pdf_progress(enabled=not quiet and not no_pdf) as progress:
+        try:
+            report = build_site(
+                root,
+                BuildOptions(
+                    out=Path(out) if out else None,
+                    pdf=not no_pdf,
+                    strict=strict,
+                    as_of=_as_of(as_of),
+                    jobs=jobs,
+                    progress=progress,
+                ),
+            )
+        except BuildRefused as refused:
+            click.echo(format_diagnostics(refused.site.diagnostics, "text"))
+            raise
+        except PdfError as exc:
+            raise OutcomesiteError(str(exc), EXIT_VALIDATION) from None
+    if quiet:
+        return
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
+    for warning in report.warnings:
+        click.echo(warning.format_text(), err=True)
+    click.echo(
+        f"built {len(report.pages)} account(s): {len(report.pages)} report(s), "
+        f"{report.pdfs} PDF(s), {len(report.warnings)} warning(s) in {report.seconds:.1f} s "
+        f"-> {report.out}",
+        err=True,
+    )
+
+
+@contextlib.contextmanager
+def _pdf_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A progress bar for PDFs, only when a person is watching a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="PDFs", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@cli.command()
+@click.pass_context
+def links(ctx: click.Context) -> None:
+    """Print each account's share link, for CSMs to send."""
+    root = _root(ctx)
+    site = load_site(root)
+    if not site.ok:
+        click.echo(format_diagnostics(site.diagnostics, "text"))
+        ctx.exit(EXIT_VALIDATION)
+    secret = resolve_secret(root)
+    if secret.notice:
+        click.echo(f"note: {secret.notice}", err=True)
+    for account in site.accounts:
+        link = link_id(secret.value, account.slug, account.data.link_version)
+        click.echo(
+            f"{account.slug}\t{account.data.account}\t{share_url(site.config.base_url, link)}"
+        )
 
 
 def main() -> None:

@@ -123,6 +123,9 @@ def render(body: str) -> str:
     """Narrative HTML with unsafe links neutralised; images keep their relative source."""
     tokens = _MD.parse(body)
     for token in _walk(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            # The report's own sections are h2: narrative headings nest below them.
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
         if token.type == "link_open" and not is_safe_link(str(token.attrGet("href") or "")):
             token.attrSet("href", "#")
         if token.type == "link_open":

@@ -1,0 +1,269 @@
+"""`outcomesite build`: the one module that calls every stage, and the only one that writes a site.
+
+The site is rendered into a fresh temporary folder next to the output and swapped in only when
+everything succeeded, so a failed build leaves the previous one untouched and removed accounts vanish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outcomesite import ladder
+from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
+from outcomesite.links import link_id, resolve_secret
+from outcomesite.loader import ACCOUNTS_DIR, Site, load_site
+from outcomesite.markdown import references
+from outcomesite.pdf import DEFAULT_TIMEOUT, PdfError, PdfJob, render_pdf
+from outcomesite.theme import Theme
+from outcomesite.validate import Account
+from outcomesite.views import AccountPage, index_context, index_csv, index_json, report_context
+
+BUILD_MARKER = ".outcomesite-build"
+ProgressCallback = Callable[[int, int], None]
+
+
+class BuildRefused(OutcomesiteError):
+    """The content has errors (or warnings with --strict); nothing was written."""
+
+    exit_code = EXIT_VALIDATION
+
+    def __init__(self, site: Site, strict: bool) -> None:
+        reason = "errors" if not site.ok else "warnings (--strict)"
+        super().__init__(f"not building: the content has {reason}; fix them and build again")
+        self.site = site
+        self.strict = strict
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path | None = None  # default: <root>/build
+    pdf: bool = True
+    strict: bool = False
+    as_of: dt.date | None = None
+    jobs: int | None = None  # default: the CPU count
+    pdf_timeout: float = DEFAULT_TIMEOUT
+    progress: ProgressCallback | None = None
+    environ: dict[str, str] | None = None  # default: os.environ
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    site: Site
+    pages: list[AccountPage]
+    pdfs: int = 0
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.site.diagnostics if d.severity == "warning"]
+
+
+def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
+    started = time.perf_counter()
+    options = options or BuildOptions()
+    root = Path(root)
+    out = options.out if options.out is not None else root / "build"
+    site = load_site(root, options.as_of)
+    if site.failed(options.strict):
+        raise BuildRefused(site, options.strict)
+    _check_output_folder(root, out)
+    secret = resolve_secret(root, options.environ)
+    theme = Theme(root, site.config.theme)
+    pages = [plan_page(site, account, secret.value) for account in site.accounts]
+    report = BuildReport(out=out, site=site, pages=pages)
+    if secret.notice:
+        report.notices.append(secret.notice)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
+        write_public(staging / "public", site, theme, pages)
+        write_internal(staging / "internal", site, theme, pages)
+        if options.pdf:
+            report.pdfs = write_pdfs(staging / "public", site, theme, pages, options)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def plan_page(site: Site, account: Account, secret: bytes) -> AccountPage:
+    config = site.config
+    assessment = ladder.assess(
+        account.data, site.as_of, config.result_check_days, config.stale_after_days
+    )
+    link = link_id(secret, account.slug, account.data.link_version)
+    return AccountPage(account=account, assessment=assessment, link=link, version=1)
+
+
+def _check_output_folder(root: Path, out: Path) -> None:
+    """Never replace a folder we did not make: `--out .` must not wipe the site."""
+    resolved = out.resolve()
+    if resolved == root.resolve() or resolved in root.resolve().parents:
+        raise OutcomesiteError(
+            f"--out {out} would replace the site itself: choose a new folder", EXIT_USAGE
+        )
+    if out.exists() and any(out.iterdir()) and not (out / BUILD_MARKER).exists():
+        raise OutcomesiteError(
+            f"{out} exists and was not made by outcomesite build: it was left untouched; "
+            "choose another --out or remove it",
+            EXIT_USAGE,
+        )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _stylesheets(prefix: str, paper: str) -> list[dict[str, str]]:
+    sheets = [
+        {"href": prefix + "report.css", "media": ""},
+        {"href": prefix + "print.css", "media": "print"},
+    ]
+    if paper == "Letter":
+        sheets.append({"href": prefix + "letter.css", "media": "print"})
+    return sheets
+
+
+def _logo_name(site: Site) -> str | None:
+    logo = site.config.logo
+    return f"logo{Path(logo).suffix.lower()}" if logo else None
+
+
+def report_html(
+    site: Site, theme: Theme, page: AccountPage, *, pdf: bool, asset_prefix: str
+) -> str:
+    context = report_context(page, site.config, site.as_of)
+    logo = _logo_name(site)
+    return theme.render(
+        "report.html",
+        **context,
+        pdf=pdf,
+        stylesheets=_stylesheets(asset_prefix, site.config.paper),
+        logo_href=(asset_prefix + logo) if logo else None,
+    )
+
+
+def account_images(page: AccountPage) -> Iterator[str]:
+    """Relative paths of the images the narrative uses (check proved they are in its folder)."""
+    for ref in references(page.account.body, page.account.body_line):
+        if ref.kind == "image":
+            yield ref.url
+
+
+def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage]) -> None:
+    assets = public / "assets"
+    for name, path in theme.assets():
+        (assets / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, assets / name)
+    if (logo := _logo_name(site)) and site.config.logo:
+        shutil.copyfile(site.root / site.config.logo, assets / logo)
+    (public / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+    (public / "index.html").write_text(
+        theme.render(
+            "public_index.html",
+            lang=site.config.locale.replace("_", "-"),
+            title=site.config.vendor or "Reports",
+            stylesheets=_stylesheets("assets/", site.config.paper),
+        ),
+        encoding="utf-8",
+    )
+    for page in pages:
+        folder = public / page.folder
+        folder.mkdir(parents=True)
+        html = report_html(site, theme, page, pdf=False, asset_prefix="../../assets/")
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        source = site.root / ACCOUNTS_DIR / page.account.slug
+        for image in account_images(page):
+            target = folder / image
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / image, target)
+
+
+def write_internal(internal: Path, site: Site, theme: Theme, pages: list[AccountPage]) -> None:
+    internal.mkdir(parents=True)
+    config, as_of = site.config, site.as_of
+    data = index_json(pages, config, as_of)
+    (internal / "index.json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (internal / "index.csv").write_text(index_csv(pages, config), encoding="utf-8")
+    context = index_context(pages, config, as_of, report_prefix="../public/")
+    html = theme.render(
+        "index.html",
+        **context,
+        title=f"{config.site_name} (internal)",
+        stylesheets=[
+            {"href": "../public/assets/report.css", "media": ""},
+            {"href": "../public/assets/index.css", "media": ""},
+        ],
+    )
+    (internal / "index.html").write_text(html, encoding="utf-8")
+
+
+def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float) -> PdfJob:
+    asset_dir = theme.asset_dirs()
+    prefix = _file_url(theme.asset_path("report.css").parent) + "/"
+    html = report_html(site, theme, page, pdf=True, asset_prefix=prefix)
+    account_dir = (site.root / ACCOUNTS_DIR / page.account.slug).resolve()
+    allowed: tuple[Path, ...] = (*asset_dir, account_dir)
+    if site.config.logo:
+        logo_path = (site.root / site.config.logo).resolve()
+        html = html.replace(prefix + (_logo_name(site) or ""), _file_url(logo_path))
+        allowed = (*allowed, logo_path)
+    return PdfJob(page.account.slug, html, _file_url(account_dir) + "/", allowed, timeout)
+
+
+def _file_url(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def write_pdfs(
+    public: Path, site: Site, theme: Theme, pages: list[AccountPage], options: BuildOptions
+) -> int:
+    jobs = [pdf_job(site, theme, page, options.pdf_timeout) for page in pages]
+    targets = [public / page.folder / page.pdf_name for page in pages]
+    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(jobs)))
+    done = 0
+    for target, pdf in zip(targets, _render_all(jobs, workers), strict=True):
+        target.write_bytes(pdf)
+        done += 1
+        if options.progress:
+            options.progress(done, len(jobs))
+    return done
+
+
+def _render_all(jobs: list[PdfJob], workers: int) -> Iterator[bytes]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield render_pdf(job)
+        return
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(workers) as pool:
+        try:
+            yield from pool.imap(render_pdf, jobs)
+        except PdfError:
+            pool.terminate()
+            raise
+
+
+__all__ = ["BuildOptions", "BuildRefused", "BuildReport", "PdfError", "build_site"]

@@ -1,0 +1,128 @@
+"""PDF rendering with WeasyPrint, locked down: the renderer may read the theme's assets and the
+account's own folder, nothing else: no other file, no network, no attachments.
+
+Rendering runs in worker processes; each render has a time limit and each input a size cap, so one
+hostile or broken account fails with a clear error instead of hanging the build.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+MAX_HTML_BYTES = 5_000_000
+MAX_ASSET_BYTES = 10_000_000
+DEFAULT_TIMEOUT = 60.0
+
+# WeasyPrint reports CSS it does not support as warnings; they are not the user's problem.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class PdfError(Exception):
+    """A PDF could not be rendered safely; the message says which account and why."""
+
+
+class RenderTimeout(PdfError):
+    pass
+
+
+class SafeFetcher(URLFetcher):
+    """Serves `file:` URLs inside the allowed folders (symlinks resolved); refuses everything else."""
+
+    def __init__(self, allowed: tuple[Path, ...]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.allowed = tuple(p.resolve() for p in allowed)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        path = self._allowed_path(url)
+        if path is None:
+            self.refused.append(url)
+            raise PermissionError(f"outcomesite does not let the PDF renderer fetch {url[:200]}")
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            self.refused.append(url)
+            raise PermissionError(f"{path.name} is larger than {MAX_ASSET_BYTES // 1_000_000} MB")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    def _allowed_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_file():
+            return None
+        for root in self.allowed:
+            if path == root or path.is_relative_to(root):
+                return path
+        return None
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything one render needs, picklable so it can cross into a worker process."""
+
+    key: str  # the account slug, for messages
+    html: str
+    base_url: str  # file: URL of the account's folder, for its images
+    allowed: tuple[Path, ...]
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def render_pdf(job: PdfJob) -> bytes:
+    """Render one PDF or raise PdfError; safe to call in a worker process."""
+    if len(job.html.encode("utf-8")) > MAX_HTML_BYTES:
+        raise PdfError(f"{job.key}: the report is larger than {MAX_HTML_BYTES // 1_000_000} MB")
+    fetcher = SafeFetcher(job.allowed)
+    with _time_limit(job.timeout, job.key):
+        try:
+            document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+            output = io.BytesIO()
+            document.write_pdf(output, attachments=[], pdf_identifier=False)
+        except RenderTimeout:
+            raise
+        except BaseException as exc:
+            if fetcher.refused:
+                break_out = ", ".join(fetcher.refused[:3])
+                raise PdfError(
+                    f"{job.key}: the PDF refers to files outside the theme and the account's "
+                    f"folder, which are never read: {break_out}"
+                ) from None
+            raise PdfError(f"{job.key}: the PDF could not be rendered: {exc}") from None
+    if fetcher.refused:
+        raise PdfError(f"{job.key}: refused to fetch {', '.join(fetcher.refused[:3])}")
+    return output.getvalue()
+
+
+class _time_limit:
+    """SIGALRM-based limit; only in a process's main thread (workers and the CLI both are)."""
+
+    def __init__(self, seconds: float, key: str) -> None:
+        self.seconds = seconds
+        self.key = key
+        self.active = threading.current_thread() is threading.main_thread() and seconds > 0
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+    def _expired(self, signum: int, frame: object) -> None:
+        raise RenderTimeout(
+            f"{self.key}: the PDF took longer than {self.seconds:g} s to render and was stopped; "
+            "shorten the narrative or its tables"
+        )

@@ -1,0 +1,63 @@
+"""Themes: a search path of template and asset folders, the site's theme before the default one.
+
+`theme: brand` in outcomesite.yaml uses `themes/brand/` in the site; any template or asset with the
+same name overrides the default's, the rest falls back. A template can extend the one it replaces
+with `{% extends "default/report.html" %}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import jinja2
+
+DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
+
+
+class Theme:
+    def __init__(self, site_root: Path, name: str) -> None:
+        self.name = name
+        folders = [] if name == "default" else [site_root / "themes" / name]
+        self.folders: list[Path] = [*folders, DEFAULT_THEME]
+        loaders: list[jinja2.BaseLoader] = [
+            jinja2.FileSystemLoader(str(folder / "templates")) for folder in self.folders
+        ]
+        # "default/<name>" always reaches the packaged template, so overrides can extend it.
+        loaders.append(
+            jinja2.PrefixLoader(
+                {"default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}
+            )
+        )
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, template: str, **context: object) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def asset_dirs(self) -> list[Path]:
+        return [folder / "assets" for folder in self.folders]
+
+    def assets(self) -> Iterator[tuple[str, Path]]:
+        """Every asset by its relative name, the site theme's copy winning over the default's."""
+        seen: set[str] = set()
+        for folder in self.asset_dirs():
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                name = path.relative_to(folder).as_posix()
+                if path.is_file() and name not in seen:
+                    seen.add(name)
+                    yield name, path
+
+    def asset_path(self, name: str) -> Path:
+        for folder in self.asset_dirs():
+            if (folder / name).is_file():
+                return folder / name
+        raise FileNotFoundError(f"theme asset {name} not found in {self.asset_dirs()}")

@@ -1,0 +1,281 @@
+"""View models: what each page shows, computed from the model and the ladder, as plain data.
+
+Templates only place these values; every wording and number format is decided here (or in
+`formatting`), so pages, PDFs, index.json and index.csv agree with each other.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from outcomesite import formatting as fmt
+from outcomesite import ladder
+from outcomesite.config import SiteConfig
+from outcomesite.ladder import Assessment, ResultAssessment, Rung
+from outcomesite.links import share_url
+from outcomesite.markdown import render as render_markdown
+from outcomesite.validate import Account
+
+CATEGORY_LABELS = {
+    "revenue": "Revenue",
+    "cost": "Cost",
+    "risk": "Risk",
+    "efficiency": "Efficiency",
+    "experience": "Experience",
+}
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """One account as it will be published: its evidence, its link and where its files go."""
+
+    account: Account
+    assessment: Assessment
+    link: str
+    version: int
+
+    @property
+    def folder(self) -> str:
+        return f"r/{self.link}"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{self.account.slug}.pdf"
+
+
+def html_lang(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def ladder_steps(rung: Rung) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": int(r),
+            "label": r.label,
+            "key": r.key,
+            "reached": rung >= r,
+            "current": rung == r,
+        }
+        for r in Rung
+        if r != Rung.NONE
+    ]
+
+
+def progress_bar(progress: float | None) -> dict[str, float] | None:
+    """Geometry (0-100 units) for a bar honest about moving away (< 0) and overshooting (> 1)."""
+    if progress is None:
+        return None
+    low, high = min(0.0, progress), max(1.0, progress)
+
+    def x(value: float) -> float:
+        return round((value - low) / (high - low) * 100, 2)
+
+    def mark(value: float) -> float:
+        """Left edge of a 0.8-unit marker centred on `value`, kept inside the bar."""
+        return round(min(max(x(value) - 0.4, 0.0), 99.2), 2)
+
+    start, end = sorted((x(0.0), x(progress)))
+    return {
+        "fill_x": start,
+        "fill_width": round(max(end - start, 0.0), 2),
+        "baseline_mark": mark(0.0),
+        "target_mark": mark(1.0),
+        "negative": progress < 0,
+    }
+
+
+def validator_text(item: ResultAssessment, locale: str) -> str:
+    validator = item.result.validator
+    if validator is None:
+        return "No customer validator named yet"
+    who = validator.name + (f", {validator.role}" if validator.role else "")
+    if validator.confirmed_on is None:
+        return f"Awaiting confirmation from {who}"
+    return f"Confirmed by {who}, on {fmt.day(validator.confirmed_on, locale)}"
+
+
+def result_view(item: ResultAssessment, locale: str) -> dict[str, Any]:
+    r = item.result
+    return {
+        "id": r.id,
+        "goal": r.goal,
+        "metric": r.metric,
+        "category": CATEGORY_LABELS.get(r.category or "", ""),
+        "movement": fmt.movement(r.baseline, r.target, r.current, r.unit, locale),
+        "baseline": fmt.quantity(r.baseline, r.unit, locale),
+        "target": fmt.quantity(r.target, r.unit, locale),
+        "current": fmt.quantity(r.current, r.unit, locale) if r.current is not None else None,
+        "direction": item.direction,
+        "progress_text": fmt.progress_text(item.progress, item.target_met, locale),
+        "bar": progress_bar(item.progress),
+        "target_met": item.target_met,
+        "measured_on": fmt.day(r.measured_on, locale) if r.measured_on else None,
+        "due": fmt.day(r.due, locale) if r.due else None,
+        "validator": validator_text(item, locale),
+        "validated": item.validated,
+        "attribution": r.attribution,
+        "owner": r.owner,
+        "rung": int(item.rung),
+        "rung_label": item.rung.label,
+    }
+
+
+def report_context(page: AccountPage, config: SiteConfig, as_of: dt.date) -> dict[str, Any]:
+    """Everything the customer report shows; nothing internal (notes, 90-day status) is in it."""
+    data, assessment = page.account.data, page.assessment
+    locale = config.locale
+    return {
+        "lang": html_lang(locale),
+        "vendor": config.vendor,
+        "account_name": data.account,
+        "as_of": fmt.day(as_of, locale),
+        "as_of_iso": as_of.isoformat(),
+        "version": page.version,
+        "rung": int(assessment.rung),
+        "rung_label": assessment.rung.label,
+        "ladder": ladder_steps(assessment.rung),
+        "why": ladder.why_this_rung(data, assessment.rung),
+        "next_step": ladder.next_rung_step(assessment.rung),
+        "results": [result_view(item, locale) for item in assessment.results],
+        "narrative": Markup(render_markdown(page.account.body)),
+        "pdf_name": page.pdf_name,
+        "title": f"{data.account}: outcome report",
+    }
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "–"
+
+
+def _share(pages: list[AccountPage], key: Any) -> list[dict[str, Any]]:
+    groups: dict[str, list[AccountPage]] = {}
+    for page in pages:
+        groups.setdefault(key(page), []).append(page)
+    rows = []
+    for name in sorted(groups, key=str.casefold):
+        members = groups[name]
+        top = sum(p.assessment.rung == Rung.RESULT for p in members)
+        rows.append(
+            {"name": name, "total": len(members), "top": top, "share": _pct(top, len(members))}
+        )
+    return rows
+
+
+def sort_pages(pages: list[AccountPage]) -> list[AccountPage]:
+    """SPEC order: rung, highest first, then account name, case-insensitively."""
+    return sorted(pages, key=lambda p: (-int(p.assessment.rung), p.account.data.account.casefold()))
+
+
+def index_entry(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
+    data, assessment = page.account.data, page.assessment
+    report = share_url(config.base_url, page.link)
+    return {
+        "slug": page.account.slug,
+        "account": data.account,
+        "segment": data.segment,
+        "csm": data.csm,
+        "rung": int(assessment.rung),
+        "rung_key": assessment.rung.key,
+        "rung_label": assessment.rung.label,
+        "version": page.version,
+        "report_url": report,
+        "pdf_url": report + page.pdf_name,
+        "result_check": assessment.result_check,
+        "needs_attention": assessment.needs_attention,
+        "attention": list(assessment.attention),
+        "start_date": data.start_date.isoformat(),
+        "results": [
+            {
+                "id": item.result.id,
+                "rung": int(item.rung),
+                "progress": item.progress,
+                "target_met": item.target_met,
+                "validated": item.validated,
+                "owner": item.result.owner,
+                "stale": item.stale,
+                "overdue": item.overdue,
+            }
+            for item in assessment.results
+        ],
+    }
+
+
+def index_json(pages: list[AccountPage], config: SiteConfig, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(),
+        "accounts": [index_entry(p, config) for p in sort_pages(pages)],
+    }
+
+
+CSV_COLUMNS = [
+    "slug", "account", "segment", "csm", "rung", "rung_label", "version", "result_check",
+    "needs_attention", "attention", "results", "report_url", "pdf_url",
+]  # fmt: skip
+
+
+def index_csv(pages: list[AccountPage], config: SiteConfig) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for page in sort_pages(pages):
+        entry = index_entry(page, config)
+        entry["attention"] = "; ".join(entry["attention"])
+        entry["results"] = len(entry["results"])
+        entry["needs_attention"] = "yes" if entry["needs_attention"] else "no"
+        writer.writerow([_csv_safe(entry[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_safe(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: account files are untrusted, CS leaders open this in Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def index_context(
+    pages: list[AccountPage], config: SiteConfig, as_of: dt.date, report_prefix: str
+) -> dict[str, Any]:
+    """The internal index: needs attention first, rollups, then every account by rung."""
+    ordered = sort_pages(pages)
+    locale = config.locale
+
+    def row(page: AccountPage) -> dict[str, Any]:
+        entry = index_entry(page, config)
+        href = entry["report_url"] if config.base_url else report_prefix + entry["report_url"]
+        return {
+            **entry,
+            "report_href": href,
+            "pdf_href": href + page.pdf_name,
+            "internal_notes": page.account.data.internal_notes,
+            "results_view": [result_view(item, locale) for item in page.assessment.results],
+        }
+
+    rows = [row(p) for p in ordered]
+    checked = [p for p in pages if p.assessment.result_check != "not_due"]
+    passed = sum(p.assessment.result_check == "passed" for p in checked)
+    per_rung = [
+        {"rung": int(r), "label": r.label, "count": sum(p.assessment.rung == r for p in pages)}
+        for r in sorted(Rung, reverse=True)
+    ]
+    return {
+        "lang": html_lang(locale),
+        "site_name": config.site_name,
+        "vendor": config.vendor,
+        "as_of": fmt.day(as_of, locale),
+        "total": len(pages),
+        "attention_rows": [r for r in rows if r["needs_attention"]],
+        "rows": rows,
+        "per_rung": per_rung,
+        "per_segment": _share(pages, lambda p: p.account.data.segment),
+        "per_csm": _share(pages, lambda p: p.account.data.csm),
+        "check_rate": _pct(passed, len(checked)),
+        "check_passed": passed,
+        "check_due": len(checked),
+    }
