@@ -13,18 +13,29 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from outcomesite import ladder
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
+from outcomesite.history import Repository, Version, read_repository, recorded_measurements
 from outcomesite.links import link_id, resolve_secret
 from outcomesite.loader import ACCOUNTS_DIR, Site, load_site
 from outcomesite.markdown import references
 from outcomesite.pdf import DEFAULT_TIMEOUT, PdfError, PdfJob, render_pdf
 from outcomesite.theme import Theme
-from outcomesite.validate import Account
-from outcomesite.views import AccountPage, index_context, index_csv, index_json, report_context
+from outcomesite.validate import Account, validate_text
+from outcomesite.views import (
+    AccountPage,
+    Point,
+    VersionInfo,
+    index_context,
+    index_csv,
+    index_json,
+    report_context,
+)
 
 BUILD_MARKER = ".outcomesite-build"
 ProgressCallback = Callable[[int, int], None]
@@ -58,7 +69,8 @@ class BuildOptions:
 class BuildReport:
     out: Path
     site: Site
-    pages: list[AccountPage]
+    pages: list[AccountPage]  # the latest report of each account
+    versions: list[AccountPage] = field(default_factory=list)  # permanent copies, r/<link>/v<N>/
     pdfs: int = 0
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -79,10 +91,20 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
     _check_output_folder(root, out)
     secret = resolve_secret(root, options.environ)
     theme = Theme(root, site.config.theme)
-    pages = [plan_page(site, account, secret.value) for account in site.accounts]
-    report = BuildReport(out=out, site=site, pages=pages)
+    repo = read_repository(root)
+    report = BuildReport(out=out, site=site, pages=[])
+    report.notices.extend(_git_notices(repo, options.strict))
     if secret.notice:
         report.notices.append(secret.notice)
+    contents = repo.read_versions(
+        v for account in site.accounts for v in repo.history(account.path).versions
+    )
+    for account in site.accounts:
+        latest, permanent, skipped = plan_account(site, account, secret.value, repo, contents)
+        report.pages.append(latest)
+        report.versions.extend(permanent)
+        report.notices.extend(skipped)
+    pages = [*report.pages, *report.versions]
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -91,7 +113,7 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
         staging.mkdir()
         (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
         write_public(staging / "public", site, theme, pages)
-        write_internal(staging / "internal", site, theme, pages)
+        write_internal(staging / "internal", site, theme, report.pages)
         if options.pdf:
             report.pdfs = write_pdfs(staging / "public", site, theme, pages, options)
         _swap(staging, out)
@@ -102,13 +124,99 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
     return report
 
 
-def plan_page(site: Site, account: Account, secret: bytes) -> AccountPage:
+def plan_page(site: Site, account: Account, secret: bytes, **version: Any) -> AccountPage:
     config = site.config
     assessment = ladder.assess(
         account.data, site.as_of, config.result_check_days, config.stale_after_days
     )
     link = link_id(secret, account.slug, account.data.link_version)
-    return AccountPage(account=account, assessment=assessment, link=link, version=1)
+    return AccountPage(
+        account=account, assessment=assessment, link=link, **{"version": 1, **version}
+    )
+
+
+def plan_account(
+    site: Site,
+    account: Account,
+    secret: bytes,
+    repo: Repository,
+    contents: dict[Version, bytes],
+) -> tuple[AccountPage, list[AccountPage], list[str]]:
+    """The latest page and a permanent page per committed version, under the current link.
+
+    Each version is rendered from that commit's file with today's theme. A version that no longer
+    passes today's checks is left out with a notice rather than failing the build.
+    """
+    history = repo.history(account.path)
+    infos = tuple(VersionInfo(v.number, v.short, v.date) for v in history.versions)
+    recorded: dict[int, dict[str, tuple[dt.date, float]]] = {
+        v.number: recorded_measurements(contents[v].decode("utf-8", "replace"))
+        for v in history.versions
+        if v in contents
+    }
+
+    def points_up_to(number: int) -> dict[str, tuple[Point, ...]]:
+        points: dict[str, list[Point]] = {}
+        for n in sorted(k for k in recorded if k <= number):
+            for rid, point in recorded[n].items():
+                points.setdefault(rid, []).append(point)
+        return {rid: tuple(p) for rid, p in points.items()}
+
+    latest = plan_page(
+        site,
+        account,
+        secret,
+        version=history.number,
+        draft=history.draft,
+        source=None if history.draft or not infos else infos[-1],
+        versions=infos,
+        recorded=points_up_to(history.number),
+    )
+    permanent: list[AccountPage] = []
+    skipped: list[str] = []
+    asset_dir = site.root / ACCOUNTS_DIR / account.slug
+    for version, info in zip(history.versions, infos, strict=True):
+        if version.number == history.number and not history.draft:
+            old_account: Account | None = account  # the last commit is today's file
+        else:
+            old_account, problems = validate_text(
+                contents.get(version, b""), account.path, account.slug, asset_dir,
+                site.config, site.as_of,
+            )  # fmt: skip
+            if old_account is None:
+                first = next((d.message for d in problems if d.severity == "error"), "unreadable")
+                skipped.append(
+                    f"{account.path}: version {version.number} ({version.short}) no longer passes "
+                    f"check and was not published: {first}"
+                )
+                continue
+        page = plan_page(
+            site,
+            old_account,
+            secret,
+            version=version.number,
+            source=info,
+            versions=infos,
+            recorded=points_up_to(version.number),
+            permanent=True,
+        )
+        permanent.append(replace(page, link=latest.link))
+    return latest, permanent, skipped
+
+
+def _git_notices(repo: Repository, strict: bool) -> list[str]:
+    if not repo.in_git:
+        return ["not a Git repository: every account is version 1 and has no version history"]
+    if repo.shallow:
+        message = (
+            "this is a shallow Git clone, so version numbers and measurement history are "
+            "incomplete; fetch the full history: GitHub Actions `actions/checkout` with "
+            "`fetch-depth: 0`, GitLab CI `GIT_DEPTH: 0`, or `git fetch --unshallow`"
+        )
+        if strict:
+            raise OutcomesiteError(message, EXIT_USAGE)
+        return [message]
+    return []
 
 
 def _check_output_folder(root: Path, out: Path) -> None:
@@ -134,13 +242,16 @@ def _swap(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _stylesheets(prefix: str, paper: str) -> list[dict[str, str]]:
+AssetHref = Callable[[str], str]
+
+
+def _stylesheets(href: AssetHref, paper: str) -> list[dict[str, str]]:
     sheets = [
-        {"href": prefix + "report.css", "media": ""},
-        {"href": prefix + "print.css", "media": "print"},
+        {"href": href("report.css"), "media": ""},
+        {"href": href("print.css"), "media": "print"},
     ]
     if paper == "Letter":
-        sheets.append({"href": prefix + "letter.css", "media": "print"})
+        sheets.append({"href": href("letter.css"), "media": "print"})
     return sheets
 
 
@@ -149,17 +260,16 @@ def _logo_name(site: Site) -> str | None:
     return f"logo{Path(logo).suffix.lower()}" if logo else None
 
 
-def report_html(
-    site: Site, theme: Theme, page: AccountPage, *, pdf: bool, asset_prefix: str
-) -> str:
+def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href: AssetHref) -> str:
+    """The report page; `href` maps a published asset name to the URL this output uses."""
     context = report_context(page, site.config, site.as_of)
     logo = _logo_name(site)
     return theme.render(
         "report.html",
         **context,
         pdf=pdf,
-        stylesheets=_stylesheets(asset_prefix, site.config.paper),
-        logo_href=(asset_prefix + logo) if logo else None,
+        stylesheets=_stylesheets(href, site.config.paper),
+        logo_href=href(logo) if logo else None,
     )
 
 
@@ -167,7 +277,7 @@ def account_images(page: AccountPage) -> Iterator[str]:
     """Relative paths of the images the narrative uses (check proved they are in its folder)."""
     for ref in references(page.account.body, page.account.body_line):
         if ref.kind == "image":
-            yield ref.url
+            yield unquote(urlsplit(ref.url).path)  # the file's name, as a browser will ask for it
 
 
 def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage]) -> None:
@@ -183,14 +293,15 @@ def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage
             "public_index.html",
             lang=site.config.locale.replace("_", "-"),
             title=site.config.vendor or "Reports",
-            stylesheets=_stylesheets("assets/", site.config.paper),
+            stylesheets=_stylesheets(lambda name: "assets/" + name, site.config.paper),
         ),
         encoding="utf-8",
     )
     for page in pages:
         folder = public / page.folder
-        folder.mkdir(parents=True)
-        html = report_html(site, theme, page, pdf=False, asset_prefix="../../assets/")
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = page.root_prefix + "assets/"
+        html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
         (folder / "index.html").write_text(html, encoding="utf-8")
         source = site.root / ACCOUNTS_DIR / page.account.slug
         for image in account_images(page):
@@ -221,15 +332,20 @@ def write_internal(internal: Path, site: Site, theme: Theme, pages: list[Account
 
 
 def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float) -> PdfJob:
-    asset_dir = theme.asset_dirs()
-    prefix = _file_url(theme.asset_path("report.css").parent) + "/"
-    html = report_html(site, theme, page, pdf=True, asset_prefix=prefix)
+    """The PDF's HTML points straight at the theme's files and the account's own folder: the only
+    places its fetcher may read."""
     account_dir = (site.root / ACCOUNTS_DIR / page.account.slug).resolve()
-    allowed: tuple[Path, ...] = (*asset_dir, account_dir)
-    if site.config.logo:
-        logo_path = (site.root / site.config.logo).resolve()
-        html = html.replace(prefix + (_logo_name(site) or ""), _file_url(logo_path))
+    allowed: tuple[Path, ...] = (*theme.asset_dirs(), account_dir)
+    logo_path = (site.root / site.config.logo).resolve() if site.config.logo else None
+    if logo_path is not None:
         allowed = (*allowed, logo_path)
+
+    def href(name: str) -> str:
+        if logo_path is not None and name == _logo_name(site):
+            return _file_url(logo_path)
+        return _file_url(theme.asset_path(name))
+
+    html = report_html(site, theme, page, pdf=True, href=href)
     return PdfJob(page.account.slug, html, _file_url(account_dir) + "/", allowed, timeout)
 
 

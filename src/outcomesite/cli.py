@@ -140,7 +140,7 @@ def build(
             report = build_site(
                 root,
                 BuildOptions(
-                    out=Path(out) if out else None,
+                    out=root / out if out else None,  # like -C: relative to the site
                     pdf=not no_pdf,
                     strict=strict,
                     as_of=_as_of(as_of),

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 Loc = tuple[str | int, ...]
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_NUMBER = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+NUMBER = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$")
@@ -196,7 +196,7 @@ class _Converter:
 
     def _number(self, node: yaml.ScalarNode, name: str, loc: Loc, integer: bool) -> Any:
         text = node.value.strip()
-        pattern = _INTEGER if integer else _NUMBER
+        pattern = _INTEGER if integer else NUMBER
         if not node.style and pattern.match(text):
             value = int(text) if integer or _INTEGER.match(text) else float(text)
             if math.isfinite(value):
@@ -259,10 +259,10 @@ def _enum_message(name: str, text: str, allowed: tuple[str, ...]) -> str:
 def _number_message(name: str, node: yaml.ScalarNode, integer: bool) -> str:
     text = node.value.strip()
     what = "a whole number" if integer else "a plain number"
-    if text.endswith("%") and _NUMBER.match(text[:-1].strip()):
+    if text.endswith("%") and NUMBER.match(text[:-1].strip()):
         number = text[:-1].strip()
         return f'`{name}` must be {what}: write `{number}` and `unit: "%"` (found `{text}`)'
-    if node.style and _NUMBER.match(text):
+    if node.style and NUMBER.match(text):
         return f"`{name}` must be {what}, not text in quotes: write `{text}` without quotes"
     if _SEXAGESIMAL.match(text):
         return (
@@ -286,7 +286,7 @@ def _number_message(name: str, node: yaml.ScalarNode, integer: bool) -> str:
     if re.fullmatch(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", text):
         number = text.replace(",", "")
         return f"`{name}` must be {what} without thousands separators: write `{number}`"
-    if integer and _NUMBER.match(text):
+    if integer and NUMBER.match(text):
         return f"`{name}` must be a whole number such as 1 or 2 (found `{text}`)"
     return f"`{name}` must be {what} such as 40 or 12.5 (found `{text}`)"
 

@@ -41,8 +41,8 @@ def resolve_secret(root: Path, environ: dict[str, str] | None = None) -> Secret:
             EXIT_USAGE,
         )
     path = root / LOCAL_SECRET_FILE
-    if path.is_file():
-        return Secret(path.read_text(encoding="utf-8").strip().encode("utf-8"))
+    if path.is_file() and (kept := path.read_text(encoding="utf-8").strip()):
+        return Secret(kept.encode("utf-8"))  # an empty file would be a public key: make a new one
     path.parent.mkdir(parents=True, exist_ok=True)
     (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")

@@ -86,6 +86,11 @@ def _line_in(lines: list[str], start: int, end: int, url: str) -> int:
     return start
 
 
+def is_local_file(url: str) -> bool:
+    """A relative path with no scheme, host or backslash: the only image source we publish."""
+    return url_scheme(url) is None and not url.startswith("//") and "\\" not in url
+
+
 def link_problem(url: str) -> str | None:
     scheme = url_scheme(url)
     if scheme is None or scheme in SAFE_LINK_SCHEMES:
@@ -99,7 +104,8 @@ def link_problem(url: str) -> str | None:
 def image_problem(url: str, slug: str, account_dir: Path) -> str | None:
     """Why an image reference is refused, or None when it is a file in the account's folder."""
     folder = f"content/accounts/{slug}/"
-    name = Path(urlsplit(url).path).name or "image.png"
+    named = url_scheme(url) in (None, "http", "https")  # a real file name worth suggesting
+    name = (Path(urlsplit(url).path).name if named else "") or "image.png"
     fix = f"put the image in {folder} and write `![description]({name})`"
     if url_scheme(url) is not None or url.startswith("//"):
         return f"image `{_short(url)}` is not a file in {folder} (remote images are never fetched): {fix}"
@@ -130,6 +136,6 @@ def render(body: str) -> str:
             token.attrSet("href", "#")
         if token.type == "link_open":
             token.attrSet("rel", "noopener noreferrer")
-        if token.type == "image" and url_scheme(str(token.attrGet("src") or "")) is not None:
+        if token.type == "image" and not is_local_file(str(token.attrGet("src") or "")):
             token.attrSet("src", "")
     return _MD.renderer.render(tokens, _MD.options, {})

@@ -13,8 +13,9 @@ import mimetypes
 import signal
 import threading
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
@@ -82,12 +83,22 @@ def render_pdf(job: PdfJob) -> bytes:
     """Render one PDF or raise PdfError; safe to call in a worker process."""
     if len(job.html.encode("utf-8")) > MAX_HTML_BYTES:
         raise PdfError(f"{job.key}: the report is larger than {MAX_HTML_BYTES // 1_000_000} MB")
+    if attachments := _attachment_urls(job.html, job.base_url):
+        raise PdfError(
+            f"{job.key}: the PDF asks to embed {attachments[0]} as an attachment; "
+            "attachments are never embedded"
+        )
     fetcher = SafeFetcher(job.allowed)
     with _time_limit(job.timeout, job.key):
         try:
-            document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+            document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
+            # No embedded files, whatever a template says: drop <link rel=attachment> files and
+            # <a rel=attachment> annotations before writing.
+            document.metadata.attachments = []
+            for page in document.pages:
+                page.links[:] = [link for link in page.links if link[0] != "attachment"]
             output = io.BytesIO()
-            document.write_pdf(output, attachments=[], pdf_identifier=False)
+            document.write_pdf(output, pdf_identifier=False)
         except RenderTimeout:
             raise
         except BaseException as exc:
@@ -103,26 +114,58 @@ def render_pdf(job: PdfJob) -> bytes:
     return output.getvalue()
 
 
+class _AttachmentFinder(HTMLParser):
+    """Finds rel=attachment links, which WeasyPrint would embed in the PDF as files."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if "attachment" in (values.get("rel") or "").lower().split():
+            self.hrefs.append(values.get("href") or "")
+
+
+def _attachment_urls(html: str, base_url: str) -> list[str]:
+    finder = _AttachmentFinder()
+    finder.feed(html)
+    return [urljoin(base_url, href) for href in finder.hrefs]
+
+
 class _time_limit:
-    """SIGALRM-based limit; only in a process's main thread (workers and the CLI both are)."""
+    """SIGALRM-based limit, in a process's main thread (PDF workers and the CLI both are).
+
+    WeasyPrint catches broad exceptions in places (image decoding, font clean-up), which can
+    swallow a single timeout. So the timer keeps firing until the render gives up, and leaving the
+    block after the deadline raises RenderTimeout even if the render swallowed every signal.
+    """
 
     def __init__(self, seconds: float, key: str) -> None:
         self.seconds = seconds
         self.key = key
+        self.expired = False
         self.active = threading.current_thread() is threading.main_thread() and seconds > 0
 
     def __enter__(self) -> None:
         if self.active:
             self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.05)
 
-    def __exit__(self, *exc: object) -> None:
-        if self.active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if not self.active:
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+        if self.expired and not (exc_type and issubclass(exc_type, RenderTimeout)):
+            raise self.error()
 
-    def _expired(self, signum: int, frame: object) -> None:
-        raise RenderTimeout(
+    def error(self) -> RenderTimeout:
+        return RenderTimeout(
             f"{self.key}: the PDF took longer than {self.seconds:g} s to render and was stopped; "
             "shorten the narrative or its tables"
         )
+
+    def _expired(self, signum: int, frame: object) -> None:
+        self.expired = True
+        raise self.error()

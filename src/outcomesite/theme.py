@@ -12,6 +12,15 @@ from pathlib import Path
 
 import jinja2
 
+from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
+
+
+class ThemeError(OutcomesiteError):
+    """A theme template that cannot render; the build stops and the old site stays."""
+
+    exit_code = EXIT_VALIDATION
+
+
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 
@@ -39,7 +48,14 @@ class Theme:
         )
 
     def render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(**context)
+        """Render, turning template mistakes (a theme author's bad input) into a clear error."""
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.filename or exc.name or template}:{exc.lineno}"
+            raise ThemeError(f"theme template {where}: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise ThemeError(f"theme `{self.name}`, template {template}: {exc}") from None
 
     def asset_dirs(self) -> list[Path]:
         return [folder / "assets" for folder in self.folders]

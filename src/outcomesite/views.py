@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -31,22 +33,45 @@ CATEGORY_LABELS = {
 }
 
 
+Point = tuple[dt.date, float]
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A permanent version of an account: the N-th commit that changed its file."""
+
+    number: int
+    commit: str  # short hash
+    date: dt.date
+
+
 @dataclass(frozen=True)
 class AccountPage:
-    """One account as it will be published: its evidence, its link and where its files go."""
+    """One rendered report: the latest at r/<link>/, or a permanent copy at r/<link>/v<N>/."""
 
     account: Account
     assessment: Assessment
     link: str
     version: int
+    draft: bool = False  # uncommitted changes: shown as the next version, marked draft
+    source: VersionInfo | None = None  # the commit this page shows (None: draft, or no Git)
+    versions: tuple[VersionInfo, ...] = ()  # every permanent version, oldest first
+    recorded: Mapping[str, tuple[Point, ...]] = field(default_factory=dict)  # from old commits
+    permanent: bool = False
 
     @property
     def folder(self) -> str:
-        return f"r/{self.link}"
+        return f"r/{self.link}/v{self.version}" if self.permanent else f"r/{self.link}"
 
     @property
     def pdf_name(self) -> str:
-        return f"{self.account.slug}.pdf"
+        slug = self.account.slug
+        return f"{slug}-v{self.version}.pdf" if self.permanent else f"{slug}.pdf"
+
+    @property
+    def root_prefix(self) -> str:
+        """From this page's folder back to public/."""
+        return "../../../" if self.permanent else "../../"
 
 
 def html_lang(locale: str) -> str:
@@ -100,9 +125,27 @@ def validator_text(item: ResultAssessment, locale: str) -> str:
     return f"Confirmed by {who}, on {fmt.day(validator.confirmed_on, locale)}"
 
 
-def result_view(item: ResultAssessment, locale: str) -> dict[str, Any]:
+def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> list[Point]:
+    """Every known measurement: the file's history and current value, plus what commits recorded."""
     r = item.result
+    explicit = [(h.date, h.value) for h in r.history]
+    if r.current is not None and r.measured_on is not None:
+        explicit.append((r.measured_on, r.current))
+    return merge_points(explicit, list(recorded))
+
+
+def result_view(
+    item: ResultAssessment, locale: str, recorded: tuple[Point, ...] | None = None
+) -> dict[str, Any]:
+    """One result as the report shows it; `recorded` (None in the index) adds the chart."""
+    r = item.result
+    chart = None
+    if recorded is not None:
+        chart = chart_view(
+            result_points(item, recorded), r.baseline, r.target, r.unit, r.metric, locale
+        )
     return {
+        "chart": chart,
         "id": r.id,
         "goal": r.goal,
         "metric": r.metric,
@@ -130,19 +173,38 @@ def report_context(page: AccountPage, config: SiteConfig, as_of: dt.date) -> dic
     """Everything the customer report shows; nothing internal (notes, 90-day status) is in it."""
     data, assessment = page.account.data, page.assessment
     locale = config.locale
+    shown_as_of = page.source.date if page.permanent and page.source else as_of
+    back = "../" if page.permanent else ""
     return {
         "lang": html_lang(locale),
         "vendor": config.vendor,
         "account_name": data.account,
-        "as_of": fmt.day(as_of, locale),
-        "as_of_iso": as_of.isoformat(),
+        "as_of": fmt.day(shown_as_of, locale),
+        "as_of_iso": shown_as_of.isoformat(),
         "version": page.version,
+        "draft": page.draft,
+        "commit": page.source.commit if page.source else None,
+        "commit_date": fmt.day(page.source.date, locale) if page.source else None,
+        "versions": [
+            {
+                "number": v.number,
+                "href": f"{back}v{v.number}/",
+                "date": fmt.day(v.date, locale),
+                "commit": v.commit,
+                "current": v.number == page.version and not page.draft,
+            }
+            for v in reversed(page.versions)
+        ],
+        "latest_href": "../" if page.permanent else None,
         "rung": int(assessment.rung),
         "rung_label": assessment.rung.label,
         "ladder": ladder_steps(assessment.rung),
         "why": ladder.why_this_rung(data, assessment.rung),
         "next_step": ladder.next_rung_step(assessment.rung),
-        "results": [result_view(item, locale) for item in assessment.results],
+        "results": [
+            result_view(item, locale, page.recorded.get(item.result.id, ()))
+            for item in assessment.results
+        ],
         "narrative": Markup(render_markdown(page.account.body)),
         "pdf_name": page.pdf_name,
         "title": f"{data.account}: outcome report",
@@ -278,4 +340,88 @@ def index_context(
         "check_rate": _pct(passed, len(checked)),
         "check_passed": passed,
         "check_due": len(checked),
+    }
+
+
+CHART_WIDTH, CHART_HEIGHT = 640, 240
+_LEFT, _RIGHT, _TOP, _BOTTOM = 88, 24, 16, 44
+
+
+def merge_points(explicit: list[Point], recorded: list[Point]) -> list[Point]:
+    """History from the file plus values earlier commits recorded; the file's entry wins a date."""
+    by_date = dict(recorded)
+    by_date.update(dict(explicit))
+    return sorted(by_date.items())
+
+
+def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round tick values covering [low, high], e.g. 0, 20, 40, 60."""
+    low, high = min(low, high), max(low, high)
+    span = high - low or abs(high) or 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), default=raw)
+    ticks = [math.floor(low / step) * step]
+    while ticks[-1] < high - step * 1e-9 or len(ticks) < 2:
+        ticks.append(ticks[-1] + step)
+    ticks = [round(t, 10) for t in ticks]
+    return ticks
+
+
+def chart_view(
+    points: list[Point], baseline: float, target: float, unit: str | None, metric: str, locale: str
+) -> dict[str, Any] | None:
+    """Inline-SVG geometry for a result's measurements over time, with baseline and target lines.
+
+    Plain numbers only, so the same markup renders in browsers and in WeasyPrint; the table of
+    values beside it is the text alternative for screen readers and PDF text extraction.
+    """
+    if not points:
+        return None
+    values = [v for _, v in points]
+    ticks = _nice_ticks(min([*values, baseline, target]), max([*values, baseline, target]))
+    low, high = ticks[0], ticks[-1]
+    first, last = points[0][0], points[-1][0]
+    if first == last:
+        first, last = first - dt.timedelta(days=15), last + dt.timedelta(days=15)
+    plot_w = CHART_WIDTH - _LEFT - _RIGHT
+    plot_h = CHART_HEIGHT - _TOP - _BOTTOM
+
+    def x(day: dt.date) -> float:
+        return round(_LEFT + (day - first).days / (last - first).days * plot_w, 1)
+
+    def y(value: float) -> float:
+        return round(_TOP + (high - value) / ((high - low) or 1) * plot_h, 1)
+
+    dots = [
+        {"x": x(d), "y": y(v), "label": f"{fmt.day(d, locale)}: {fmt.quantity(v, unit, locale)}"}
+        for d, v in points
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "plot": {
+            "left": _LEFT,
+            "right": CHART_WIDTH - _RIGHT,
+            "top": _TOP,
+            "bottom": CHART_HEIGHT - _BOTTOM,
+        },
+        "y_ticks": [{"y": y(t), "label": fmt.quantity(t, unit, locale)} for t in ticks],
+        "x_ticks": [
+            {"x": x(points[0][0]), "label": fmt.day(points[0][0], locale), "anchor": "start"},
+            *(
+                [{"x": x(points[-1][0]), "label": fmt.day(points[-1][0], locale), "anchor": "end"}]
+                if len(points) > 1
+                else []
+            ),
+        ],
+        "baseline": {"y": y(baseline), "label": f"Baseline {fmt.quantity(baseline, unit, locale)}"},
+        "target": {"y": y(target), "label": f"Target {fmt.quantity(target, unit, locale)}"},
+        "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "x_title": "Date measured",
+        "y_title": metric,
+        "rows": [
+            {"date": fmt.day(d, locale), "value": fmt.quantity(v, unit, locale)} for d, v in points
+        ],
     }

@@ -1,0 +1,685 @@
+"""`outcomesite build` end to end: the output layout, the customer report, refusals, atomic swaps,
+the `--out` guard, published images and themes.
+
+Every site is a real folder under tmp_path, built through `build_site` or the CLI; pages are read
+with the stdlib HTML parser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+from urllib.robotparser import RobotFileParser
+
+import pytest
+
+import outcomesite
+from outcomesite import load_site
+from outcomesite.build import BuildOptions, BuildRefused, PdfError, build_site
+from outcomesite.links import link_id
+from outcomesite.theme import ThemeError
+from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
+
+SECRET = "test-secret"
+ENV = {"OUTCOMESITE_SECRET": SECRET}
+FAST = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF)
+WITH_PDF = BuildOptions(pdf=True, jobs=1, environ=ENV, as_of=AS_OF)
+DEFAULT_ASSETS = Path(outcomesite.__file__).parent / "themes" / "default" / "assets"
+
+NO_OWNER = VALID.replace("    owner: Dana Reyes\n", "")
+OWNER_ERROR = (
+    "content/accounts/acme.md:7: error: result `onboarding-time`: `owner` is missing: "
+    "add a line `owner: ...` with the internal owner of this result (a person's name)"
+)
+STALE = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-06-01")
+REFUSED_ERRORS = "not building: the content has errors; fix them and build again"
+REFUSED_STRICT = "not building: the content has warnings (--strict); fix them and build again"
+
+# The sample site's rungs on AS_OF, worked out by hand from the account files.
+SAMPLE_RUNGS = {
+    "harborview-clinics": 4,
+    "northwind-logistics": 4,
+    "quillfield-property": 4,
+    "alpenrad-fertigung": 3,
+    "kestrel-valley-water": 3,
+    "ledgerline-payments": 3,
+    "brightcart-home-goods": 2,
+    "meridian-hr-cloud": 1,
+    "tessellate-analytics": 1,
+    "riverbend-university": 0,
+}
+LABELS = ["Activity", "Adoption", "Outcome", "Measurable Result"]
+SAMPLE_SLUGS = sorted(p.stem for p in (ROOT / "content" / "accounts").glob("*.md"))
+
+
+# --- a small DOM over html.parser ---------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str | None]
+    children: list[Node | str] = field(default_factory=list)
+
+    def iter(self, tag: str | None = None) -> Iterator[Node]:
+        for child in self.children:
+            if isinstance(child, Node):
+                if tag is None or child.tag == tag:
+                    yield child
+                yield from child.iter(tag)
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
+        return [n for n in self.iter(tag) if all(n.attrs.get(k) == v for k, v in attrs.items())]
+
+    def with_class(self, name: str) -> list[Node]:
+        return [n for n in self.iter() if name in (n.attrs.get("class") or "").split()]
+
+    @property
+    def text(self) -> str:
+        def raw(node: Node) -> str:
+            return "".join(c if isinstance(c, str) else raw(c) for c in node.children)
+
+        return " ".join(raw(self).split())
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs))
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse(path: Path) -> Node:
+    builder = _Builder()
+    builder.feed(path.read_text(encoding="utf-8"))
+    builder.close()
+    return builder.root
+
+
+URL_ATTRS = ("href", "src", "action", "formaction", "poster", "data", "srcset", "xlink:href")
+
+
+def urls(doc: Node) -> list[str]:
+    return [n.attrs[a] or "" for n in doc.iter() for a in URL_ATTRS if a in n.attrs]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with a hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        )
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Staging or swapped-out folders a build may leave next to its output."""
+    return sorted(p.name for p in parent.iterdir() if re.match(r"\.build\.(tmp|old)-", p.name))
+
+
+def link(slug: str, version: int = 1) -> str:
+    return link_id(SECRET.encode(), slug, version)
+
+
+def day(value: dt.date) -> str:
+    """en_US medium date, as every report prints it: Nov 10, 2026."""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def copy_sample(target: Path) -> Path:
+    shutil.copytree(ROOT / "content", target / "content")
+    return target
+
+
+@dataclass(frozen=True)
+class SampleBuild:
+    root: Path
+    build: Path
+    site: outcomesite.Site
+
+    def folder(self, slug: str) -> Path:
+        account = next(a for a in self.site.accounts if a.slug == slug)
+        return self.build / "public" / "r" / link(slug, account.data.link_version)
+
+    def report(self, slug: str) -> Node:
+        return parse(self.folder(slug) / "index.html")
+
+    def raw(self, slug: str) -> str:
+        return html.unescape((self.folder(slug) / "index.html").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
+    """The repository's sample site, plus files in an account folder the narrative does not use."""
+    root = copy_sample(tmp_path_factory.mktemp("sample"))
+    extra = root / "content" / "accounts" / "northwind-logistics"
+    (extra / "notes.txt").write_text("internal draft, do not publish\n", encoding="utf-8")
+    (extra / "unused.png").write_bytes(b"\x89PNG\r\n\x1a\nunused")
+    (extra / "drafts").mkdir()
+    (extra / "drafts" / "old-chart.png").write_bytes(b"\x89PNG\r\n\x1a\nold")
+    build_site(root, FAST)
+    return SampleBuild(root, root / "build", load_site(root, AS_OF))
+
+
+# --- output layout ------------------------------------------------------------------------------
+
+
+def test_output_layout_with_pdfs(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID, "globex": VALID.replace("Acme Corp", "Globex")})
+    report = build_site(tmp_path, WITH_PDF)
+    out = tmp_path / "build"
+    assert report.out == out
+    assert report.pdfs == 2
+
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {"public", "internal"}
+    public, internal = out / "public", out / "internal"
+    for name in ("index.html", "robots.txt", "assets/report.css", "assets/print.css"):
+        assert (public / name).is_file(), name
+    for name in ("index.html", "index.json", "index.csv"):
+        assert (internal / name).is_file(), name
+    assert {p.name for p in (public / "r").iterdir()} == {link("acme"), link("globex")}
+    for slug in ("acme", "globex"):
+        folder = public / "r" / link(slug)
+        assert {p.name for p in folder.iterdir()} == {"index.html", f"{slug}.pdf"}
+        assert (folder / f"{slug}.pdf").read_bytes().startswith(b"%PDF-")
+    assert leftovers(tmp_path) == []
+
+
+def test_robots_txt_disallows_everything(sample: SampleBuild) -> None:
+    robots = RobotFileParser()
+    robots.parse((sample.build / "public" / "robots.txt").read_text(encoding="utf-8").splitlines())
+    for agent in ("*", "Googlebot", "GPTBot"):
+        for path in ("/", "/index.html", f"/r/{link('harborview-clinics')}/"):
+            assert not robots.can_fetch(agent, path), (agent, path)
+
+
+def test_public_index_lists_nothing(sample: SampleBuild) -> None:
+    path = sample.build / "public" / "index.html"
+    doc = parse(path)
+    raw = html.unescape(path.read_text(encoding="utf-8"))
+    assert [u for u in urls(doc) if re.search(r"(^|/)r/", u)] == []
+    for account in sample.site.accounts:
+        assert account.data.account not in raw
+        assert account.slug not in raw
+        assert link(account.slug, account.data.link_version) not in raw
+
+
+def test_assets_load_nothing_from_the_network(sample: SampleBuild) -> None:
+    sheets = list((sample.build / "public" / "assets").rglob("*.css"))
+    assert sheets
+    for sheet in sheets:
+        css = sheet.read_text(encoding="utf-8")
+        assert not re.search(r"(?i)url\(\s*['\"]?\s*(https?:)?//", css), sheet.name
+        assert not re.search(r"(?i)@import\s+(url\()?\s*['\"]?\s*(https?:)?//", css), sheet.name
+
+
+# --- the customer report ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SAMPLE_SLUGS)
+def test_every_sample_report(sample: SampleBuild, slug: str) -> None:
+    account = next(a for a in sample.site.accounts if a.slug == slug)
+    data = account.data
+    doc = sample.report(slug)
+    raw = sample.raw(slug)
+    text = doc.text
+    rung = SAMPLE_RUNGS[slug]
+
+    # Who, when, which version.
+    assert data.account in next(iter(doc.iter("h1"))).text
+    assert "As of Nov 23, 2026" in text
+    assert "Version 1" in text
+
+    # The ladder: four rungs in order, exactly one marked current, and it is the right one.
+    ladder = next(ol for ol in doc.iter("ol") if "Measurable Result" in ol.text)
+    steps = ladder.find_all("li")
+    assert len(steps) == 4
+    assert [label in step.text for step, label in zip(steps, LABELS, strict=True)] == [True] * 4
+    current = [n for n in doc.iter() if "aria-current" in n.attrs]
+    if rung == 0:
+        assert current == []
+        assert "No named result." in text
+    else:
+        assert [n.attrs["aria-current"] for n in current] == ["step"]
+        assert current[0] is steps[rung - 1]
+        summary = f"Rung {rung}: {LABELS[rung - 1]}."
+        assert summary in text
+        why = text.split(summary, 1)[1].split(".", 1)[0].strip()
+        assert len(why) > 20, "a sentence saying why the account is on this rung"
+    if rung == 4:
+        assert "Top rung reached." in text
+        assert "To reach the next rung" not in text
+    else:
+        assert re.search(r"To reach the next rung: \w+", text)
+
+    # One article per result, with its goal, metric, movement, validation and owner.
+    articles = list(doc.iter("article"))
+    assert len(articles) == len(data.results)
+    for article, result in zip(articles, data.results, strict=True):
+        body = article.text
+        assert result.goal in body
+        assert result.metric in body
+        assert result.owner in body
+        if result.current is None:
+            assert "Not measured yet: baseline" in body
+        elif result.current > result.baseline:
+            assert "Rose from" in body
+        elif result.current < result.baseline:
+            assert "Fell from" in body
+        else:
+            assert "Unchanged at" in body
+        validator = result.validator
+        if validator is None:
+            assert "No customer validator named yet" in body
+        else:
+            who = validator.name + (f", {validator.role}" if validator.role else "")
+            if validator.confirmed_on:
+                assert f"Confirmed by {who}, on {day(validator.confirmed_on)}" in body
+            else:
+                assert f"Awaiting confirmation from {who}" in body
+
+    # The PDF is one click away, next to the page.
+    assert [a for a in doc.find_all("a") if a.attrs.get("href") == f"{slug}.pdf"]
+
+    # Privacy and safety headers.
+    csp = doc.find_all("meta", **{"http-equiv": "Content-Security-Policy"})
+    assert len(csp) == 1
+    assert "default-src 'none'" in (csp[0].attrs["content"] or "")
+    assert "unsafe" not in (csp[0].attrs["content"] or "")
+    robots = doc.find_all("meta", name="robots")
+    assert len(robots) == 1 and (robots[0].attrs["content"] or "").startswith("noindex")
+    assert [m.attrs["content"] for m in doc.find_all("meta", name="referrer")] == ["no-referrer"]
+    assert list(doc.iter("script")) == []
+    assert "<script" not in raw.lower()
+
+    # No third-party resource: every absolute URL is one the narrative itself wrote.
+    for url in urls(doc):
+        if re.match(r"(?i)\s*(https?:)?//", url):
+            assert url in account.body, url
+
+    # Nothing about any other account, nothing internal.
+    for other in sample.site.accounts:
+        if other.slug != slug:
+            assert other.data.account not in raw
+            assert other.slug not in raw
+            assert link(other.slug, other.data.link_version) not in raw
+    notes = data.internal_notes or ""
+    if notes:
+        assert notes not in raw
+        for fragment in re.split(r"[.;]\s+", notes):
+            if len(fragment) >= 20:
+                assert fragment not in raw, fragment
+    for word in ("90-day", "failing", "result check", "needs attention", "not_due"):
+        assert word not in raw.lower(), word
+
+
+def test_northwind_report_in_detail(sample: SampleBuild) -> None:
+    doc = sample.report("northwind-logistics")
+    text = doc.text
+    assert (
+        "Rung 4: Measurable Result. At least one result moved in the right direction, is "
+        "attributed to the product and was confirmed by the customer." in text
+    )
+    onboarding, errors = list(doc.iter("article"))
+    assert "Fell from 60 days to 38 days; target 40 days" in onboarding.text
+    assert "Confirmed by Priya Shah, VP Operations, on Nov 10, 2026" in onboarding.text
+    assert "Dana Reyes" in onboarding.text
+    assert "Fell from 14 errors to 9 errors; target 6 errors" in errors.text
+    assert "Awaiting confirmation from Gareth Kimble, Director of Warehouse Training" in errors.text
+    assert "Tomás Herrera" in errors.text
+    # The narrative's own headings, table and image are there.
+    assert "What's working" in text
+    assert [img.attrs["src"] for img in doc.iter("img")] == ["chart.png"]
+    assert "Renewal 2027-03-31" not in text
+    assert "6% discount" not in text
+
+
+def test_rung_zero_report_is_honest(sample: SampleBuild) -> None:
+    doc = sample.report("riverbend-university")
+    text = doc.text
+    assert "No named result. No result has been named for this account yet." in text
+    assert (
+        "To reach the next rung: Name a result: a goal the customer would call valuable, with a "
+        "metric, a baseline and a target." in text
+    )
+    assert list(doc.iter("article")) == []
+    assert "Registrar's office is live" in text
+
+
+def test_moving_away_from_the_target_is_reported(sample: SampleBuild) -> None:
+    doc = sample.report("meridian-hr-cloud")
+    tickets, response, self_service = list(doc.iter("article"))
+    assert "Rose from 340 tickets/week to 355 tickets/week; target 250 tickets/week" in (
+        tickets.text
+    )
+    assert "Moved away from the target" in tickets.text
+    assert "Not measured yet: baseline 95 minutes, target 45 minutes" in response.text
+    assert "No measurement yet" in response.text
+    assert "Fell from 38% to 37%; target 60%" in self_service.text
+    assert "Moved away from the target" in self_service.text
+
+
+# --- refusing to build --------------------------------------------------------------------------
+
+
+def test_errors_refuse_the_build_and_keep_the_previous_one(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    build_site(tmp_path, FAST)
+    before = snapshot(tmp_path / "build")
+
+    make_site(tmp_path, {"acme": NO_OWNER})
+    with pytest.raises(BuildRefused) as refused:
+        build_site(tmp_path, FAST)
+    assert str(refused.value) == REFUSED_ERRORS
+    assert refused.value.exit_code == 1
+    assert [d.format_text() for d in refused.value.site.diagnostics] == [OWNER_ERROR]
+    assert snapshot(tmp_path / "build") == before
+    assert leftovers(tmp_path) == []
+
+
+def test_errors_refuse_the_build_on_the_command_line(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    build_site(tmp_path, FAST)
+    before = snapshot(tmp_path / "build")
+
+    make_site(tmp_path, {"acme": NO_OWNER})
+    result = run_cli(tmp_path, "build", "--no-pdf", "--as-of", "2026-11-23", env=ENV)
+    assert result.exit_code == 1
+    assert result.stdout == OWNER_ERROR + "\n"
+    assert result.stderr == f"Error: {REFUSED_ERRORS}\n"
+    assert snapshot(tmp_path / "build") == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_first_build_with_errors_writes_nothing(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": NO_OWNER})
+    before = snapshot(tmp_path)
+    with pytest.raises(BuildRefused, match=re.escape(REFUSED_ERRORS)):
+        build_site(tmp_path, FAST)
+    assert snapshot(tmp_path) == before
+
+
+def test_warnings_refuse_only_a_strict_build(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": STALE})
+    warnings = [d.format_text() for d in load_site(tmp_path, AS_OF).diagnostics]
+    assert len(warnings) == 1 and ": warning: " in warnings[0]
+    report = build_site(tmp_path, FAST)
+    assert [w.format_text() for w in report.warnings] == warnings
+    before = snapshot(tmp_path / "build")
+
+    with pytest.raises(BuildRefused) as refused:
+        build_site(tmp_path, BuildOptions(pdf=False, strict=True, environ=ENV, as_of=AS_OF))
+    assert str(refused.value) == REFUSED_STRICT
+    assert snapshot(tmp_path / "build") == before
+
+    result = run_cli(tmp_path, "build", "--no-pdf", "--strict", "--as-of", "2026-11-23", env=ENV)
+    assert result.exit_code == 1
+    assert result.stdout == warnings[0] + "\n"
+    assert result.stderr == f"Error: {REFUSED_STRICT}\n"
+    assert snapshot(tmp_path / "build") == before
+    assert leftovers(tmp_path) == []
+
+
+# --- atomic swap --------------------------------------------------------------------------------
+
+
+def test_a_removed_account_disappears_on_rebuild(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID, "globex": VALID.replace("Acme Corp", "Globex")})
+    build_site(tmp_path, FAST)
+    r = tmp_path / "build" / "public" / "r"
+    assert {p.name for p in r.iterdir()} == {link("acme"), link("globex")}
+
+    (tmp_path / "content" / "accounts" / "globex.md").unlink()
+    build_site(tmp_path, FAST)
+    assert {p.name for p in r.iterdir()} == {link("acme")}
+    index = json.loads((tmp_path / "build" / "internal" / "index.json").read_text("utf-8"))
+    assert [a["slug"] for a in index["accounts"]] == ["acme"]
+    assert "Globex" not in (tmp_path / "build" / "internal" / "index.html").read_text("utf-8")
+    assert leftovers(tmp_path) == []
+
+
+def test_a_pdf_failure_keeps_the_previous_build(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    build_site(tmp_path, FAST)
+    before = snapshot(tmp_path / "build")
+
+    with pytest.raises(PdfError) as failed:
+        build_site(tmp_path, BuildOptions(pdf=True, pdf_timeout=0.001, environ=ENV, as_of=AS_OF))
+    assert str(failed.value) == (
+        "acme: the PDF took longer than 0.001 s to render and was stopped; "
+        "shorten the narrative or its tables"
+    )
+    assert snapshot(tmp_path / "build") == before
+    assert leftovers(tmp_path) == []
+
+
+# --- --out safety -------------------------------------------------------------------------------
+
+
+def test_out_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"acme": VALID})
+    other = tmp_path / "docs"
+    other.mkdir()
+    (other / "thesis.txt").write_text("years of work\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    result = run_cli(
+        site, "build", "--no-pdf", "--out", str(other), "--as-of", "2026-11-23", env=ENV
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {other} exists and was not made by outcomesite build: it was left untouched; "
+        "choose another --out or remove it\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["site", "parent"])
+def test_out_refuses_the_site_itself(tmp_path: Path, where: str) -> None:
+    site = make_site(tmp_path / "site", {"acme": VALID})
+    out = site if where == "site" else tmp_path
+    before = snapshot(tmp_path)
+
+    result = run_cli(site, "build", "--no-pdf", "--out", str(out), "--as-of", "2026-11-23", env=ENV)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"Error: --out {out} would replace the site itself: choose a new folder\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_out_rebuilds_its_own_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"acme": VALID})
+    out = tmp_path / "published"
+    for _ in range(2):
+        result = run_cli(
+            site, "build", "--no-pdf", "--out", str(out), "--as-of", "2026-11-23", env=ENV
+        )
+        assert result.exit_code == 0, result.stderr
+    assert (out / "public" / "r" / link("acme") / "index.html").is_file()
+    assert not (site / "build").exists()
+    assert leftovers(tmp_path) == []
+
+
+# --- images -------------------------------------------------------------------------------------
+
+
+def test_narrative_images_and_nothing_else_are_published(sample: SampleBuild) -> None:
+    folder = sample.folder("northwind-logistics")
+    assert {p.name for p in folder.iterdir()} == {"index.html", "chart.png"}
+    source = sample.root / "content" / "accounts" / "northwind-logistics" / "chart.png"
+    assert (folder / "chart.png").read_bytes() == source.read_bytes()
+
+    published = [p.relative_to(sample.build).as_posix() for p in sample.build.rglob("*")]
+    for name in ("notes.txt", "unused.png", "old-chart.png", "drafts"):
+        assert [p for p in published if p.endswith(name)] == []
+    assert [p for p in published if p.endswith(".md")] == []
+    for slug in SAMPLE_SLUGS:
+        if slug != "northwind-logistics":
+            assert [p.name for p in sample.folder(slug).iterdir()] == ["index.html"]
+
+
+@pytest.mark.parametrize("name", ["Q3 chart.png", "Übersicht.png"])
+def test_image_names_that_need_url_encoding(tmp_path: Path, name: str) -> None:
+    """A file name with a space or an umlaut passes `check`, so `build` must publish it."""
+    make_site(tmp_path, {"acme": VALID + f"\n![Scrap cost by month](<{name}>)\n"})
+    (tmp_path / "content" / "accounts" / "acme").mkdir()
+    (tmp_path / "content" / "accounts" / "acme" / name).write_bytes(b"\x89PNG\r\n\x1a\nchart")
+    assert load_site(tmp_path, AS_OF).diagnostics == ()
+
+    build_site(tmp_path, FAST)
+    folder = tmp_path / "build" / "public" / "r" / link("acme")
+    [src] = [img.attrs["src"] or "" for img in parse(folder / "index.html").iter("img")]
+    assert (folder / unquote(src)).read_bytes() == b"\x89PNG\r\n\x1a\nchart"
+
+
+# --- themes and templates -----------------------------------------------------------------------
+
+BRAND_REPORT = """\
+{% extends "default/report.html" %}
+{% block body_class %}report brand-report{% endblock %}
+{% block meta %}{{ super() }}<meta name="brand" content="Brand theme for {{ account_name }}">
+{% endblock %}
+"""
+BRAND_CSS = "/* brand */\nbody { color: #123456; }\n"
+
+
+def brand_site(root: Path, template: str = BRAND_REPORT) -> Path:
+    make_site(root, {"acme": VALID}, "theme: brand\n")
+    (root / "themes" / "brand" / "templates").mkdir(parents=True)
+    (root / "themes" / "brand" / "assets").mkdir(parents=True)
+    (root / "themes" / "brand" / "templates" / "report.html").write_text(template, "utf-8")
+    (root / "themes" / "brand" / "assets" / "report.css").write_text(BRAND_CSS, "utf-8")
+    return root
+
+
+def test_theme_overrides_and_falls_back(tmp_path: Path) -> None:
+    brand_site(tmp_path)
+    build_site(tmp_path, FAST)
+    public = tmp_path / "build" / "public"
+
+    doc = parse(public / "r" / link("acme") / "index.html")
+    [body] = list(doc.iter("body"))
+    assert body.attrs["class"] == "report brand-report"
+    assert [m.attrs["content"] for m in doc.find_all("meta", name="brand")] == [
+        "Brand theme for Acme Corp"
+    ]
+    assert "Fell from 60 days to 44 days; target 40 days" in doc.text  # the default's body
+
+    assert (public / "assets" / "report.css").read_text("utf-8") == BRAND_CSS
+    for name in ("print.css", "index.css"):
+        assert (public / "assets" / name).read_bytes() == (DEFAULT_ASSETS / name).read_bytes()
+    internal = parse(tmp_path / "build" / "internal" / "index.html")
+    assert "Acme Corp" in internal.text
+
+
+def test_theme_overriding_one_stylesheet_still_renders_pdfs(tmp_path: Path) -> None:
+    """The brand theme replaces report.css only: the PDF must fall back to the default print.css."""
+    brand_site(tmp_path)
+    report = build_site(tmp_path, WITH_PDF)
+    assert report.pdfs == 1
+    pdf = tmp_path / "build" / "public" / "r" / link("acme") / "acme.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_undefined_template_variable_fails_loudly(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    build_site(tmp_path, FAST)
+    before = snapshot(tmp_path / "build")
+
+    brand_site(
+        tmp_path,
+        '{% extends "default/report.html" %}\n'
+        '{% block meta %}<meta name="x" content="{{ no_such_variable }}">{% endblock %}\n',
+    )
+    with pytest.raises(ThemeError) as failed:
+        build_site(tmp_path, FAST)
+    assert (
+        str(failed.value) == "theme `brand`, template report.html: 'no_such_variable' is undefined"
+    )
+    assert failed.value.exit_code == 1
+    assert snapshot(tmp_path / "build") == before
+    assert leftovers(tmp_path) == []
+
+
+def test_account_text_is_escaped(tmp_path: Path) -> None:
+    text = VALID.replace("account: Acme Corp", 'account: "<b>Acme</b>"') + (
+        "\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> and <i>raw</i>\n"
+    )
+    make_site(tmp_path, {"acme": text})
+    build_site(tmp_path, FAST)
+
+    page = tmp_path / "build" / "public" / "r" / link("acme") / "index.html"
+    source = page.read_text(encoding="utf-8")
+    doc = parse(page)
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in source
+    assert "<b>Acme</b>" not in source
+    assert "<b>" not in source
+    assert list(doc.iter("b")) == []
+    assert list(doc.iter("script")) == []
+    assert list(doc.iter("i")) == []
+    assert [img.attrs for img in doc.iter("img")] == []
+    assert "<b>Acme</b>" in next(iter(doc.iter("h1"))).text
+    assert "<script>alert(1)</script>" in doc.text
+
+    internal = (tmp_path / "build" / "internal" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in internal
+    assert "<b>" not in internal
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    site = load_site(root, AS_OF)
+    warnings = [d.format_text() for d in site.diagnostics if d.severity == "warning"]
+    count = len(SAMPLE_SLUGS)
+
+    result = run_cli(root, "build", "--no-pdf", "--as-of", "2026-11-23", env=ENV)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    note, *lines, summary = result.stderr.splitlines()
+    assert (
+        note == "note: not a Git repository: every account is version 1 and has no version history"
+    )
+    assert lines == warnings
+    assert re.fullmatch(
+        rf"built {count} account\(s\): {count} report\(s\), 0 PDF\(s\), {len(warnings)} "
+        rf"warning\(s\) in \d+\.\d s -> {re.escape(str(root / 'build'))}",
+        summary,
+    ), summary
+    assert len(list((root / "build" / "public" / "r").iterdir())) == count

@@ -1,0 +1,189 @@
+"""Versions from real Git repositories made in temporary folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from outcomesite.history import read_repository, recorded_measurements
+from tests.conftest import VALID, make_site
+
+
+def git(root: Path, *args: str, date: str = "2026-05-01T12:00:00") -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout
+
+
+def commit_all(root: Path, message: str, date: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, date=date)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def measured(value: int, day: str) -> str:
+    return VALID.replace("current: 44", f"current: {value}").replace(
+        "measured_on: 2026-11-01", f"measured_on: {day}"
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    return tmp_path
+
+
+def test_versions_count_commits_that_changed_the_file(repo: Path) -> None:
+    make_site(repo, {"acme": measured(58, "2026-05-01"), "other": VALID})
+    first = commit_all(repo, "one", "2026-05-01T10:00:00")
+    make_site(repo, {"acme": measured(50, "2026-08-01")})
+    commit_all(repo, "two", "2026-08-01T10:00:00")
+    make_site(repo, {"other": VALID.replace("Acme Corp", "Other Inc")})
+    commit_all(repo, "touches only other", "2026-09-01T10:00:00")
+    make_site(repo, {"acme": measured(44, "2026-11-01")})
+    third = commit_all(repo, "three", "2026-11-02T10:00:00")
+
+    history = read_repository(repo)
+    assert history.in_git and not history.shallow
+    acme = history.history("content/accounts/acme.md")
+    assert [v.number for v in acme.versions] == [1, 2, 3]
+    assert acme.versions[0].commit == first
+    assert acme.versions[-1].commit == third
+    assert acme.versions[-1].date == dt.date(2026, 11, 2)
+    assert acme.number == 3 and not acme.draft
+    assert history.history("content/accounts/other.md").number == 2
+
+
+def test_renamed_files_keep_their_history(repo: Path) -> None:
+    make_site(repo, {"acme": measured(58, "2026-05-01")})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    git(repo, "mv", "content/accounts/acme.md", "content/accounts/acme-corp.md")
+    commit_all(repo, "rename", "2026-06-01T10:00:00")
+    make_site(repo, {"acme-corp": measured(50, "2026-08-01")})
+    commit_all(repo, "edit", "2026-08-01T10:00:00")
+
+    history = read_repository(repo).history("content/accounts/acme-corp.md")
+    assert [(v.number, v.path) for v in history.versions] == [
+        (1, "content/accounts/acme.md"),
+        (2, "content/accounts/acme-corp.md"),
+        (3, "content/accounts/acme-corp.md"),
+    ]
+
+
+def test_deleted_then_recreated_file_starts_again(repo: Path) -> None:
+    make_site(repo, {"acme": VALID})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    (repo / "content/accounts/acme.md").unlink()
+    commit_all(repo, "delete", "2026-06-01T10:00:00")
+    make_site(repo, {"acme": VALID})
+    commit_all(repo, "new customer, same slug", "2026-07-01T10:00:00")
+    assert read_repository(repo).history("content/accounts/acme.md").number == 1
+
+
+def test_drafts(repo: Path) -> None:
+    make_site(repo, {"acme": VALID, "clean": VALID})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    make_site(repo, {"acme": measured(40, "2026-11-20"), "brand-new": VALID})
+    history = read_repository(repo)
+    edited = history.history("content/accounts/acme.md")
+    assert edited.draft and edited.number == 2
+    new = history.history("content/accounts/brand-new.md")
+    assert new.draft and new.number == 1 and new.versions == ()
+    assert not history.history("content/accounts/clean.md").draft
+
+
+def test_site_in_a_subfolder_of_the_repository(repo: Path) -> None:
+    site = repo / "sites" / "cs"
+    make_site(site, {"acme": VALID})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    make_site(site, {"acme": measured(40, "2026-11-20")})
+    history = read_repository(site).history("content/accounts/acme.md")
+    assert history.number == 2 and history.draft
+    assert history.versions[0].path == "content/accounts/acme.md"
+
+
+def test_outside_git_everything_is_version_one(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    history = read_repository(tmp_path)
+    assert not history.in_git
+    assert history.history("content/accounts/acme.md").number == 1
+
+
+def test_empty_repository(repo: Path) -> None:
+    make_site(repo, {"acme": VALID})
+    history = read_repository(repo).history("content/accounts/acme.md")
+    assert history.number == 1 and history.draft
+
+
+def test_shallow_clone_is_detected(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    for n in range(3):
+        make_site(repo, {"acme": measured(50 - n, f"2026-0{n + 5}-01")})
+        commit_all(repo, f"v{n}", f"2026-0{n + 5}-01T10:00:00")
+    clone = tmp_path_factory.mktemp("clone") / "c"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    history = read_repository(clone)
+    assert history.shallow
+    assert history.history("content/accounts/acme.md").number == 1
+    assert not read_repository(repo).shallow
+
+
+def test_old_contents_and_their_measurements(repo: Path) -> None:
+    make_site(repo, {"acme": measured(58, "2026-05-01")})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    make_site(repo, {"acme": measured(50, "2026-08-01")})
+    commit_all(repo, "two", "2026-08-01T10:00:00")
+    history = read_repository(repo)
+    versions = history.history("content/accounts/acme.md").versions
+    contents = history.read_versions(versions)
+    assert [recorded_measurements(contents[v].decode()) for v in versions] == [
+        {"onboarding-time": (dt.date(2026, 5, 1), 58)},
+        {"onboarding-time": (dt.date(2026, 8, 1), 50)},
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "no front matter",
+        "---\nresults: 5\n---\n",
+        "---\nresults: [1, {id: x, current: '1:30', measured_on: 2026}]\n---\n",
+        "---\n[\n---\n",
+    ],
+)
+def test_recorded_measurements_is_lenient(text: str) -> None:
+    assert recorded_measurements(text) == {}
+
+
+def test_git_processes_are_few(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading history costs a fixed number of git processes, not one per file or version."""
+    for n in range(4):
+        make_site(repo, {f"a{i}": measured(50 - n, f"2026-0{n + 5}-01") for i in range(6)})
+        commit_all(repo, f"v{n}", f"2026-0{n + 5}-01T10:00:00")
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        calls.append(args)
+        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    history = read_repository(repo)
+    all_versions = [v for f in history.files.values() for v in f.versions]
+    history.read_versions(all_versions)
+    assert len(all_versions) == 24
+    assert len(calls) == 4, calls

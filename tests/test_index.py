@@ -1,0 +1,493 @@
+"""The internal index: index.json, index.html and index.csv, built from real sites.
+
+The "attention" site below has one account per needs-attention reason SPEC names, plus one clean
+rung-4 account, so every flag, rollup and link can be checked against numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from outcomesite.build import BuildOptions, build_site
+from outcomesite.links import link_id
+from tests.conftest import AS_OF, ROOT, VALID, make_site
+
+SECRET = "test-secret"
+ENV = {"OUTCOMESITE_SECRET": SECRET}
+FAST = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF)
+
+
+def link(slug: str, version: int = 1) -> str:
+    return link_id(SECRET.encode(), slug, version)
+
+
+def account(
+    text: str = VALID,
+    *,
+    name: str,
+    segment: str = "enterprise",
+    csm: str = "Dana Reyes",
+    notes: str | None = None,
+    edits: tuple[tuple[str, str], ...] = (),
+) -> str:
+    text = (
+        text.replace("account: Acme Corp", f"account: {name}")
+        .replace("segment: enterprise", f"segment: {segment}")
+        .replace("csm: Dana Reyes", f"csm: {csm}")
+    )
+    if notes:
+        text = text.replace("start_date:", f"internal_notes: {notes}\nstart_date:", 1)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+NO_RESULTS = """\
+---
+account: Acme Corp
+segment: enterprise
+csm: Dana Reyes
+start_date: 2026-09-01
+results: []
+---
+Kickoff is done; we will name a goal in December.
+"""
+
+NOTES = "Renewal risk, sponsor leaves in January; push for exec call"
+
+ATTENTION_SITE = {
+    # rung 4, passed, validated, fresh, on time: the one account that needs nothing.
+    "clean": account(name="Acme Corp", notes=NOTES),
+    # rung 0, not yet due.
+    "nobody": account(NO_RESULTS, name="Nobody Yet", segment="smb", csm="Sam Lee"),
+    # rung 3 (not attributed) 322 days after the start: failing the 90-day check.
+    "failing": account(
+        name="Failing Co",
+        segment="mid-market",
+        csm="Sam Lee",
+        edits=(
+            ("    attribution: Guided onboarding replaced the paper checklist.\n", ""),
+            ("start_date: 2026-09-01", "start_date: 2026-01-05"),
+        ),
+    ),
+    # rung 4, but measured 175 days ago.
+    "stale": account(
+        name="Stale Inc", edits=(("measured_on: 2026-11-01", "measured_on: 2026-06-01"),)
+    ),
+    # rung 4, but the target was due on Oct 1 and is not met.
+    "overdue": account(
+        name="Overdue Ltd",
+        segment="smb",
+        csm="Sam Lee",
+        edits=(("    owner: Dana Reyes\n", "    due: 2026-10-01\n    owner: Dana Reyes\n"),),
+    ),
+    # the validator is named but has not confirmed: rung 3, not yet due.
+    "unconfirmed": account(
+        name="Unconfirmed GmbH",
+        segment="mid-market",
+        csm="Sam Lee",
+        edits=(("      confirmed_on: 2026-11-10\n", ""),),
+    ),
+}
+# index.json order: rung 4, 3, then 0; by name within a rung.
+ATTENTION_ORDER = [
+    "Acme Corp", "Overdue Ltd", "Stale Inc", "Failing Co", "Unconfirmed GmbH", "Nobody Yet",
+]  # fmt: skip
+SLUG_OF = {
+    "Acme Corp": "clean",
+    "Nobody Yet": "nobody",
+    "Failing Co": "failing",
+    "Stale Inc": "stale",
+    "Overdue Ltd": "overdue",
+    "Unconfirmed GmbH": "unconfirmed",
+}
+FLAGGED = ["Overdue Ltd", "Stale Inc", "Failing Co", "Unconfirmed GmbH", "Nobody Yet"]
+
+SPEC_ACCOUNT_KEYS = {
+    "slug", "account", "segment", "csm", "rung", "rung_key", "rung_label", "version",
+    "report_url", "pdf_url", "result_check", "needs_attention", "results",
+}  # fmt: skip
+SPEC_RESULT_KEYS = {"id", "rung", "progress", "target_met", "validated", "owner", "stale"}
+RUNGS = {
+    0: ("none", "No named result"),
+    1: ("activity", "Activity"),
+    2: ("adoption", "Adoption"),
+    3: ("outcome", "Outcome"),
+    4: ("result", "Measurable Result"),
+}
+
+
+# --- a small DOM over html.parser ---------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str | None]
+    children: list[Node | str] = field(default_factory=list)
+
+    def iter(self, tag: str | None = None) -> Iterator[Node]:
+        for child in self.children:
+            if isinstance(child, Node):
+                if tag is None or child.tag == tag:
+                    yield child
+                yield from child.iter(tag)
+
+    @property
+    def text(self) -> str:
+        def raw(node: Node) -> str:
+            return "".join(c if isinstance(c, str) else raw(c) for c in node.children)
+
+        return " ".join(raw(self).split())
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs))
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse(path: Path) -> Node:
+    builder = _Builder()
+    builder.feed(path.read_text(encoding="utf-8"))
+    builder.close()
+    return builder.root
+
+
+def rollup(doc: Node, caption: str) -> dict[str, list[str]]:
+    """A rollup table as {row header: [cell texts]}, found by its caption."""
+    [table] = [
+        t for t in doc.iter("table") if caption in " ".join(c.text for c in t.iter("caption"))
+    ]
+    rows = {}
+    for tr in table.iter("tr"):
+        heads = list(tr.iter("th"))
+        cells = [td.text for td in tr.iter("td")]
+        if heads and cells:
+            rows[heads[0].text] = cells
+    return rows
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Built:
+    root: Path
+
+    @property
+    def internal(self) -> Path:
+        return self.root / "build" / "internal"
+
+    @property
+    def public(self) -> Path:
+        return self.root / "build" / "public"
+
+    def json(self) -> dict[str, Any]:
+        return json.loads((self.internal / "index.json").read_text(encoding="utf-8"))
+
+    def csv(self) -> list[dict[str, str]]:
+        text = (self.internal / "index.csv").read_text(encoding="utf-8")
+        return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="module")
+def attention(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = make_site(tmp_path_factory.mktemp("attention"), ATTENTION_SITE)
+    build_site(root, BuildOptions(pdf=True, environ=ENV, as_of=AS_OF))
+    return Built(root)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "content", root / "content")
+    build_site(root, FAST)
+    return Built(root)
+
+
+def by_slug(index: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["slug"]: a for a in index["accounts"]}
+
+
+# --- index.json ---------------------------------------------------------------------------------
+
+
+def test_index_json_has_every_spec_key(sample: Built) -> None:
+    index = sample.json()
+    assert set(index) == {"as_of", "accounts"}
+    assert index["as_of"] == "2026-11-23"
+    slugs = sorted(p.stem for p in (sample.root / "content" / "accounts").glob("*.md"))
+    assert sorted(a["slug"] for a in index["accounts"]) == slugs
+    for entry in index["accounts"]:
+        assert set(entry) >= SPEC_ACCOUNT_KEYS, SPEC_ACCOUNT_KEYS - set(entry)
+        assert (entry["rung_key"], entry["rung_label"]) == RUNGS[entry["rung"]]
+        assert entry["result_check"] in {"passed", "failing", "not_due"}
+        assert isinstance(entry["needs_attention"], bool)
+        assert isinstance(entry["version"], int) and entry["version"] >= 1
+        for result in entry["results"]:
+            assert set(result) >= SPEC_RESULT_KEYS, SPEC_RESULT_KEYS - set(result)
+            assert result["rung"] in RUNGS
+            assert isinstance(result["target_met"], bool)
+            assert isinstance(result["validated"], bool)
+            assert isinstance(result["stale"], bool)
+    accounts = by_slug(index)
+    assert accounts["northwind-logistics"]["account"] == "Northwind Logistics"
+    assert accounts["northwind-logistics"]["segment"] == "enterprise"
+    assert accounts["northwind-logistics"]["csm"] == "Dana Reyes"
+    assert [r["id"] for r in accounts["northwind-logistics"]["results"]] == [
+        "onboarding-time",
+        "first-week-errors",
+    ]
+    assert accounts["northwind-logistics"]["results"][1]["owner"] == "Tomás Herrera"
+    assert accounts["riverbend-university"]["results"] == []
+    assert accounts["riverbend-university"]["rung"] == 0
+
+
+def test_progress_is_a_ratio(sample: Built) -> None:
+    accounts = by_slug(sample.json())
+
+    def progress(slug: str, result_id: str) -> float | None:
+        [result] = [r for r in accounts[slug]["results"] if r["id"] == result_id]
+        return result["progress"]
+
+    # 60 -> 38 days against a target of 40: past the target.
+    assert progress("northwind-logistics", "onboarding-time") == pytest.approx(1.1)
+    # 18% -> 11.5% against 10%.
+    assert progress("harborview-clinics", "no-show-rate") == pytest.approx(0.8125)
+    # 340 -> 355 tickets against 250: moved away.
+    assert progress("meridian-hr-cloud", "support-tickets") == pytest.approx(-15 / 90)
+    # 12 -> 12 hours: no movement at all.
+    assert progress("tessellate-analytics", "weekly-reporting-hours") == 0
+    # never measured.
+    assert progress("meridian-hr-cloud", "first-response-time") is None
+    assert progress("kestrel-valley-water", "billing-run-time") is None
+
+
+ORDER_SITE = {
+    # slugs sort differently from names, so the order can only come from rung + name.
+    "c-alpha": account(name="alpha"),
+    "a-beta": account(name="Beta"),
+    "b-gamma": account(name="gamma"),
+    "d-aardvark": account(name="aardvark", edits=(("      confirmed_on: 2026-11-10\n", ""),)),
+    "e-zed": account(NO_RESULTS, name="Zed"),
+    "f-able": account(NO_RESULTS, name="Able"),
+}
+
+
+def test_accounts_sorted_by_rung_then_name_case_insensitively(tmp_path: Path) -> None:
+    site = Built(make_site(tmp_path, ORDER_SITE))
+    build_site(site.root, FAST)
+    index = site.json()
+    assert [(a["rung"], a["account"]) for a in index["accounts"]] == [
+        (4, "alpha"),
+        (4, "Beta"),
+        (4, "gamma"),
+        (3, "aardvark"),
+        (0, "Able"),
+        (0, "Zed"),
+    ]
+    assert [row["slug"] for row in site.csv()] == [a["slug"] for a in index["accounts"]]
+
+
+def test_report_urls_are_relative_to_public(attention: Built) -> None:
+    for entry in attention.json()["accounts"]:
+        slug = entry["slug"]
+        assert entry["report_url"] == f"r/{link(slug)}/"
+        assert entry["pdf_url"] == f"r/{link(slug)}/{slug}.pdf"
+        assert (attention.public / entry["report_url"] / "index.html").is_file()
+        assert (attention.public / entry["pdf_url"]).read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    "base_url, prefix",
+    [
+        ("https://reports.example.com/", "https://reports.example.com/"),
+        ("https://example.com/outcomes", "https://example.com/outcomes/"),
+    ],
+)
+def test_report_urls_are_absolute_with_base_url(tmp_path: Path, base_url: str, prefix: str) -> None:
+    site = Built(make_site(tmp_path, {"acme": VALID}, f"base_url: {base_url}\n"))
+    build_site(site.root, FAST)
+    [entry] = site.json()["accounts"]
+    assert entry["report_url"] == f"{prefix}r/{link('acme')}/"
+    assert entry["pdf_url"] == f"{prefix}r/{link('acme')}/acme.pdf"
+    [row] = site.csv()
+    assert (row["report_url"], row["pdf_url"]) == (entry["report_url"], entry["pdf_url"])
+    hrefs = {a.attrs.get("href") for a in parse(site.internal / "index.html").iter("a")}
+    assert {entry["report_url"], entry["pdf_url"]} <= hrefs
+
+
+# --- needs attention ----------------------------------------------------------------------------
+
+
+def test_needs_attention_exactly_for_the_spec_reasons(attention: Built) -> None:
+    index = attention.json()
+    accounts = by_slug(index)
+    assert {slug: a["needs_attention"] for slug, a in accounts.items()} == {
+        "clean": False,
+        "nobody": True,
+        "failing": True,
+        "stale": True,
+        "overdue": True,
+        "unconfirmed": True,
+    }
+    # Each flagged account has exactly the one reason it was built with.
+    assert accounts["clean"]["rung"] == 4 and accounts["clean"]["result_check"] == "passed"
+    assert accounts["nobody"]["results"] == [] and accounts["nobody"]["rung"] == 0
+    assert accounts["failing"]["result_check"] == "failing"
+    assert accounts["failing"]["results"][0]["validated"] is True
+    assert accounts["stale"]["results"][0]["stale"] is True
+    assert accounts["stale"]["result_check"] == "passed"
+    overdue = accounts["overdue"]
+    assert (overdue["rung"], overdue["result_check"]) == (4, "passed")
+    assert overdue["results"][0]["stale"] is False
+    assert overdue["results"][0]["validated"] is True
+    assert overdue["results"][0]["target_met"] is False
+    assert accounts["unconfirmed"]["results"][0]["validated"] is False
+    assert accounts["unconfirmed"]["result_check"] == "not_due"
+    for slug in ("clean", "failing", "overdue", "unconfirmed"):
+        assert accounts[slug]["results"][0]["stale"] is False, slug
+    assert [a["account"] for a in index["accounts"]] == ATTENTION_ORDER
+
+
+def test_valid_fixture_needs_no_attention(tmp_path: Path) -> None:
+    site = Built(make_site(tmp_path, {"acme": VALID}))
+    build_site(site.root, FAST)
+    [entry] = site.json()["accounts"]
+    assert (entry["rung"], entry["result_check"], entry["needs_attention"]) == (4, "passed", False)
+    doc = parse(site.internal / "index.html")
+    [section] = [s for s in doc.iter("section") if s.text.startswith("Needs attention")]
+    assert list(section.iter("a")) == []
+
+
+# --- index.html ---------------------------------------------------------------------------------
+
+
+def test_index_html_needs_attention_comes_first(attention: Built) -> None:
+    doc = parse(attention.internal / "index.html")
+    nodes = list(doc.iter())
+    [section] = [s for s in doc.iter("section") if s.text.startswith("Needs attention")]
+    assert section.text.startswith(f"Needs attention ({len(FLAGGED)})")
+    assert [a.text for a in section.iter("a")] == FLAGGED
+
+    tables = [t for t in doc.iter("table") if "Internal notes" in t.text]
+    assert len(tables) == 1
+    table = tables[0]
+    assert nodes.index(section) < nodes.index(table)
+    rows = [tr for tr in table.iter("tr") if list(tr.iter("td"))]
+    assert len(rows) == len(ATTENTION_ORDER)
+    for row, name in zip(rows, ATTENTION_ORDER, strict=True):
+        assert next(row.iter("th")).text.startswith(name), (row.text, name)
+
+
+def test_index_html_rollups(attention: Built) -> None:
+    doc = parse(attention.internal / "index.html")
+    per_rung = rollup(doc, "per rung")
+    assert {head: cells[-1] for head, cells in per_rung.items()} == {
+        "4 · Measurable Result": "3",
+        "3 · Outcome": "2",
+        "2 · Adoption": "0",
+        "1 · Activity": "0",
+        "0 · No named result": "1",
+    }
+    assert rollup(doc, "per segment") == {
+        "enterprise": ["100%", "2 of 2"],
+        "mid-market": ["0%", "0 of 2"],
+        "smb": ["50%", "1 of 2"],
+    }
+    assert rollup(doc, "per CSM") == {
+        "Dana Reyes": ["100%", "2 of 2"],
+        "Sam Lee": ["25%", "1 of 4"],
+    }
+    # passed: Acme, Stale, Overdue (rung 4); failing: Failing Co; not due: Nobody, Unconfirmed.
+    assert re.search(r"90-day result check\W+75% passed \(3 of 4\b", doc.text), doc.text
+
+
+def test_index_html_links_resolve_to_reports_and_pdfs(attention: Built) -> None:
+    doc = parse(attention.internal / "index.html")
+    [table] = [t for t in doc.iter("table") if "Internal notes" in t.text]
+    rows = [tr for tr in table.iter("tr") if list(tr.iter("td"))]
+    for row in rows:
+        head = next(row.iter("th")).text
+        [name] = [n for n in SLUG_OF if head.startswith(n)]
+        slug = SLUG_OF[name]
+        hrefs = [a.attrs.get("href") or "" for a in row.iter("a")]
+        report = f"../public/r/{link(slug)}/"
+        pdf = f"{report}{slug}.pdf"
+        assert hrefs == [report, pdf], (name, hrefs)
+        assert (attention.internal / report / "index.html").resolve().is_file()
+        assert (attention.internal / pdf).resolve().read_bytes().startswith(b"%PDF-")
+    for a in doc.iter("a"):
+        href = a.attrs.get("href") or ""
+        if href.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", href):
+            continue
+        target = (attention.internal / href).resolve()
+        assert (target / "index.html" if href.endswith("/") else target).is_file(), href
+
+
+def test_index_html_shows_internal_notes(attention: Built) -> None:
+    doc = parse(attention.internal / "index.html")
+    assert NOTES in doc.text
+    report = attention.public / "r" / link("clean") / "index.html"
+    assert "sponsor leaves in January" not in report.read_text(encoding="utf-8")
+
+
+# --- index.csv ----------------------------------------------------------------------------------
+
+
+def test_index_csv_matches_index_json(attention: Built) -> None:
+    rows = attention.csv()
+    accounts = attention.json()["accounts"]
+    assert [r["slug"] for r in rows] == [a["slug"] for a in accounts]
+    for row, entry in zip(rows, accounts, strict=True):
+        for key in ("slug", "account", "segment", "csm", "rung", "report_url", "pdf_url"):
+            assert row[key] == str(entry[key]), key
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['=HYPERLINK("http://evil.example/","Click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"],
+)
+def test_index_csv_neutralises_formulas(tmp_path: Path, value: str) -> None:
+    quoted = "'" + value.replace("'", "''") + "'"
+    site = Built(make_site(tmp_path, {"acme": account(name=quoted, csm=quoted)}))
+    build_site(site.root, FAST)
+    [entry] = site.json()["accounts"]
+    assert entry["account"] == value
+    [row] = site.csv()
+    assert row["account"] == "'" + value
+    assert row["csm"] == "'" + value

@@ -1,0 +1,195 @@
+"""Versions from Git in the built site: permanent folders, version lists, charts, drafts."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from outcomesite.build import BuildOptions, build_site
+from outcomesite.errors import OutcomesiteError
+from outcomesite.links import link_id
+from tests.conftest import AS_OF, VALID, make_site, run_cli
+from tests.test_history import commit_all, git, measured
+
+SECRET = "version-secret"
+ENV = {"OUTCOMESITE_SECRET": SECRET}
+
+
+def options(pdf: bool = False, strict: bool = False) -> BuildOptions:
+    return BuildOptions(pdf=pdf, strict=strict, environ=ENV, as_of=AS_OF, jobs=1)
+
+
+def folder(root: Path, slug: str = "acme") -> Path:
+    return root / "build" / "public" / "r" / link_id(SECRET.encode(), slug, 1)
+
+
+def text_of(path: Path) -> str:
+    """Visible text of a page, whitespace folded, for asserting sentences."""
+    html = path.read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def three_versions(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    make_site(tmp_path, {"acme": measured(58, "2026-05-01")})
+    commit_all(tmp_path, "one", "2026-05-02T10:00:00")
+    make_site(tmp_path, {"acme": measured(50, "2026-08-01")})
+    commit_all(tmp_path, "two", "2026-08-02T10:00:00")
+    make_site(tmp_path, {"acme": measured(44, "2026-11-01")})
+    commit_all(tmp_path, "three", "2026-11-02T10:00:00")
+    return tmp_path
+
+
+def test_every_version_has_a_permanent_folder_with_html_and_pdf(three_versions: Path) -> None:
+    report = build_site(three_versions, options(pdf=True))
+    base = folder(three_versions)
+    for n in (1, 2, 3):
+        assert (base / f"v{n}" / "index.html").is_file()
+        assert (base / f"v{n}" / f"acme-v{n}.pdf").read_bytes().startswith(b"%PDF-")
+    assert (base / "index.html").is_file() and (base / "acme.pdf").is_file()
+    assert not (base / "v4").exists()
+    assert report.pdfs == 4
+    assert report.notices == []
+
+
+def test_versions_render_their_own_commit(three_versions: Path) -> None:
+    build_site(three_versions, options())
+    base = folder(three_versions)
+    head = git(three_versions, "rev-parse", "--short=7", "HEAD").strip()
+    latest = text_of(base / "index.html")
+    assert f"Version 3 · commit {head} · Nov 2, 2026" in latest
+    assert "Fell from 60 days to 44 days" in latest
+    first = text_of(base / "v1" / "index.html")
+    assert "Version 1 · commit" in first and "May 2, 2026" in first
+    assert "Fell from 60 days to 58 days" in first
+    assert "As of May 2, 2026" in first
+    # The version list links every version from every page, relative to the page.
+    latest_html = (base / "index.html").read_text(encoding="utf-8")
+    assert [f'href="v{n}/"' in latest_html for n in (1, 2, 3)] == [True] * 3
+    v1_html = (base / "v1" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../v3/"' in v1_html and 'href="../"' in v1_html
+    assert 'href="../../../assets/report.css"' in v1_html
+
+
+def test_measurement_history_is_recovered_from_commits(three_versions: Path) -> None:
+    build_site(three_versions, options())
+    latest = text_of(folder(three_versions) / "index.html")
+    # The text alternative of the chart lists every measurement, oldest first.
+    rows = re.findall(r"(May 1, 2026|Aug 1, 2026|Nov 1, 2026) (\d+) days", latest)
+    assert rows == [("May 1, 2026", "58"), ("Aug 1, 2026", "50"), ("Nov 1, 2026", "44")]
+    html = (folder(three_versions) / "index.html").read_text(encoding="utf-8")
+    assert html.count("<circle") == 3
+    # An old version only knows the measurements up to its own commit.
+    v2 = text_of(folder(three_versions) / "v2" / "index.html")
+    assert re.findall(r"(May 1, 2026|Aug 1, 2026|Nov 1, 2026) (\d+) days", v2) == [
+        ("May 1, 2026", "58"),
+        ("Aug 1, 2026", "50"),
+    ]
+
+
+def test_explicit_history_wins_on_the_same_date(three_versions: Path) -> None:
+    text = measured(44, "2026-11-01").replace(
+        "    owner: Dana Reyes\n",
+        "    owner: Dana Reyes\n    history:\n      - {date: 2026-08-01, value: 51}\n",
+    )
+    make_site(three_versions, {"acme": text})
+    commit_all(three_versions, "correct the August value", "2026-11-03T10:00:00")
+    build_site(three_versions, options())
+    latest = text_of(folder(three_versions) / "index.html")
+    assert re.findall(r"(Aug 1, 2026) (\d+) days", latest) == [("Aug 1, 2026", "51")]
+
+
+def test_index_json_carries_the_version(three_versions: Path) -> None:
+    build_site(three_versions, options())
+    data = json.loads((three_versions / "build/internal/index.json").read_text(encoding="utf-8"))
+    assert data["accounts"][0]["version"] == 3
+
+
+def test_uncommitted_changes_render_as_a_draft(three_versions: Path) -> None:
+    make_site(three_versions, {"acme": measured(41, "2026-11-20")})
+    build_site(three_versions, options(pdf=True))
+    base = folder(three_versions)
+    latest = text_of(base / "index.html")
+    assert "Draft - not yet committed" in latest
+    assert "Version 4 (draft)" in latest
+    assert "Fell from 60 days to 41 days" in latest
+    assert not (base / "v4").exists()
+    assert (base / "v3" / "index.html").is_file()
+    assert "Draft" not in text_of(base / "v3" / "index.html")
+    from pypdf import PdfReader
+
+    pdf_text = PdfReader(base / "acme.pdf").pages[0].extract_text()
+    assert "Draft - not yet committed" in pdf_text
+    assert (
+        json.loads((three_versions / "build/internal/index.json").read_text())["accounts"][0][
+            "version"
+        ]
+        == 4
+    )
+
+
+def test_renamed_file_keeps_its_versions(three_versions: Path) -> None:
+    git(three_versions, "mv", "content/accounts/acme.md", "content/accounts/acme-corp.md")
+    commit_all(three_versions, "rename", "2026-11-04T10:00:00")
+    build_site(three_versions, options())
+    base = folder(three_versions, "acme-corp")
+    assert sorted(p.name for p in base.iterdir() if p.is_dir()) == ["v1", "v2", "v3", "v4"]
+    assert "Fell from 60 days to 58 days" in text_of(base / "v1" / "index.html")
+
+
+def test_a_version_that_no_longer_passes_check_is_left_out(three_versions: Path) -> None:
+    broken = measured(58, "2026-05-01").replace("    owner: Dana Reyes\n", "")
+    make_site(three_versions, {"acme": broken})
+    commit_all(three_versions, "oops", "2026-11-05T10:00:00")
+    make_site(three_versions, {"acme": measured(43, "2026-11-05")})
+    commit_all(three_versions, "fixed", "2026-11-06T10:00:00")
+    report = build_site(three_versions, options())
+    base = folder(three_versions)
+    assert not (base / "v4").exists()
+    assert (base / "v5" / "index.html").is_file()
+    assert report.notices == [
+        "content/accounts/acme.md: version 4 ("
+        + git(three_versions, "rev-parse", "--short=7", "HEAD~1").strip()
+        + ") no longer passes check and was not published: result `onboarding-time`: `owner` is "
+        "missing: add a line `owner: ...` with the internal owner of this result (a person's name)"
+    ]
+
+
+def test_outside_git_every_account_is_version_one(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    report = build_site(tmp_path, options())
+    assert report.notices == [
+        "not a Git repository: every account is version 1 and has no version history"
+    ]
+    assert "Version 1" in text_of(folder(tmp_path) / "index.html")
+    assert not (folder(tmp_path) / "v1").exists()
+
+
+SHALLOW = (
+    "this is a shallow Git clone, so version numbers and measurement history are incomplete; "
+    "fetch the full history: GitHub Actions `actions/checkout` with `fetch-depth: 0`, GitLab CI "
+    "`GIT_DEPTH: 0`, or `git fetch --unshallow`"
+)
+
+
+def test_shallow_clone_is_named_and_fails_with_strict(
+    three_versions: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    clone = tmp_path_factory.mktemp("shallow") / "site"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{three_versions}", str(clone)], check=True
+    )
+    report = build_site(clone, options())
+    assert report.notices == [SHALLOW]
+    assert "Version 1 · commit" in text_of(folder(clone) / "index.html")
+    with pytest.raises(OutcomesiteError) as failed:
+        build_site(clone, options(strict=True))
+    assert str(failed.value) == SHALLOW and failed.value.exit_code == 2
+    result = run_cli(clone, "build", "--no-pdf", "--strict", "--as-of", AS_OF.isoformat(), env=ENV)
+    assert result.exit_code == 2
+    assert f"Error: {SHALLOW}" in result.stderr
