@@ -28,6 +28,7 @@ class Version:
     commit: str
     date: dt.date
     path: str  # the file's path at that commit, relative to the site root (renames change it)
+    blob: str = ""  # the file's object id at that commit: reading it needs no tree walk
 
     @property
     def short(self) -> str:
@@ -64,7 +65,8 @@ class Repository:
         wanted = list(versions)
         if not wanted:
             return {}
-        request = "".join(f"{v.commit}:./{v.path}\n" for v in wanted).encode()
+        # By object id: `<commit>:<path>` would walk the folder's tree once per request.
+        request = "".join(f"{v.blob or f'{v.commit}:./{v.path}'}\n" for v in wanted).encode()
         raw = _git(self.root, "cat-file", "--batch", input=request)
         contents: dict[Version, bytes] = {}
         position = 0
@@ -122,7 +124,8 @@ def read_repository(root: Path) -> Repository:
             "-z",
             "-M",
             "--relative",
-            "--name-status",
+            "--raw",
+            "--no-abbrev",
             "--format=%x1e%H %ct",
             "--",
             ACCOUNTS_PATHSPEC,
@@ -138,27 +141,32 @@ def read_repository(root: Path) -> Repository:
     return repo
 
 
-Change = tuple[str, str, str | None]  # (status letter, path, new path for renames/copies)
+Change = tuple[str, str, str | None, str]  # (status, path, new path for renames, new blob id)
 Commit = tuple[str, dt.date, list[Change]]
 
 
 def parse_log(text: str) -> list[Commit]:
-    """Parse `git log -z --name-status --format=%x1e%H %ct` output, newest commit first."""
+    """Parse `git log -z --raw --no-abbrev --format=%x1e%H %ct` output, newest commit first.
+
+    Each change is `:<mode> <mode> <old blob> <new blob> <status>`, then one path (two for
+    renames and copies), NUL-separated.
+    """
     commits: list[Commit] = []
     for chunk in text.split("\x1e")[1:]:
         header, _, rest = chunk.partition("\0")
         sha, timestamp = header.split()
         day = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC).date()
-        tokens = [t for t in rest.lstrip("\n").split("\0")]
+        tokens = rest.lstrip("\n").split("\0")
         changes: list[Change] = []
         index = 0
-        while index < len(tokens) and tokens[index]:
-            status = tokens[index].lstrip("\n")[:1]
+        while index < len(tokens) and tokens[index].startswith(":"):
+            fields = tokens[index].split()
+            blob, status = fields[3], fields[4][:1]
             if status in ("R", "C"):
-                changes.append((status, tokens[index + 1], tokens[index + 2]))
+                changes.append((status, tokens[index + 1], tokens[index + 2], blob))
                 index += 3
             else:
-                changes.append((status, tokens[index + 1], None))
+                changes.append((status, tokens[index + 1], None, blob))
                 index += 2
         commits.append((sha, day, changes))
     return commits
@@ -167,26 +175,26 @@ def parse_log(text: str) -> list[Commit]:
 def assign_versions(commits: list[Commit], current: set[str]) -> dict[str, list[Version]]:
     """Walk history backwards from today's files, following renames; number versions oldest first."""
     alias = {path: path for path in current}  # path in the commit being read -> today's path
-    found: dict[str, list[tuple[str, dt.date, str]]] = {path: [] for path in current}
+    found: dict[str, list[tuple[str, dt.date, str, str]]] = {path: [] for path in current}
     for sha, day, changes in commits:
-        for status, path, new_path in changes:
+        for status, path, new_path, blob in changes:
             if status in ("R", "C") and new_path is not None:
                 if new_path in alias:
                     owner = alias.pop(new_path)
-                    found[owner].append((sha, day, new_path))
+                    found[owner].append((sha, day, new_path, blob))
                     if status == "R":
                         alias[path] = owner  # older commits know the file by its old name
             elif path in alias:
                 if status == "D":
                     alias.pop(path)  # an older, deleted file of the same name is another account
                     continue
-                found[alias[path]].append((sha, day, path))
+                found[alias[path]].append((sha, day, path, blob))
                 if status == "A":
                     alias.pop(path)
     return {
         path: [
-            Version(number, sha, day, file_path)
-            for number, (sha, day, file_path) in enumerate(reversed(entries), start=1)
+            Version(number, sha, day, file_path, blob)
+            for number, (sha, day, file_path, blob) in enumerate(reversed(entries), start=1)
         ]
         for path, entries in found.items()
     }
