@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import playwright.sync_api as playwright_api
 import pytest
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, build_site
 from tests.conftest import ROOT
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"

@@ -20,7 +20,7 @@ from outcomesite.errors import EXIT_OK, EXIT_VALIDATION, OutcomesiteError, forma
 from outcomesite.links import link_id, resolve_secret, share_url
 from outcomesite.loader import Site, default_as_of, load_site
 from outcomesite.pdf import PdfError
-from outcomesite.scaffold import new_account
+from outcomesite.scaffold import init_site, new_account
 from outcomesite.schema import account_json_schema_text
 
 _AS_OF = click.option(
@@ -206,6 +206,31 @@ def links(ctx: click.Context) -> None:
         click.echo(
             f"{account.slug}\t{account.data.account}\t{share_url(site.config.base_url, link)}"
         )
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@_AS_OF
+@click.pass_context
+def serve(ctx: click.Context, port: int, as_of: dt.datetime | None) -> None:
+    """Preview on 127.0.0.1 with live reload: the internal index at /, every report a click away."""
+    from outcomesite.serve import serve as run_preview  # watchdog is only needed here
+
+    run_preview(_root(ctx), port=port, as_of=as_of.date() if as_of else None, log=_log)
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Create a new site in DIRECTORY: config, an example account, CI workflows."""
+    target = Path(directory)
+    for path in init_site(target, default_as_of()):
+        click.echo(f"created {path.relative_to(target).as_posix()}")
+    click.echo(f"next: cd {directory} && outcomesite build", err=True)
 
 
 def main() -> None:

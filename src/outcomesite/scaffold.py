@@ -82,3 +82,8 @@ def new_account(root: Path, slug: str, today: dt.date) -> list[Path]:
         schema_path.write_text(account_json_schema_text(), encoding="utf-8")
         written.append(schema_path)
     return written
+
+
+def init_site(target: Path, today: dt.date) -> list[Path]:
+    """Create a new site that builds at once; never overwrites. (Implemented with issue 5.)"""
+    raise OutcomesiteError("outcomesite init is not implemented yet", EXIT_USAGE)

@@ -1,0 +1,248 @@
+"""The preview server as a user runs it: a real process, real HTTP, real file edits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF, ROOT
+
+SAMPLE = "content/accounts/northwind-logistics.md"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    port: int
+    root: Path
+    log: list[str] = field(default_factory=list)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path: str = "/") -> tuple[int, str, bytes]:
+        try:
+            with urllib.request.urlopen(self.url(path), timeout=10) as response:
+                return response.status, response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get_content_type(), error.read()
+
+    def text(self, path: str = "/") -> str:
+        return self.get(path)[2].decode("utf-8")
+
+    def wait_for(self, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            assert self.process.poll() is None, "the server died:\n" + "\n".join(self.log)
+            time.sleep(0.1)
+        raise AssertionError("timed out; server log:\n" + "\n".join(self.log))
+
+    def rebuilds(self) -> int:
+        return sum(line.startswith("preview: rebuilt") for line in self.log)
+
+
+def start_server(root: Path, port: int | None = None) -> Server:
+    port = port or free_port()
+    exe = shutil.which("outcomesite") or str(Path(sys.executable).parent / "outcomesite")
+    env = {**os.environ, "OUTCOMESITE_SECRET": "preview-secret", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--as-of", AS_OF.isoformat()],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = Server(process, port, root)
+    assert process.stderr is not None
+    stream = process.stderr
+
+    def read() -> None:
+        for line in stream:
+            server.log.append(line.rstrip("\n"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[Server]:
+    running = start_server(site)
+    running.wait_for(lambda: any(line.startswith("preview: http://") for line in running.log))
+    yield running
+    if running.process.poll() is None:
+        running.process.send_signal(signal.SIGINT)
+        try:
+            running.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+
+
+def edit(root: Path, old: str, new: str) -> None:
+    path = root / SAMPLE
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_index_edit_error_and_recovery(server: Server) -> None:
+    status, kind, body = server.get("/")
+    assert (status, kind) == (200, "text/html")
+    assert "Northwind Logistics" in body.decode()
+    assert 'src="/__outcomesite/reload.js"' in body.decode()
+
+    edit(server.root, "account: Northwind Logistics", "account: Northwind Freight")
+    server.wait_for(lambda: "Northwind Freight" in server.text("/internal/"), seconds=5)
+
+    edit(server.root, "    owner: Dana Reyes\n", "")
+    server.wait_for(
+        lambda: "outcomesite check found problems" in server.text("/internal/"), seconds=5
+    )
+    page = server.text("/internal/")
+    assert (
+        "content/accounts/northwind-logistics.md:12: error: result `onboarding-time`: "
+        "`owner` is missing" in page.replace("&#x27;", "'")
+    )
+    assert "Northwind Freight" in page  # the last good build stays visible under the errors
+    assert any("`owner` is missing" in line for line in server.log)  # and the terminal says it
+    assert server.process.poll() is None
+
+    edit(server.root, "    category: cost\n", "    owner: Dana Reyes\n    category: cost\n")
+    server.wait_for(lambda: "found problems" not in server.text("/internal/"), seconds=5)
+
+
+def test_reports_are_one_click_away_and_pdfs_render_on_demand(server: Server) -> None:
+    index = server.text("/internal/")
+    href = index.split('href="../public/r/', 1)[1].split('"', 1)[0]
+    report = server.text(f"/public/r/{href}")
+    assert "Outcome report" in report
+    pdf_name = report.split('href="', 1)[0]  # first link target after this is the PDF download
+    pdf_href = next(
+        part.split('"', 1)[0]
+        for part in report.split('href="')[1:]
+        if part.split('"', 1)[0].endswith(".pdf")
+    )
+    assert pdf_name is not None
+    status, kind, data = server.get(f"/public/r/{href}{pdf_href}")
+    assert (status, kind) == (200, "application/pdf")
+    assert data.startswith(b"%PDF-")
+    assert not list((server.root / ".outcomesite" / "preview").rglob("*.pdf"))  # never on save
+
+
+def test_a_burst_of_saves_causes_one_rebuild(server: Server) -> None:
+    before = server.rebuilds()
+    path = server.root / SAMPLE
+    text = path.read_text(encoding="utf-8")
+    for n in range(5):  # an editor writing a temp file, then renaming it over the original
+        temp = path.with_name(f".northwind-logistics.md.tmp{n}")
+        temp.write_text(text.replace("Northwind Logistics", f"Northwind {n}"), encoding="utf-8")
+        os.replace(temp, path)
+        time.sleep(0.03)
+    server.wait_for(lambda: "Northwind 4" in server.text("/internal/"), seconds=5)
+    time.sleep(1.0)
+    assert server.rebuilds() == before + 1, server.log
+
+
+def test_ctrl_c_exits_cleanly(server: Server) -> None:
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=10) == 0
+    time.sleep(0.2)
+    assert "preview: stopped" in server.log
+    assert not any("Traceback" in line for line in server.log)
+
+
+def test_a_port_in_use_is_a_clear_error(site: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        second = start_server(site, port)
+        assert second.process.wait(timeout=20) == 2
+        time.sleep(0.2)
+    assert any(
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): choose another --port"
+        in line
+        for line in second.log
+    ), second.log
+
+
+def test_a_broken_site_still_serves_the_errors(site: Path) -> None:
+    path = site / SAMPLE
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("segment: enterprise", "segment: huge"),
+        encoding="utf-8",
+    )
+    running = start_server(site)
+    try:
+        running.wait_for(lambda: any(line.startswith("preview: http://") for line in running.log))
+        page = running.text("/internal/")
+        assert "outcomesite check found problems" in page
+        assert "segment" in page and "huge" in page
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("segment: huge", "segment: enterprise"),
+            encoding="utf-8",
+        )
+        running.wait_for(lambda: "Northwind Logistics" in running.text("/internal/"), seconds=5)
+    finally:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=10)
+
+
+def test_the_open_page_reloads_by_itself_in_a_browser(server: Server) -> None:
+    """Real Chromium: after a save, the open report shows the change without anyone reloading."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, LAUNCH_ARGS
+
+    index = server.text("/internal/")
+    href = index.split('href="../public/r/', 1)[1].split('"', 1)[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(server.url(f"/public/r/{href}"))
+            assert "Northwind Logistics" in page.inner_text("h1")
+            page.evaluate("window.__marker = 'same page'")
+            edit(server.root, "account: Northwind Logistics", "account: Northwind Reloaded")
+
+            # Polled from here: wait_for_function would need 'unsafe-eval', which the CSP forbids.
+            def reloaded() -> bool:
+                try:
+                    return "Northwind Reloaded" in page.inner_text("h1", timeout=1000)
+                except PlaywrightError:  # the page is mid-navigation
+                    return False
+
+            server.wait_for(reloaded, seconds=10)
+            # It was a reload, not a script editing the page in place.
+            assert page.evaluate("window.__marker === undefined")
+            assert errors == []
+        finally:
+            browser.close()
