@@ -16,14 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from outcomesite import ladder
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.history import Repository, Version, read_repository, recorded_measurements
 from outcomesite.links import link_id, resolve_secret
 from outcomesite.loader import ACCOUNTS_DIR, Site, load_site
-from outcomesite.markdown import references
 from outcomesite.pdf import DEFAULT_TIMEOUT, PdfError, PdfJob, render_pdf
 from outcomesite.theme import Theme
 from outcomesite.validate import Account, validate_text
@@ -273,13 +271,6 @@ def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href:
     )
 
 
-def account_images(page: AccountPage) -> Iterator[str]:
-    """Relative paths of the images the narrative uses (check proved they are in its folder)."""
-    for ref in references(page.account.body, page.account.body_line):
-        if ref.kind == "image":
-            yield unquote(urlsplit(ref.url).path)  # the file's name, as a browser will ask for it
-
-
 def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage]) -> None:
     assets = public / "assets"
     for name, path in theme.assets():
@@ -304,7 +295,7 @@ def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage
         html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
         (folder / "index.html").write_text(html, encoding="utf-8")
         source = site.root / ACCOUNTS_DIR / page.account.slug
-        for image in account_images(page):
+        for image in page.account.images:
             target = folder / image
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / image, target)

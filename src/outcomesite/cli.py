@@ -123,6 +123,7 @@ def new(ctx: click.Context, slug: str) -> None:
 @_AS_OF
 @click.option("--jobs", type=click.IntRange(min=1), help="PDF worker processes (default: CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list every report written.")
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -132,6 +133,7 @@ def build(
     as_of: dt.datetime | None,
     jobs: int | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check, then render the site into build/ (public/ reports, internal/ index)."""
     root = _root(ctx)
@@ -159,10 +161,18 @@ def build(
         click.echo(f"note: {notice}", err=True)
     for warning in report.warnings:
         click.echo(warning.format_text(), err=True)
+    if verbose:
+        for page in [*report.pages, *report.versions]:
+            draft = " (draft)" if page.draft else ""
+            click.echo(
+                f"  {page.folder}/  {page.account.slug} v{page.version}{draft}, "
+                f"rung {int(page.assessment.rung)}",
+                err=True,
+            )
+    reports = len(report.pages) + len(report.versions)
     click.echo(
-        f"built {len(report.pages)} account(s): {len(report.pages)} report(s), "
-        f"{report.pdfs} PDF(s), {len(report.warnings)} warning(s) in {report.seconds:.1f} s "
-        f"-> {report.out}",
+        f"built {len(report.pages)} account(s): {reports} report(s), {report.pdfs} PDF(s), "
+        f"{len(report.warnings)} warning(s) in {report.seconds:.1f} s -> {report.out}",
         err=True,
     )
 

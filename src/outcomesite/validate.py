@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from outcomesite import ladder
 from outcomesite.config import SiteConfig
@@ -33,6 +34,7 @@ class Account:
     body: str
     body_line: int
     source: str  # the whole file's text; what versions and caches key on
+    images: tuple[str, ...] = ()  # files in the account's folder the narrative shows (decoded)
 
 
 def slug_problem(stem: str) -> str | None:
@@ -86,9 +88,11 @@ def validate_text(
     diagnostics = [error(line, message) for line, message in conv.problems]
     for loc, message in _cross_field_problems(conv, as_of):
         diagnostics.append(error(conv.line_of(loc), message))
+    images: list[str] = []
     for ref in references(document.body, document.body_line):
         if ref.kind == "image":
             message = image_problem(ref.url, slug, asset_dir)
+            images.append(unquote(urlsplit(ref.url).path))
         else:
             message = link_problem(ref.url)
         if message:
@@ -96,7 +100,9 @@ def validate_text(
 
     if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
         return None, sorted(diagnostics, key=lambda d: d.line)
-    account = Account(slug, rel, conv.model, document.body, document.body_line, text)
+    account = Account(
+        slug, rel, conv.model, document.body, document.body_line, text, tuple(dict.fromkeys(images))
+    )
     warnings = [
         Diagnostic(rel, conv.line_of(loc), "warning", message)
         for loc, message in _warnings(conv.model, config, as_of)

@@ -316,7 +316,13 @@ def index_context(
             "report_href": href,
             "pdf_href": href + page.pdf_name,
             "internal_notes": page.account.data.internal_notes,
-            "results_view": [result_view(item, locale) for item in page.assessment.results],
+            "results_view": [
+                {
+                    "metric": item.result.metric,
+                    "progress_text": fmt.progress_text(item.progress, item.target_met, locale),
+                }
+                for item in page.assessment.results
+            ],
         }
 
     rows = [row(p) for p in ordered]

@@ -1,0 +1,321 @@
+"""`outcomesite init`: a new site that checks and builds at once, and CI files that run the same
+commands these tests run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from outcomesite import __version__
+from outcomesite.build import BuildOptions, build_site
+from outcomesite.config import SiteConfig, load_config
+from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.loader import default_as_of
+from outcomesite.scaffold import SITE_TEMPLATE, init_site
+from outcomesite.schema import account_json_schema_text
+from tests.conftest import AS_OF, ROOT, run_cli
+
+CREATED = [
+    "outcomesite.yaml",
+    "content/accounts/example-customer.md",
+    "schema/account.schema.json",
+    ".gitignore",
+    ".github/workflows/outcomesite.yml",
+    ".gitlab-ci.yml",
+]
+CHECK_COMMAND = "outcomesite check --format github"
+BUILD_COMMAND = "outcomesite build"
+SECRET_FROM_GITHUB = "${{ secrets.OUTCOMESITE_SECRET }}"
+
+
+def init(tmp_path: Path, name: str = "reports") -> Path:
+    site = tmp_path / name
+    result = run_cli(tmp_path, "init", str(site))
+    assert result.exit_code == 0, result.output
+    return site
+
+
+def not_empty_message(target: Path) -> str:
+    return (
+        f"Error: {target} is not empty: nothing was written; `outcomesite init` only creates a "
+        "site in a new or empty folder (a .git folder is fine). Choose a new folder, e.g. "
+        "`outcomesite init reports`, or add an account to an existing site with "
+        "`outcomesite new SLUG`\n"
+    )
+
+
+def github_workflow(site: Path) -> dict[str, Any]:
+    data = yaml.safe_load((site / ".github/workflows/outcomesite.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job["steps"])
+
+
+def runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in steps(job) if "run" in step]
+
+
+def step_using(job: dict[str, Any], action: str) -> dict[str, Any]:
+    (found,) = [s for s in steps(job) if s.get("uses", "").split("@")[0] == action]
+    return found
+
+
+def run_command(site: Path, command: str, env: dict[str, str] | None = None) -> Any:
+    """Run a CI `run:` line (`outcomesite ...`) through the real CLI, in the site's folder."""
+    program, *args = shlex.split(command)
+    assert program == "outcomesite"
+    return run_cli(site, *args, env=env)
+
+
+# The whole path: init, then the exact commands the GitHub workflow runs.
+
+
+def test_init_then_the_workflow_commands_check_and_build(tmp_path: Path) -> None:
+    site = tmp_path / "reports"
+    result = run_cli(tmp_path, "init", str(site))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "".join(f"created {name}\n" for name in CREATED)
+    assert "outcomesite build" in result.stderr  # the next step
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == sorted(
+        CREATED
+    )
+
+    workflow = github_workflow(site)
+    assert CHECK_COMMAND in runs(workflow["jobs"]["check"])
+    assert BUILD_COMMAND in runs(workflow["jobs"]["build"])
+
+    check = run_command(site, CHECK_COMMAND)
+    assert check.exit_code == 0, check.output
+    assert check.stdout == ""  # not even a warning
+    assert "0 error(s), 0 warning(s)" in check.stderr
+
+    # As CI runs it: `CI` set, the secret from the environment (never a local secret file).
+    build = run_command(
+        site, BUILD_COMMAND + " --no-pdf", env={"CI": "true", "OUTCOMESITE_SECRET": "s3cret"}
+    )
+    assert build.exit_code == 0, build.output
+    reports = list(site.glob("build/public/r/*/index.html"))
+    assert len(reports) == 1
+    assert "Example Customer" in reports[0].read_text(encoding="utf-8")
+    assert (site / "build/internal/index.html").is_file()
+    assert not (site / ".outcomesite/secret").exists()
+
+
+def test_without_the_secret_a_ci_build_fails(tmp_path: Path) -> None:
+    """What happens when OUTCOMESITE_SECRET was not created: the build stops, nothing published."""
+    site = init(tmp_path)
+    build = run_command(site, BUILD_COMMAND + " --no-pdf", env={"CI": "true"})
+    assert build.exit_code == 2
+    assert "OUTCOMESITE_SECRET is not set" in build.stderr
+    assert not (site / "build").exists()
+
+
+def test_the_example_account_stays_warning_free_for_months(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    later = default_as_of() + dt.timedelta(days=100)  # init dates the example from this day
+    check = run_cli(site, "check", "--strict", "--as-of", later.isoformat())
+    assert check.exit_code == 0, check.output
+    assert check.stdout == ""
+
+
+def test_init_site_builds_with_pdfs(tmp_path: Path) -> None:
+    site = tmp_path / "reports"
+    written = init_site(site, AS_OF)
+    assert [p.relative_to(site).as_posix() for p in written] == CREATED
+    report = build_site(
+        site,
+        BuildOptions(pdf=True, as_of=AS_OF, jobs=1, environ={"OUTCOMESITE_SECRET": "s3cret"}),
+    )
+    assert report.pdfs == 1
+    assert not report.warnings
+    (pdf,) = site.glob("build/public/r/*/example-customer.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Example Customer" in text
+    assert "Measurable Result" in text
+    (page,) = report.pages
+    assert int(page.assessment.rung) == 4  # the example shows the top of the ladder
+
+
+# Refusals: nothing is written, nothing is changed.
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    site = tmp_path / "reports"
+    site.mkdir()
+    (site / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = run_cli(tmp_path, "init", str(site))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == not_empty_message(site)
+    assert [p.name for p in site.iterdir()] == ["notes.txt"]
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_init_refuses_an_existing_site(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    config = site / "outcomesite.yaml"
+    config.write_text("vendor: Mine\n", encoding="utf-8")
+    result = run_cli(tmp_path, "init", str(site))
+    assert result.exit_code == 2
+    assert result.stderr == not_empty_message(site)
+    assert config.read_text(encoding="utf-8") == "vendor: Mine\n"
+
+
+def test_init_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "reports"
+    target.write_text("a file\n", encoding="utf-8")
+    with pytest.raises(OutcomesiteError) as raised:
+        init_site(target, AS_OF)
+    assert raised.value.exit_code == EXIT_USAGE
+    assert str(raised.value).startswith(f"{target} is a file, not a folder: nothing was written")
+    assert run_cli(tmp_path, "init", str(target)).exit_code == 2
+    assert target.read_text(encoding="utf-8") == "a file\n"
+
+
+@pytest.mark.parametrize("existing", [[], [".git"]], ids=["empty", "git-init"])
+def test_init_accepts_an_empty_folder_or_a_fresh_git_repository(
+    tmp_path: Path, existing: list[str]
+) -> None:
+    site = tmp_path / "reports"
+    site.mkdir()
+    for name in existing:
+        (site / name).mkdir()
+    assert len(init_site(site, AS_OF)) == len(CREATED)
+    assert run_cli(site, "check", "--as-of", AS_OF.isoformat()).exit_code == 0
+
+
+# outcomesite.yaml: every option, commented out, at its default.
+
+
+def test_config_lists_every_option_commented_out_at_its_default(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    text = (site / "outcomesite.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text) is None  # all comments: the defaults apply as written
+    assert load_config(site) == (SiteConfig(), [])
+    for name in SiteConfig.model_fields:
+        # Each option: a line that explains it and names its default, then the option itself.
+        assert re.search(rf"^# [^\n]+ \(default: [^\n]+\)\n# {name}: ", text, re.MULTILINE), name
+
+    # Uncommented, every line still validates, at the same defaults (the logo needs its file).
+    uncommented = re.sub(r"^# (\w+: )", r"\1", text, flags=re.MULTILINE)
+    (site / "outcomesite.yaml").write_text(uncommented, encoding="utf-8")
+    (site / "assets").mkdir()
+    (site / "assets/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n", "utf-8")
+    config, problems = load_config(site)
+    assert problems == []
+    for name, field in SiteConfig.model_fields.items():
+        if field.get_default() is not None:
+            assert getattr(config, name) == field.get_default(), name
+            assert re.search(rf"^{name}: ", uncommented, re.MULTILINE), name
+
+
+def test_schema_and_gitignore(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    schema = (site / "schema/account.schema.json").read_text(encoding="utf-8")
+    assert schema == account_json_schema_text()
+    ignored = (site / ".gitignore").read_text(encoding="utf-8").split("\n")
+    assert {"build/", ".outcomesite/", ".venv/"} <= set(ignored)
+
+
+# The GitHub Actions workflow.
+
+
+def test_github_workflow_checks_pull_requests(tmp_path: Path) -> None:
+    workflow = github_workflow(init(tmp_path))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "pull_request" in triggers
+    assert triggers["push"]["branches"] == ["main"]
+    check = workflow["jobs"]["check"]
+    assert check["if"] == "github.event_name == 'pull_request'"
+    assert runs(check)[-2:] == ["python -m pip install outcomesite", CHECK_COMMAND]
+    version = step_using(check, "actions/setup-python")["with"]["python-version"]
+    assert tuple(int(n) for n in str(version).split(".")) >= (3, 11)
+    step_using(check, "actions/checkout")
+
+
+def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: Path) -> None:
+    workflow = github_workflow(init(tmp_path))
+    build = workflow["jobs"]["build"]
+    assert "refs/heads/main" in build["if"]
+    assert step_using(build, "actions/checkout")["with"]["fetch-depth"] == 0
+    assert "python -m pip install outcomesite" in runs(build)
+    (build_step,) = [s for s in steps(build) if s.get("run") == BUILD_COMMAND]
+    assert build_step["env"] == {"OUTCOMESITE_SECRET": SECRET_FROM_GITHUB}
+    # Only the build step sees the secret.
+    jobs = workflow["jobs"].values()
+    assert [s for j in jobs for s in steps(j) if "OUTCOMESITE_SECRET" in str(s)] == [build_step]
+    # The build cache is there, commented out, until outcomesite has one.
+    assert "actions/cache" not in str(workflow)
+    raw = (init(tmp_path, "second") / ".github/workflows/outcomesite.yml").read_text("utf-8")
+    assert "#     path: .outcomesite/cache" in raw
+    assert f'python -m pip install "outcomesite=={__version__}"' in raw  # how to pin
+
+
+def test_github_pages_gets_public_only_and_internal_stays_private(tmp_path: Path) -> None:
+    workflow = github_workflow(init(tmp_path))
+    jobs = workflow["jobs"]
+    build, deploy = jobs["build"], jobs["deploy"]
+    pages = step_using(build, "actions/upload-pages-artifact")
+    assert pages["with"]["path"] == "build/public"
+    internal = step_using(build, "actions/upload-artifact")
+    paths = internal["with"]["path"].split()
+    assert "build/internal" in paths
+    assert not any(p in {"build", "build/", "build/public", "build/public/"} for p in paths)
+    # The only Pages upload in the workflow is build/public: internal/ never reaches Pages.
+    pages_steps = [s for j in jobs.values() for s in steps(j) if "pages" in s.get("uses", "")]
+    assert [s["with"] for s in pages_steps if "with" in s] == [{"path": "build/public"}]
+    assert not any("internal" in str(s) for s in pages_steps)
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert step_using(deploy, "actions/deploy-pages")["id"] == "deployment"
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+# GitLab CI.
+
+
+def test_gitlab_ci(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    ci = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert "python -m pip install outcomesite" in ci["default"]["before_script"]
+    check = ci["check"]
+    assert check["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    assert check["script"] == ["outcomesite check"]
+    build = ci["build"]
+    assert str(build["variables"]["GIT_DEPTH"]) == "0"
+    assert build["script"] == [BUILD_COMMAND]
+    assert "build/internal/" in build["artifacts"]["paths"]
+    assert build["artifacts"]["expire_in"] == "7 days"
+    assert build["artifacts"]["access"] == "developer"
+    pages = ci["pages"]
+    assert pages["needs"] == ["build"]
+    assert pages["script"] == ["mv build/public public"]
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert pages["rules"] == build["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    # The check command GitLab runs passes on the new site, too.
+    assert run_command(site, check["script"][0]).exit_code == 0
+
+
+# Packaging: the files init copies are in the wheel.
+
+
+def test_package_data_ships_the_site_template() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["outcomesite"]
+    package = SITE_TEMPLATE.parent
+    shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
+    template_files = [p for p in SITE_TEMPLATE.rglob("*") if p.is_file()]
+    assert template_files
+    assert set(template_files) <= shipped
