@@ -6,11 +6,42 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = (
-    "onboarding team weekly adoption dashboard renewal process warehouse shift report customer "
-    "training export workflow review quarter pilot rollout support ticket queue manager region "
-    "integration billing invoice schedule automation target baseline measure result value hours"
-).split()
+WORDS = [
+    "onboarding",
+    "team",
+    "weekly",
+    "adoption",
+    "dashboard",
+    "renewal",
+    "process",
+    "warehouse",
+    "shift",
+    "report",
+    "customer",
+    "training",
+    "export",
+    "workflow",
+    "review",
+    "quarter",
+    "pilot",
+    "rollout",
+    "support",
+    "ticket",
+    "queue",
+    "manager",
+    "region",
+    "integration",
+    "billing",
+    "invoice",
+    "schedule",
+    "automation",
+    "target",
+    "baseline",
+    "measure",
+    "result",
+    "value",
+    "hours",
+]
 SEGMENTS = ["smb", "mid-market", "enterprise"]
 CSMS = ["Dana Reyes", "Marcus Oyelaran", "Sofia Lindqvist", "Hannah Brooks", "Raj Patel"]
 UNITS = ["days", "hours", "%", "USD", "EUR", "tickets/week"]
@@ -33,7 +64,9 @@ def account(rng: random.Random, n: int) -> str:
     ]
     for r in range(rng.randint(1, 3)):
         baseline = rng.randint(20, 200)
-        target = baseline - rng.randint(5, 15) if rng.random() < 0.5 else baseline + rng.randint(5, 15)
+        target = (
+            baseline - rng.randint(5, 15) if rng.random() < 0.5 else baseline + rng.randint(5, 15)
+        )
         current = baseline + (target - baseline) * rng.uniform(-0.3, 1.3)
         lines += [
             f"  - id: result-{r + 1}",
