@@ -14,7 +14,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -210,7 +210,10 @@ def test_output_layout_with_pdfs(tmp_path: Path) -> None:
         assert (public / name).is_file(), name
     for name in ("index.html", "index.json", "index.csv"):
         assert (internal / name).is_file(), name
-    assert {p.name for p in (public / "r").iterdir()} == {link("acme"), link("globex")}
+    assert {p.name for p in (public / "r").iterdir() if p.is_dir()} == {
+        link("acme"),
+        link("globex"),
+    }
     for slug in ("acme", "globex"):
         folder = public / "r" / link(slug)
         assert {p.name for p in folder.iterdir()} == {"index.html", f"{slug}.pdf"}
@@ -460,11 +463,11 @@ def test_a_removed_account_disappears_on_rebuild(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID, "globex": VALID.replace("Acme Corp", "Globex")})
     build_site(tmp_path, FAST)
     r = tmp_path / "build" / "public" / "r"
-    assert {p.name for p in r.iterdir()} == {link("acme"), link("globex")}
+    assert {p.name for p in r.iterdir() if p.is_dir()} == {link("acme"), link("globex")}
 
     (tmp_path / "content" / "accounts" / "globex.md").unlink()
     build_site(tmp_path, FAST)
-    assert {p.name for p in r.iterdir()} == {link("acme")}
+    assert {p.name for p in r.iterdir() if p.is_dir()} == {link("acme")}
     index = json.loads((tmp_path / "build" / "internal" / "index.json").read_text("utf-8"))
     assert [a["slug"] for a in index["accounts"]] == ["acme"]
     assert "Globex" not in (tmp_path / "build" / "internal" / "index.html").read_text("utf-8")
@@ -682,4 +685,25 @@ def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
         rf"warning\(s\) in \d+\.\d s -> {re.escape(str(root / 'build'))}",
         summary,
     ), summary
-    assert len(list((root / "build" / "public" / "r").iterdir())) == count
+    assert len(list((root / "build" / "public" / "r").glob("*/"))) == count
+
+
+def test_the_links_folder_has_an_empty_index(tmp_path: Path) -> None:
+    """Hosts that list folders (nginx autoindex) must never list the share links at r/."""
+    make_site(tmp_path, {"acme": VALID})
+    build_site(tmp_path, FAST)
+    assert (tmp_path / "build/public/r/index.html").read_text(encoding="utf-8") == ""
+
+
+def test_a_theme_can_add_a_stylesheet_for_html_and_pdf(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID}, config="theme: brand\n")
+    assets = tmp_path / "themes/brand/assets"
+    assets.mkdir(parents=True)
+    (assets / "theme.css").write_text("h1 { letter-spacing: .02em; }\n", encoding="utf-8")
+    build_site(tmp_path, replace(FAST, pdf=True, jobs=1))
+    report = (tmp_path / "build/public/r" / link("acme") / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../../assets/theme.css">' in report
+    assert (tmp_path / "build/public/assets/theme.css").is_file()
+    assert (
+        (tmp_path / "build/public/r" / link("acme") / "acme.pdf").read_bytes().startswith(b"%PDF")
+    )

@@ -239,6 +239,11 @@ CASES = [
         [f"{P}:16: error: YAML syntax error: a tab character; indent with spaces, not tabs"],
     ),
     (
+        "tab at the start of a key inside a result",
+        ("    goal: Cut onboarding time", "\tgoal: Cut onboarding time"),
+        [f"{P}:8: error: YAML syntax error: a tab character; indent with spaces, not tabs"],
+    ),
+    (
         "unquoted colon",
         ("goal: Cut onboarding time", "goal: Cut cost: onboarding"),
         [

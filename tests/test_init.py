@@ -36,8 +36,8 @@ BUILD_COMMAND = "outcomesite build"
 SECRET_FROM_GITHUB = "${{ secrets.OUTCOMESITE_SECRET }}"
 
 
-def init(tmp_path: Path, name: str = "reports") -> Path:
-    site = tmp_path / name
+def init(tmp_path: Path) -> Path:
+    site = tmp_path / "reports"
     result = run_cli(tmp_path, "init", str(site))
     assert result.exit_code == 0, result.output
     return site
@@ -115,7 +115,9 @@ def test_init_then_the_workflow_commands_check_and_build(tmp_path: Path) -> None
 def test_without_the_secret_a_ci_build_fails(tmp_path: Path) -> None:
     """What happens when OUTCOMESITE_SECRET was not created: the build stops, nothing published."""
     site = init(tmp_path)
-    build = run_command(site, BUILD_COMMAND + " --no-pdf", env={"CI": "true"})
+    build = run_command(
+        site, BUILD_COMMAND + " --no-pdf", env={"CI": "true", "OUTCOMESITE_SECRET": ""}
+    )
     assert build.exit_code == 2
     assert "OUTCOMESITE_SECRET is not set" in build.stderr
     assert not (site / "build").exists()
@@ -245,7 +247,8 @@ def test_github_workflow_checks_pull_requests(tmp_path: Path) -> None:
 
 
 def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: Path) -> None:
-    workflow = github_workflow(init(tmp_path))
+    site = init(tmp_path)
+    workflow = github_workflow(site)
     build = workflow["jobs"]["build"]
     assert "refs/heads/main" in build["if"]
     assert step_using(build, "actions/checkout")["with"]["fetch-depth"] == 0
@@ -257,7 +260,7 @@ def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: 
     assert [s for j in jobs for s in steps(j) if "OUTCOMESITE_SECRET" in str(s)] == [build_step]
     # The build cache is there, commented out, until outcomesite has one.
     assert "actions/cache" not in str(workflow)
-    raw = (init(tmp_path, "second") / ".github/workflows/outcomesite.yml").read_text("utf-8")
+    raw = (site / ".github/workflows/outcomesite.yml").read_text(encoding="utf-8")
     assert "#     path: .outcomesite/cache" in raw
     assert f'python -m pip install "outcomesite=={__version__}"' in raw  # how to pin
 

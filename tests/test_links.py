@@ -44,7 +44,7 @@ def link(slug: str, version: int = 1, secret: str = SECRET) -> str:
 
 
 def folders(root: Path) -> set[str]:
-    return {p.name for p in (root / "build" / "public" / "r").iterdir()}
+    return {p.name for p in (root / "build" / "public" / "r").iterdir() if p.is_dir()}
 
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -314,3 +314,9 @@ def test_links_match_the_build_with_a_local_secret(tmp_path: Path) -> None:
     assert build.exit_code == 0, build.stderr
     assert NOTICE not in build.stderr
     assert printed == {f"r/{name}/" for name in folders(tmp_path)}
+
+    again = run_cli(tmp_path, "links", env=LOCAL)
+    assert again.stderr == (
+        "note: these links use this computer's local secret (.outcomesite/secret); the links your "
+        "CI publishes use OUTCOMESITE_SECRET: copy links from the published internal index\n"
+    )

@@ -243,13 +243,15 @@ def _swap(staging: Path, out: Path) -> None:
 AssetHref = Callable[[str], str]
 
 
-def _stylesheets(href: AssetHref, paper: str) -> list[dict[str, str]]:
+def _stylesheets(href: AssetHref, paper: str, has_theme_css: bool = False) -> list[dict[str, str]]:
     sheets = [
         {"href": href("report.css"), "media": ""},
         {"href": href("print.css"), "media": "print"},
     ]
     if paper == "Letter":
         sheets.append({"href": href("letter.css"), "media": "print"})
+    if has_theme_css:
+        sheets.append({"href": href("theme.css"), "media": ""})  # a theme's additions, last
     return sheets
 
 
@@ -266,7 +268,7 @@ def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href:
         "report.html",
         **context,
         pdf=pdf,
-        stylesheets=_stylesheets(href, site.config.paper),
+        stylesheets=_stylesheets(href, site.config.paper, theme.has_asset("theme.css")),
         logo_href=href(logo) if logo else None,
     )
 
@@ -279,12 +281,17 @@ def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage
     if (logo := _logo_name(site)) and site.config.logo:
         shutil.copyfile(site.root / site.config.logo, assets / logo)
     (public / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+    # An empty page at r/ so that hosts which list folders never list the share links.
+    (public / "r").mkdir(parents=True, exist_ok=True)
+    (public / "r" / "index.html").write_text("", encoding="utf-8")
     (public / "index.html").write_text(
         theme.render(
             "public_index.html",
             lang=site.config.locale.replace("_", "-"),
             title=site.config.vendor or "Reports",
-            stylesheets=_stylesheets(lambda name: "assets/" + name, site.config.paper),
+            stylesheets=_stylesheets(
+                lambda name: "assets/" + name, site.config.paper, theme.has_asset("theme.css")
+            ),
         ),
         encoding="utf-8",
     )

@@ -211,6 +211,12 @@ def links(ctx: click.Context) -> None:
     secret = resolve_secret(root)
     if secret.notice:
         click.echo(f"note: {secret.notice}", err=True)
+    elif secret.local:
+        click.echo(
+            "note: these links use this computer's local secret (.outcomesite/secret); the links "
+            "your CI publishes use OUTCOMESITE_SECRET: copy links from the published internal index",
+            err=True,
+        )
     for account in site.accounts:
         link = link_id(secret.value, account.slug, account.data.link_version)
         click.echo(
@@ -235,9 +241,10 @@ def _log(message: str) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
+@click.pass_context
+def init(ctx: click.Context, directory: str) -> None:
     """Create a new site in DIRECTORY: config, an example account, CI workflows."""
-    target = Path(directory)
+    target = _root(ctx) / directory  # like every path: relative to -C
     for path in init_site(target, default_as_of()):
         click.echo(f"created {path.relative_to(target).as_posix()}")
     click.echo(f"next: cd {directory} && outcomesite build", err=True)

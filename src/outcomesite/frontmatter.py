@@ -66,7 +66,9 @@ def parse_yaml(yaml_text: str, first_line: int = 1) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
-        raise YamlProblem(line, _describe_yaml_error(exc)) from None
+        lines = yaml_text.split("\n")
+        source_line = lines[line - first_line] if mark and line - first_line < len(lines) else ""
+        raise YamlProblem(line, _describe_yaml_error(exc, "\t" in source_line)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, f"YAML syntax error: {exc}") from None
     if root is not None:
@@ -90,11 +92,11 @@ def parse_document(text: str) -> Document:
     return Document(root=root, body=body, body_line=body_line, line_offset=yaml_line)
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _describe_yaml_error(exc: yaml.MarkedYAMLError, tab_on_line: bool = False) -> str:
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     hint = ""
-    if "tab" in problem or "'\\t'" in problem:
+    if "tab" in problem or "'\\t'" in problem or (tab_on_line and "cannot start" in problem):
         problem, context = "a tab character", ""
         hint = "; indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:

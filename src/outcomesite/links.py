@@ -25,6 +25,7 @@ TOKEN_BYTES = 20  # 160 bits, above the 128 SPEC asks for
 class Secret:
     value: bytes
     notice: str | None = None  # said once, when a local secret was just created
+    local: bool = False  # from .outcomesite/secret, not from the environment
 
 
 def resolve_secret(root: Path, environ: dict[str, str] | None = None) -> Secret:
@@ -42,13 +43,16 @@ def resolve_secret(root: Path, environ: dict[str, str] | None = None) -> Secret:
         )
     path = root / LOCAL_SECRET_FILE
     if path.is_file() and (kept := path.read_text(encoding="utf-8").strip()):
-        return Secret(kept.encode("utf-8"))  # an empty file would be a public key: make a new one
+        return Secret(
+            kept.encode("utf-8"), local=True
+        )  # an empty file would be a public key: make a new one
     path.parent.mkdir(parents=True, exist_ok=True)
     (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
     path.chmod(0o600)
     return Secret(
         path.read_text(encoding="utf-8").strip().encode("utf-8"),
+        local=True,
         notice=(
             f"created a local share-link secret in {LOCAL_SECRET_FILE.as_posix()} (kept out of Git); "
             f"set {SECRET_ENV} to publish the same links from CI"

@@ -137,8 +137,9 @@ class _time_limit:
     """SIGALRM-based limit, in a process's main thread (PDF workers and the CLI both are).
 
     WeasyPrint catches broad exceptions in places (image decoding, font clean-up), which can
-    swallow a single timeout. So the timer keeps firing until the render gives up, and leaving the
-    block after the deadline raises RenderTimeout even if the render swallowed every signal.
+    swallow the timeout. So leaving the block after the deadline raises RenderTimeout even if
+    the render swallowed the signal: the account fails either way, never silently half-rendered.
+    (One signal only: a repeating one can land inside interpreter hooks such as gc callbacks.)
     """
 
     def __init__(self, seconds: float, key: str) -> None:
@@ -150,7 +151,7 @@ class _time_limit:
     def __enter__(self) -> None:
         if self.active:
             self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.05)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if not self.active:

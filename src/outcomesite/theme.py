@@ -72,6 +72,9 @@ class Theme:
                     seen.add(name)
                     yield name, path
 
+    def has_asset(self, name: str) -> bool:
+        return any((folder / name).is_file() for folder in self.asset_dirs())
+
     def asset_path(self, name: str) -> Path:
         for folder in self.asset_dirs():
             if (folder / name).is_file():
