@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import html as htmlmod
-import http.server
 import re
 import shutil
-import threading
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -532,31 +529,6 @@ def test_front_matter_values_are_text_in_the_pdf(hostile_front_matter: BuildRepo
 
 # --------------------------------------------------------------------------------------------
 # a hostile narrative through a real PDF build: shown as text, nothing fetched
-
-
-@pytest.fixture
-def http_server() -> Iterator[tuple[int, list[str]]]:
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_hostile_narrative_pdf_fetches_nothing(

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import http.server
 import io
 import re
 import shutil
 import signal
 import subprocess
-import threading
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -506,37 +503,6 @@ def layout(tmp_path: Path) -> Layout:
     with huge.open("wb") as handle:
         handle.truncate(MAX_ASSET_BYTES + 1)
     return Layout(accounts, account, sibling, twin, account / "chart.png", huge)
-
-
-@pytest.fixture
-def http_server() -> Iterator[tuple[int, list[str]]]:
-    """A tiny HTTP server on 127.0.0.1 that counts every request it gets."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            body = b"p { color: red }"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.timeout = 5
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _account_url(layout: Layout) -> str:
