@@ -616,7 +616,8 @@ def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
     )
     assert lines == warnings
     assert re.fullmatch(
-        rf"built {count} account\(s\): {count} report\(s\), 0 PDF\(s\), {len(warnings)} "
+        rf"built {count} account\(s\): {count} report\(s\), 0 PDF\(s\) \(0 rendered, 0 reused\), "
+        rf"{len(warnings)} "
         rf"warning\(s\) in \d+\.\d s -> {re.escape(str(root / 'build'))}",
         summary,
     ), summary

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from outcomesite import ladder
+from outcomesite.cache import CACHE_DIR, PdfCache
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.history import Repository, Version, read_repository, recorded_measurements
 from outcomesite.links import link_id, resolve_secret
 from outcomesite.loader import ACCOUNTS_DIR, Site, load_site
+from outcomesite.parallel import in_chunks
 from outcomesite.pdf import DEFAULT_TIMEOUT, PdfError, PdfJob, render_pdf
 from outcomesite.theme import Theme
 from outcomesite.validate import Account, validate_text
@@ -61,6 +63,8 @@ class BuildOptions:
     pdf_timeout: float = DEFAULT_TIMEOUT
     progress: ProgressCallback | None = None
     environ: dict[str, str] | None = None  # default: os.environ
+    cache: Path | None = None  # PDF cache folder; default <root>/.outcomesite/cache
+    use_cache: bool = True
 
 
 @dataclass
@@ -70,6 +74,7 @@ class BuildReport:
     pages: list[AccountPage]  # the latest report of each account
     versions: list[AccountPage] = field(default_factory=list)  # permanent copies, r/<link>/v<N>/
     pdfs: int = 0
+    pdfs_reused: int = 0  # taken from the cache instead of rendered
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -83,7 +88,7 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
     options = options or BuildOptions()
     root = Path(root)
     out = options.out if options.out is not None else root / "build"
-    site = load_site(root, options.as_of)
+    site = load_site(root, options.as_of, options.jobs)
     if site.failed(options.strict):
         raise BuildRefused(site, options.strict)
     _check_output_folder(root, out)
@@ -110,10 +115,12 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
     try:
         staging.mkdir()
         (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
-        write_public(staging / "public", site, theme, pages)
+        write_public(staging / "public", site, theme, pages, options.jobs)
         write_internal(staging / "internal", site, theme, report.pages)
         if options.pdf:
-            report.pdfs = write_pdfs(staging / "public", site, theme, pages, options)
+            report.pdfs, report.pdfs_reused = write_pdfs(
+                staging / "public", site, theme, pages, options
+            )
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -273,7 +280,9 @@ def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href:
     )
 
 
-def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage]) -> None:
+def write_public(
+    public: Path, site: Site, theme: Theme, pages: list[AccountPage], jobs: int | None = None
+) -> None:
     assets = public / "assets"
     for name, path in theme.assets():
         (assets / name).parent.mkdir(parents=True, exist_ok=True)
@@ -295,9 +304,18 @@ def write_public(public: Path, site: Site, theme: Theme, pages: list[AccountPage
         ),
         encoding="utf-8",
     )
+    # Parents first, so pages (possibly written by parallel workers) never race on a folder.
     for page in pages:
+        (public / page.folder).mkdir(parents=True, exist_ok=True)
+    in_chunks(_write_reports, (public, site, theme, pages), len(pages), jobs)
+
+
+def _write_reports(
+    state: tuple[Path, Site, Theme, list[AccountPage]], start: int, end: int
+) -> None:
+    public, site, theme, pages = state
+    for page in pages[start:end]:
         folder = public / page.folder
-        folder.mkdir(parents=True, exist_ok=True)
         prefix = page.root_prefix + "assets/"
         html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
         (folder / "index.html").write_text(html, encoding="utf-8")
@@ -353,17 +371,34 @@ def _file_url(path: Path) -> str:
 
 def write_pdfs(
     public: Path, site: Site, theme: Theme, pages: list[AccountPage], options: BuildOptions
-) -> int:
+) -> tuple[int, int]:
+    """Write every page's PDF, rendering only those the cache does not have; (written, reused)."""
     jobs = [pdf_job(site, theme, page, options.pdf_timeout) for page in pages]
     targets = [public / page.folder / page.pdf_name for page in pages]
-    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(jobs)))
-    done = 0
-    for target, pdf in zip(targets, _render_all(jobs, workers), strict=True):
-        target.write_bytes(pdf)
+    cache = None
+    if options.use_cache:
+        cache = PdfCache(options.cache or site.root / CACHE_DIR, site.root)
+    keys = [cache.key(job) if cache else "" for job in jobs]
+    missing: list[int] = []
+    for index, key in enumerate(keys):
+        data = cache.get(key) if cache else None
+        if data is None:
+            missing.append(index)
+        else:
+            targets[index].write_bytes(data)
+    done = len(jobs) - len(missing)
+    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(missing)))
+    rendered = _render_all([jobs[i] for i in missing], workers)
+    for index, pdf in zip(missing, rendered, strict=True):
+        targets[index].write_bytes(pdf)
+        if cache:
+            cache.put(keys[index], pdf)
         done += 1
         if options.progress:
             options.progress(done, len(jobs))
-    return done
+    if cache:
+        cache.prune()
+    return len(jobs), len(jobs) - len(missing)
 
 
 def _render_all(jobs: list[PdfJob], workers: int) -> Iterator[bytes]:

@@ -124,6 +124,7 @@ def new(ctx: click.Context, slug: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="PDF worker processes (default: CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every report written.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF, ignoring the cache.")
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -134,6 +135,7 @@ def build(
     jobs: int | None,
     quiet: bool,
     verbose: bool,
+    no_cache: bool,
 ) -> None:
     """Check, then render the site into build/ (public/ reports, internal/ index)."""
     root = _root(ctx)
@@ -148,6 +150,7 @@ def build(
                     as_of=_as_of(as_of),
                     jobs=jobs,
                     progress=progress,
+                    use_cache=not no_cache,
                 ),
             )
         except BuildRefused as refused:
@@ -171,7 +174,8 @@ def build(
             )
     reports = len(report.pages) + len(report.versions)
     click.echo(
-        f"built {len(report.pages)} account(s): {reports} report(s), {report.pdfs} PDF(s), "
+        f"built {len(report.pages)} account(s): {reports} report(s), {report.pdfs} PDF(s) "
+        f"({report.pdfs - report.pdfs_reused} rendered, {report.pdfs_reused} reused), "
         f"{len(report.warnings)} warning(s) in {report.seconds:.1f} s -> {report.out}",
         err=True,
     )

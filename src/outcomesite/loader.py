@@ -9,6 +9,7 @@ from pathlib import Path
 
 from outcomesite.config import SiteConfig, load_config
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
+from outcomesite.parallel import in_chunks
 from outcomesite.validate import Account, validate_file
 
 ACCOUNTS_DIR = Path("content") / "accounts"
@@ -58,15 +59,26 @@ def account_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
 
 
-def load_site(root: Path | str = ".", as_of: dt.date | None = None) -> Site:
+def load_site(
+    root: Path | str = ".", as_of: dt.date | None = None, jobs: int | None = None
+) -> Site:
     """Validate the config and every account file; never raises for bad content."""
     root = Path(root)
     as_of = as_of or default_as_of()
     config, diagnostics = load_config(root)
+    files = account_files(root)
     accounts: list[Account] = []
-    for path in account_files(root):
-        account, problems = validate_file(path, root, config, as_of)
-        diagnostics.extend(problems)
-        if account is not None:
-            accounts.append(account)
+    state = (files, root, config, as_of)
+    for chunk in in_chunks(_validate_files, state, len(files), jobs):
+        for account, problems in chunk:
+            diagnostics.extend(problems)
+            if account is not None:
+                accounts.append(account)
     return Site(root, config, as_of, tuple(accounts), tuple(sorted(diagnostics)))
+
+
+def _validate_files(
+    state: tuple[list[Path], Path, SiteConfig, dt.date], start: int, end: int
+) -> list[tuple[Account | None, list[Diagnostic]]]:
+    files, root, config, as_of = state
+    return [validate_file(path, root, config, as_of) for path in files[start:end]]

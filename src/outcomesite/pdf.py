@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import io
 import logging
-import mimetypes
 import signal
 import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
-from weasyprint import HTML, URLFetcher
-from weasyprint.urls import URLFetcherResponse
+if TYPE_CHECKING:
+    pass
+
 
 MAX_HTML_BYTES = 5_000_000
 MAX_ASSET_BYTES = 10_000_000
@@ -34,38 +35,6 @@ class PdfError(Exception):
 
 class RenderTimeout(PdfError):
     pass
-
-
-class SafeFetcher(URLFetcher):
-    """Serves `file:` URLs inside the allowed folders (symlinks resolved); refuses everything else."""
-
-    def __init__(self, allowed: tuple[Path, ...]) -> None:
-        super().__init__(fail_on_errors=True)
-        self.allowed = tuple(p.resolve() for p in allowed)
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        path = self._allowed_path(url)
-        if path is None:
-            self.refused.append(url)
-            raise PermissionError(f"outcomesite does not let the PDF renderer fetch {url[:200]}")
-        if path.stat().st_size > MAX_ASSET_BYTES:
-            self.refused.append(url)
-            raise PermissionError(f"{path.name} is larger than {MAX_ASSET_BYTES // 1_000_000} MB")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-
-    def _allowed_path(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_file():
-            return None
-        for root in self.allowed:
-            if path == root or path.is_relative_to(root):
-                return path
-        return None
 
 
 @dataclass(frozen=True)
@@ -88,6 +57,11 @@ def render_pdf(job: PdfJob) -> bytes:
             f"{job.key}: the PDF asks to embed {attachments[0]} as an attachment; "
             "attachments are never embedded"
         )
+    # WeasyPrint loads Pango when imported (about a second): only builds that render PDFs pay it.
+    from weasyprint import HTML
+
+    from outcomesite.fetcher import SafeFetcher
+
     fetcher = SafeFetcher(job.allowed)
     with _time_limit(job.timeout, job.key):
         try:
@@ -170,3 +144,12 @@ class _time_limit:
     def _expired(self, signum: int, frame: object) -> None:
         self.expired = True
         raise self.error()
+
+
+def __getattr__(name: str) -> Any:
+    """`outcomesite.pdf.SafeFetcher` without importing WeasyPrint with this module."""
+    if name == "SafeFetcher":
+        from outcomesite.fetcher import SafeFetcher
+
+        return SafeFetcher
+    raise AttributeError(name)

@@ -1,0 +1,132 @@
+"""Benchmark `outcomesite build`: cold, no-op and one-edit HTML builds, and PDF throughput.
+
+Generates N synthetic accounts (bench/generate.py, fixed seed) in a temporary folder and runs the real
+command line for each measurement, so start-up and worker processes are counted. Prints a table.
+
+    python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import generate
+
+AS_OF = "2026-11-23"
+ENV = {**os.environ, "OUTCOMESITE_SECRET": "bench-secret"}
+ENV.pop("CI", None)
+
+
+def outcomesite() -> str:
+    return shutil.which("outcomesite") or str(Path(sys.executable).parent / "outcomesite")
+
+
+def run_build(root: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of the largest process of one `outcomesite build`."""
+    started = time.perf_counter()
+    subprocess.run(
+        [outcomesite(), "build", "--as-of", AS_OF, "-q", *args], cwd=root, env=ENV, check=True
+    )
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def html_builds(root: Path, accounts: int, jobs: str) -> list[tuple[str, str, str]]:
+    generate(root, accounts)
+    rows = []
+    cold, peak = run_build(root, "--no-pdf", "--jobs", jobs)
+    cold_hash = tree_hash(root / "build")
+    rows.append(("cold HTML build", f"{cold:.2f} s", f"peak {peak:.0f} MB"))
+    noop, _ = run_build(root, "--no-pdf", "--jobs", jobs)
+    same = tree_hash(root / "build") == cold_hash
+    rows.append(("no-op rebuild", f"{noop:.2f} s", f"output identical: {same}"))
+    one = root / "content" / "accounts" / "customer-00007.md"
+    one.write_text(one.read_text().replace("Customer 00007", "Customer 00007 (edited)"))
+    edit, _ = run_build(root, "--no-pdf", "--jobs", jobs)
+    rows.append(("one account edited", f"{edit:.2f} s", ""))
+    rows.append(("cost per account (cold)", f"{cold / accounts * 1000:.2f} ms", ""))
+    return rows
+
+
+def pdf_builds(root: Path, accounts: int, jobs: str) -> list[tuple[str, str, str]]:
+    from outcomesite.build import pdf_job, plan_page
+    from outcomesite.links import link_id  # noqa: F401  (plan_page needs a secret)
+    from outcomesite.loader import load_site
+    from outcomesite.pdf import render_pdf
+    from outcomesite.theme import Theme
+
+    generate(root, accounts)
+    html_only, _ = run_build(root, "--no-pdf", "--jobs", jobs)
+    shutil.rmtree(root / ".outcomesite" / "cache", ignore_errors=True)
+    with_pdfs, _ = run_build(root, "--jobs", jobs)
+    pdf_phase = with_pdfs - html_only
+
+    import datetime as dt
+    import multiprocessing
+
+    site = load_site(root, dt.date.fromisoformat(AS_OF))
+    theme = Theme(root, "default")
+    pdf_jobs = [
+        pdf_job(site, theme, plan_page(site, a, b"bench-secret"), 60.0) for a in site.accounts
+    ]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(int(jobs)) as pool:
+        list(pool.imap(render_pdf, pdf_jobs))
+    raw = time.perf_counter() - started
+
+    cached, _ = run_build(root, "--jobs", jobs)
+    edited = root / "content" / "accounts" / "customer-00003.md"
+    edited.write_text(edited.read_text().replace("Customer 00003", "Customer 00003 (edited)"))
+    one_edit, _ = run_build(root, "--jobs", jobs)
+    return [
+        (
+            f"PDF phase, {accounts} PDFs, cold",
+            f"{pdf_phase:.2f} s",
+            f"{pdf_phase / accounts:.3f} s/PDF",
+        ),
+        ("raw WeasyPrint, same pages/workers", f"{raw:.2f} s", f"ratio {pdf_phase / raw:.2f}x"),
+        ("rebuild with PDFs, nothing changed", f"{cached:.2f} s", "every PDF from the cache"),
+        ("rebuild with PDFs, one account edited", f"{one_edit:.2f} s", "one PDF rendered"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--pdf-accounts", type=int, default=40)
+    parser.add_argument("--jobs", default=str(os.cpu_count() or 1))
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += html_builds(Path(tmp) / "html", args.accounts, args.jobs)
+        if args.pdf_accounts:
+            rows += pdf_builds(Path(tmp) / "pdf", args.pdf_accounts, args.jobs)
+    print(f"outcomesite build, {args.accounts} accounts, --jobs {args.jobs}, {os.cpu_count()} CPUs")
+    print(f"{'measurement':<40}{'value':>12}  note")
+    for name, value, note in rows:
+        print(f"{name:<40}{value:>12}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
