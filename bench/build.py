@@ -69,10 +69,10 @@ def html_builds(root: Path, accounts: int, jobs: str) -> list[tuple[str, str, st
 
 
 def pdf_builds(root: Path, accounts: int, jobs: str) -> list[tuple[str, str, str]]:
-    from outcomesite.build import pdf_job, plan_page
     from outcomesite.links import link_id  # noqa: F401  (plan_page needs a secret)
     from outcomesite.loader import load_site
     from outcomesite.pdf import render_pdf
+    from outcomesite.render import pdf_job, plan_page
     from outcomesite.theme import Theme
 
     generate(root, accounts)

@@ -22,8 +22,9 @@ import pytest
 
 import outcomesite
 from outcomesite import load_site
-from outcomesite.build import BuildOptions, BuildRefused, PdfError, build_site
+from outcomesite.build import BuildOptions, BuildRefused, build_site
 from outcomesite.links import link_id
+from outcomesite.pdf import PdfError
 from outcomesite.theme import ThemeError
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 from tests.html_tree import Node, parse

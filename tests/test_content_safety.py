@@ -18,8 +18,9 @@ import pytest
 from pypdf import PdfReader
 
 from outcomesite import load_site
-from outcomesite.build import BuildOptions, BuildReport, build_site, plan_page, report_html
+from outcomesite.build import BuildOptions, BuildReport, build_site
 from outcomesite.markdown import render
+from outcomesite.render import plan_page, report_html
 from outcomesite.theme import Theme
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 

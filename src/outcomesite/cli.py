@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,10 +18,13 @@ from outcomesite import __version__
 from outcomesite.build import BuildOptions, BuildRefused, ProgressCallback, build_site
 from outcomesite.errors import EXIT_OK, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
 from outcomesite.links import link_id, resolve_secret, share_url
-from outcomesite.loader import Site, default_as_of, load_site
 from outcomesite.pdf import PdfError
-from outcomesite.scaffold import init_site, new_account
-from outcomesite.schema import account_json_schema_text
+from outcomesite.state import default_as_of
+
+# The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
+# so that `build` on an up-to-date site never pays for them.
+if TYPE_CHECKING:
+    from outcomesite.loader import Site
 
 _AS_OF = click.option(
     "--as-of",
@@ -92,6 +95,8 @@ def _summary(site: Site) -> str:
 @click.pass_context
 def check(ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None) -> None:
     """Validate every account and the config."""
+    from outcomesite.loader import load_site
+
     site = load_site(_root(ctx), _as_of(as_of))
     output = format_diagnostics(site.diagnostics, fmt)
     if output:
@@ -104,6 +109,8 @@ def check(ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None)
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of an account's front matter."""
+    from outcomesite.schema import account_json_schema_text
+
     click.echo(account_json_schema_text(), nl=False)
 
 
@@ -112,6 +119,8 @@ def schema() -> None:
 @click.pass_context
 def new(ctx: click.Context, slug: str) -> None:
     """Create content/accounts/SLUG.md from a commented template (never overwrites)."""
+    from outcomesite.scaffold import new_account
+
     for path in new_account(_root(ctx), slug, default_as_of()):
         click.echo(f"created {path.relative_to(_root(ctx)).as_posix()}")
 
@@ -124,7 +133,12 @@ def new(ctx: click.Context, slug: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="PDF worker processes (default: CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every report written.")
-@click.option("--no-cache", "no_cache", is_flag=True, help="Render every PDF, ignoring the cache.")
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Rebuild everything and render every PDF, ignoring what earlier builds left.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -165,18 +179,14 @@ def build(
     for warning in report.warnings:
         click.echo(warning.format_text(), err=True)
     if verbose:
-        for page in [*report.pages, *report.versions]:
-            draft = " (draft)" if page.draft else ""
-            click.echo(
-                f"  {page.folder}/  {page.account.slug} v{page.version}{draft}, "
-                f"rung {int(page.assessment.rung)}",
-                err=True,
-            )
-    reports = len(report.pages) + len(report.versions)
+        for line in report.listing:
+            click.echo(f"  {line}", err=True)
+    changed = "" if report.changed is None else f" ({len(report.changed)} changed)"
     click.echo(
-        f"built {len(report.pages)} account(s): {reports} report(s), {report.pdfs} PDF(s) "
-        f"({report.pdfs - report.pdfs_reused} rendered, {report.pdfs_reused} reused), "
-        f"{len(report.warnings)} warning(s) in {report.seconds:.1f} s -> {report.out}",
+        f"built {report.accounts} account(s){changed}: {report.reports} report(s), "
+        f"{report.pdfs} PDF(s) ({report.pdfs - report.pdfs_reused} rendered, "
+        f"{report.pdfs_reused} reused), {len(report.warnings)} warning(s) "
+        f"in {report.seconds:.1f} s -> {report.out}",
         err=True,
     )
 
@@ -207,6 +217,8 @@ def _pdf_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 @click.pass_context
 def links(ctx: click.Context) -> None:
     """Print each account's share link, for CSMs to send."""
+    from outcomesite.loader import load_site
+
     root = _root(ctx)
     site = load_site(root)
     if not site.ok:
@@ -248,6 +260,8 @@ def _log(message: str) -> None:
 @click.pass_context
 def init(ctx: click.Context, directory: str) -> None:
     """Create a new site in DIRECTORY: config, an example account, CI workflows."""
+    from outcomesite.scaffold import init_site
+
     target = _root(ctx) / directory  # like every path: relative to -C
     for path in init_site(target, default_as_of()):
         click.echo(f"created {path.relative_to(target).as_posix()}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from outcomesite.config import SiteConfig, load_config
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
 from outcomesite.parallel import in_chunks
+from outcomesite.state import default_as_of
 from outcomesite.validate import Account, validate_file
 
 ACCOUNTS_DIR = Path("content") / "accounts"
@@ -34,20 +34,6 @@ class Site:
         return not self.ok or (strict and bool(self.diagnostics))
 
 
-def default_as_of() -> dt.date:
-    """Today, or the day of SOURCE_DATE_EPOCH so that reproducible builds agree on the date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        except (ValueError, OverflowError, OSError):
-            raise OutcomesiteError(
-                f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (found {epoch!r})",
-                EXIT_USAGE,
-            ) from None
-    return dt.date.today()
-
-
 def account_files(root: Path) -> list[Path]:
     folder = root / ACCOUNTS_DIR
     if not folder.is_dir():
@@ -60,13 +46,16 @@ def account_files(root: Path) -> list[Path]:
 
 
 def load_site(
-    root: Path | str = ".", as_of: dt.date | None = None, jobs: int | None = None
+    root: Path | str = ".",
+    as_of: dt.date | None = None,
+    jobs: int | None = None,
+    files: list[Path] | None = None,
 ) -> Site:
-    """Validate the config and every account file; never raises for bad content."""
+    """Validate the config and every account file (or just `files`); never raises for bad content."""
     root = Path(root)
     as_of = as_of or default_as_of()
     config, diagnostics = load_config(root)
-    files = account_files(root)
+    files = account_files(root) if files is None else files
     accounts: list[Account] = []
     state = (files, root, config, as_of)
     for chunk in in_chunks(_validate_files, state, len(files), jobs):

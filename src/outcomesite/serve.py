@@ -20,15 +20,20 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site, pdf_job
+from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.pdf import PdfError, render_pdf
+from outcomesite.render import pdf_job
 from outcomesite.theme import Theme
+
+if TYPE_CHECKING:
+    from outcomesite.loader import Site
+    from outcomesite.views import AccountPage
 
 PREVIEW_DIR = Path(".outcomesite") / "preview"
 SETTLE_SECONDS = 0.3
@@ -63,6 +68,24 @@ class PreviewState:
     report: BuildReport | None = None
     problems: list[str] = field(default_factory=list)
     pdfs: dict[str, bytes] = field(default_factory=dict)
+    # Every report's PDF address -> what renders it; rebuilds only replace the accounts they touched.
+    pages: dict[str, tuple[Site, AccountPage]] = field(default_factory=dict)
+
+
+def _pdf_pages(
+    old: dict[str, tuple[Site, AccountPage]], report: BuildReport
+) -> dict[str, tuple[Site, AccountPage]]:
+    if report.site is None:
+        return old  # nothing changed
+    fresh = {
+        f"/public/{page.folder}/{page.pdf_name}": (report.site, page)
+        for page in [*report.pages, *report.versions]
+    }
+    if report.changed is None:
+        return fresh
+    touched = set(report.changed)
+    kept = {url: pair for url, pair in old.items() if pair[1].account.slug not in touched}
+    return {**kept, **fresh}
 
 
 class Preview:
@@ -95,10 +118,16 @@ class Preview:
         problems: list[str] = []
         report = None
         try:
-            report = build_site(
-                self.root,
-                BuildOptions(out=self.out, pdf=False, as_of=self.as_of, environ=self.environ),
+            # The first build of a session is full, so that every PDF can be rendered on demand;
+            # later ones rebuild only the accounts that changed.
+            options = BuildOptions(
+                out=self.out,
+                pdf=False,
+                as_of=self.as_of,
+                environ=self.environ,
+                use_cache=self.state.report is not None,
             )
+            report = build_site(self.root, options)
         except BuildRefused as refused:
             problems = [d.format_text() for d in refused.site.diagnostics if d.severity == "error"]
         except OutcomesiteError as exc:
@@ -108,6 +137,7 @@ class Preview:
                 generation=self.state.generation + 1,
                 report=report or self.state.report,  # keep showing the last good pages
                 problems=problems,
+                pages=_pdf_pages(self.state.pages, report) if report else self.state.pages,
             )
             self.changed.notify_all()
         if problems:
@@ -115,7 +145,8 @@ class Preview:
             self.log(f"preview: {len(problems)} problem(s); the pages show them until fixed")
         else:
             assert report is not None
-            self.theme = Theme(self.root, report.site.config.theme)
+            if report.site is not None:
+                self.theme = Theme(self.root, report.site.config.theme)
             self.log(
                 f"preview: rebuilt {len(report.pages)} account(s) in "
                 f"{time.perf_counter() - started:.2f} s"
@@ -146,12 +177,12 @@ class Preview:
         cached = state.pdfs.get(url_path)
         if cached is not None:
             return cached
-        for page in [*state.report.pages, *state.report.versions]:
-            if url_path == f"/public/{page.folder}/{page.pdf_name}":
-                data = render_pdf(pdf_job(state.report.site, self.theme, page, 60.0))
-                state.pdfs[url_path] = data
-                return data
-        return None
+        if url_path not in state.pages:
+            return None
+        site, page = state.pages[url_path]
+        data = render_pdf(pdf_job(site, self.theme, page, 60.0))
+        state.pdfs[url_path] = data
+        return data
 
     def decorate(self, page: str) -> str:
         """Add the reload script, the preview stylesheet and any errors to a built page."""

@@ -215,23 +215,23 @@ def _pct(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
 
-def _share(pages: list[AccountPage], key: Any) -> list[dict[str, Any]]:
-    groups: dict[str, list[AccountPage]] = {}
-    for page in pages:
-        groups.setdefault(key(page), []).append(page)
-    rows = []
+def _share(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    shares = []
     for name in sorted(groups, key=str.casefold):
         members = groups[name]
-        top = sum(p.assessment.rung == Rung.RESULT for p in members)
-        rows.append(
+        top = sum(r["rung"] == Rung.RESULT for r in members)
+        shares.append(
             {"name": name, "total": len(members), "top": top, "share": _pct(top, len(members))}
         )
-    return rows
+    return shares
 
 
-def sort_pages(pages: list[AccountPage]) -> list[AccountPage]:
+def sort_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """SPEC order: rung, highest first, then account name, case-insensitively."""
-    return sorted(pages, key=lambda p: (-int(p.assessment.rung), p.account.data.account.casefold()))
+    return sorted(rows, key=lambda r: (-r["rung"], r["account"].casefold()))
 
 
 def index_entry(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
@@ -268,10 +268,33 @@ def index_entry(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
     }
 
 
-def index_json(pages: list[AccountPage], config: SiteConfig, as_of: dt.date) -> dict[str, Any]:
+# What an index row adds to its index.json entry, for index.html.
+ROW_EXTRAS = ("pdf_name", "internal_notes", "results_view")
+
+
+def index_row(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
+    """An account's row of the internal index: plain JSON data, so a build can keep it and put the
+    index together again without loading the account."""
+    return {
+        **index_entry(page, config),
+        "pdf_name": page.pdf_name,
+        "internal_notes": page.account.data.internal_notes,
+        "results_view": [
+            {
+                "metric": item.result.metric,
+                "progress_text": fmt.progress_text(item.progress, item.target_met, config.locale),
+            }
+            for item in page.assessment.results
+        ],
+    }
+
+
+def index_json(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
     return {
         "as_of": as_of.isoformat(),
-        "accounts": [index_entry(p, config) for p in sort_pages(pages)],
+        "accounts": [
+            {k: v for k, v in row.items() if k not in ROW_EXTRAS} for row in sort_rows(rows)
+        ],
     }
 
 
@@ -281,15 +304,17 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def index_csv(pages: list[AccountPage], config: SiteConfig) -> str:
+def index_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for page in sort_pages(pages):
-        entry = index_entry(page, config)
-        entry["attention"] = "; ".join(entry["attention"])
-        entry["results"] = len(entry["results"])
-        entry["needs_attention"] = "yes" if entry["needs_attention"] else "no"
+    for row in sort_rows(rows):
+        entry = {
+            **row,
+            "attention": "; ".join(row["attention"]),
+            "results": len(row["results"]),
+            "needs_attention": "yes" if row["needs_attention"] else "no",
+        }
         writer.writerow([_csv_safe(entry[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
@@ -302,47 +327,30 @@ def _csv_safe(value: Any) -> Any:
 
 
 def index_context(
-    pages: list[AccountPage], config: SiteConfig, as_of: dt.date, report_prefix: str
+    rows: list[dict[str, Any]], config: SiteConfig, as_of: dt.date, report_prefix: str
 ) -> dict[str, Any]:
     """The internal index: needs attention first, rollups, then every account by rung."""
-    ordered = sort_pages(pages)
-    locale = config.locale
-
-    def row(page: AccountPage) -> dict[str, Any]:
-        entry = index_entry(page, config)
-        href = entry["report_url"] if config.base_url else report_prefix + entry["report_url"]
-        return {
-            **entry,
-            "report_href": href,
-            "pdf_href": href + page.pdf_name,
-            "internal_notes": page.account.data.internal_notes,
-            "results_view": [
-                {
-                    "metric": item.result.metric,
-                    "progress_text": fmt.progress_text(item.progress, item.target_met, locale),
-                }
-                for item in page.assessment.results
-            ],
-        }
-
-    rows = [row(p) for p in ordered]
-    checked = [p for p in pages if p.assessment.result_check != "not_due"]
-    passed = sum(p.assessment.result_check == "passed" for p in checked)
+    ordered = []
+    for row in sort_rows(rows):
+        href = row["report_url"] if config.base_url else report_prefix + row["report_url"]
+        ordered.append({**row, "report_href": href, "pdf_href": href + row["pdf_name"]})
+    checked = [r for r in rows if r["result_check"] != "not_due"]
+    passed = sum(r["result_check"] == "passed" for r in checked)
     per_rung = [
-        {"rung": int(r), "label": r.label, "count": sum(p.assessment.rung == r for p in pages)}
+        {"rung": int(r), "label": r.label, "count": sum(row["rung"] == r for row in rows)}
         for r in sorted(Rung, reverse=True)
     ]
     return {
-        "lang": html_lang(locale),
+        "lang": html_lang(config.locale),
         "site_name": config.site_name,
         "vendor": config.vendor,
-        "as_of": fmt.day(as_of, locale),
-        "total": len(pages),
-        "attention_rows": [r for r in rows if r["needs_attention"]],
-        "rows": rows,
+        "as_of": fmt.day(as_of, config.locale),
+        "total": len(rows),
+        "attention_rows": [r for r in ordered if r["needs_attention"]],
+        "rows": ordered,
         "per_rung": per_rung,
-        "per_segment": _share(pages, lambda p: p.account.data.segment),
-        "per_csm": _share(pages, lambda p: p.account.data.csm),
+        "per_segment": _share(rows, "segment"),
+        "per_csm": _share(rows, "csm"),
         "check_rate": _pct(passed, len(checked)),
         "check_passed": passed,
         "check_due": len(checked),

@@ -1,0 +1,390 @@
+"""Turn a loaded site into files: plan each account's pages, render HTML and PDFs, write them.
+
+This is the heavy half of `build` (Jinja, Markdown, WeasyPrint); `build.py` imports it only when
+something has to be rendered, so an up-to-date site is checked without loading any of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from outcomesite import ladder
+from outcomesite.build import BuildOptions
+from outcomesite.cache import CACHE_DIR, PdfCache
+from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.history import Repository, Version, recorded_measurements
+from outcomesite.links import link_id
+from outcomesite.loader import ACCOUNTS_DIR, Site
+from outcomesite.parallel import in_chunks
+from outcomesite.pdf import PdfError, PdfJob, render_pdf
+from outcomesite.state import AccountRecord
+from outcomesite.theme import Theme
+from outcomesite.validate import Account, validate_text
+from outcomesite.views import (
+    AccountPage,
+    Point,
+    VersionInfo,
+    index_context,
+    index_csv,
+    index_json,
+    index_row,
+    report_context,
+)
+
+
+@dataclass
+class AccountPages:
+    """Everything one account publishes: its latest report and a permanent copy per version."""
+
+    account: Account
+    latest: AccountPage
+    permanent: list[AccountPage]
+    skipped: list[str]  # notices about versions left out
+
+    @property
+    def pages(self) -> list[AccountPage]:
+        return [self.latest, *self.permanent]
+
+
+def plan_site(site: Site, secret: bytes, repo: Repository) -> list[AccountPages]:
+    """Every account's pages; old versions' files are read from Git in one go."""
+    contents = repo.read_versions(
+        v for account in site.accounts for v in repo.history(account.path).versions
+    )
+    planned = []
+    for account in site.accounts:
+        latest, permanent, skipped = plan_account(site, account, secret, repo, contents)
+        planned.append(AccountPages(account, latest, permanent, skipped))
+    return planned
+
+
+def write_accounts(
+    public: Path,
+    site: Site,
+    theme: Theme,
+    planned: list[AccountPages],
+    options: BuildOptions,
+    keep_pdfs: set[str] | None = None,
+) -> tuple[int, dict[str, AccountRecord]]:
+    """Write the planned accounts' reports and PDFs; (PDFs reused, a record per account)."""
+    pages = [page for item in planned for page in item.pages]
+    # Parents first, so pages (possibly written by parallel workers) never race on a folder.
+    for page in pages:
+        (public / page.folder).mkdir(parents=True, exist_ok=True)
+    in_chunks(_write_reports, (public, site, theme, pages), len(pages), options.jobs)
+    keys, reused = [""] * len(pages), 0
+    if options.pdf:
+        keys, reused = write_pdfs(public, site, theme, pages, options, keep_pdfs)
+    records: dict[str, AccountRecord] = {}
+    for item in planned:
+        records[item.account.slug] = account_record(
+            site, item, options.pdf, keys[: len(item.pages)]
+        )
+        keys = keys[len(item.pages) :]
+    return reused, records
+
+
+def account_record(site: Site, item: AccountPages, pdf: bool, pdf_keys: list[str]) -> AccountRecord:
+    outputs: list[str] = []
+    for page in item.pages:
+        folder = f"public/{page.folder}/"
+        outputs.append(folder + "index.html")
+        outputs.extend(folder + image for image in page.account.images)
+        if pdf:
+            outputs.append(folder + page.pdf_name)
+    return AccountRecord(
+        digest="",
+        outputs=outputs,
+        row=index_row(item.latest, site.config),
+        warnings=[asdict(d) for d in site.diagnostics if d.path == item.account.path],
+        notices=item.skipped,
+        listing=[listing_line(page) for page in item.pages],
+        reports=len(item.pages),
+        pdfs=len(item.pages) if pdf else 0,
+        pdf_keys=[key for key in pdf_keys if key],
+    )
+
+
+def listing_line(page: AccountPage) -> str:
+    """What `build --verbose` says about one report."""
+    draft = " (draft)" if page.draft else ""
+    return (
+        f"{page.folder}/  {page.account.slug} v{page.version}{draft}, "
+        f"rung {int(page.assessment.rung)}"
+    )
+
+
+def plan_page(site: Site, account: Account, secret: bytes, **version: Any) -> AccountPage:
+    config = site.config
+    assessment = ladder.assess(
+        account.data, site.as_of, config.result_check_days, config.stale_after_days
+    )
+    link = link_id(secret, account.slug, account.data.link_version)
+    return AccountPage(
+        account=account, assessment=assessment, link=link, **{"version": 1, **version}
+    )
+
+
+def plan_account(
+    site: Site,
+    account: Account,
+    secret: bytes,
+    repo: Repository,
+    contents: dict[Version, bytes],
+) -> tuple[AccountPage, list[AccountPage], list[str]]:
+    """The latest page and a permanent page per committed version, under the current link.
+
+    Each version is rendered from that commit's file with today's theme. A version that no longer
+    passes today's checks is left out with a notice rather than failing the build.
+    """
+    history = repo.history(account.path)
+    infos = tuple(VersionInfo(v.number, v.short, v.date) for v in history.versions)
+    recorded: dict[int, dict[str, tuple[dt.date, float]]] = {
+        v.number: recorded_measurements(contents[v].decode("utf-8", "replace"))
+        for v in history.versions
+        if v in contents
+    }
+
+    def points_up_to(number: int) -> dict[str, tuple[Point, ...]]:
+        points: dict[str, list[Point]] = {}
+        for n in sorted(k for k in recorded if k <= number):
+            for rid, point in recorded[n].items():
+                points.setdefault(rid, []).append(point)
+        return {rid: tuple(p) for rid, p in points.items()}
+
+    latest = plan_page(
+        site,
+        account,
+        secret,
+        version=history.number,
+        draft=history.draft,
+        source=None if history.draft or not infos else infos[-1],
+        versions=infos,
+        recorded=points_up_to(history.number),
+    )
+    permanent: list[AccountPage] = []
+    skipped: list[str] = []
+    asset_dir = site.root / ACCOUNTS_DIR / account.slug
+    for version, info in zip(history.versions, infos, strict=True):
+        if version.number == history.number and not history.draft:
+            old_account: Account | None = account  # the last commit is today's file
+        else:
+            old_account, problems = validate_text(
+                contents.get(version, b""), account.path, account.slug, asset_dir,
+                site.config, site.as_of,
+            )  # fmt: skip
+            if old_account is None:
+                first = next((d.message for d in problems if d.severity == "error"), "unreadable")
+                skipped.append(
+                    f"{account.path}: version {version.number} ({version.short}) no longer passes "
+                    f"check and was not published: {first}"
+                )
+                continue
+        page = plan_page(
+            site,
+            old_account,
+            secret,
+            version=version.number,
+            source=info,
+            versions=infos,
+            recorded=points_up_to(version.number),
+            permanent=True,
+        )
+        permanent.append(replace(page, link=latest.link))
+    return latest, permanent, skipped
+
+
+def git_notices(repo: Repository, strict: bool) -> list[str]:
+    if not repo.in_git:
+        return ["not a Git repository: every account is version 1 and has no version history"]
+    if repo.shallow:
+        message = (
+            "this is a shallow Git clone, so version numbers and measurement history are "
+            "incomplete; fetch the full history: GitHub Actions `actions/checkout` with "
+            "`fetch-depth: 0`, GitLab CI `GIT_DEPTH: 0`, or `git fetch --unshallow`"
+        )
+        if strict:
+            raise OutcomesiteError(message, EXIT_USAGE)
+        return [message]
+    return []
+
+
+AssetHref = Callable[[str], str]
+
+
+def _stylesheets(href: AssetHref, paper: str, has_theme_css: bool = False) -> list[dict[str, str]]:
+    sheets = [
+        {"href": href("report.css"), "media": ""},
+        {"href": href("print.css"), "media": "print"},
+    ]
+    if paper == "Letter":
+        sheets.append({"href": href("letter.css"), "media": "print"})
+    if has_theme_css:
+        sheets.append({"href": href("theme.css"), "media": ""})  # a theme's additions, last
+    return sheets
+
+
+def _logo_name(site: Site) -> str | None:
+    logo = site.config.logo
+    return f"logo{Path(logo).suffix.lower()}" if logo else None
+
+
+def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href: AssetHref) -> str:
+    """The report page; `href` maps a published asset name to the URL this output uses."""
+    context = report_context(page, site.config, site.as_of)
+    logo = _logo_name(site)
+    return theme.render(
+        "report.html",
+        **context,
+        pdf=pdf,
+        stylesheets=_stylesheets(href, site.config.paper, theme.has_asset("theme.css")),
+        logo_href=href(logo) if logo else None,
+    )
+
+
+def write_site_files(public: Path, site: Site, theme: Theme) -> None:
+    """What public/ holds besides the reports: assets, robots.txt and two empty-ish pages."""
+    assets = public / "assets"
+    for name, path in theme.assets():
+        (assets / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, assets / name)
+    if (logo := _logo_name(site)) and site.config.logo:
+        shutil.copyfile(site.root / site.config.logo, assets / logo)
+    (public / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+    # An empty page at r/ so that hosts which list folders never list the share links.
+    (public / "r").mkdir(parents=True, exist_ok=True)
+    (public / "r" / "index.html").write_text("", encoding="utf-8")
+    (public / "index.html").write_text(
+        theme.render(
+            "public_index.html",
+            lang=site.config.locale.replace("_", "-"),
+            title=site.config.vendor or "Reports",
+            stylesheets=_stylesheets(
+                lambda name: "assets/" + name, site.config.paper, theme.has_asset("theme.css")
+            ),
+        ),
+        encoding="utf-8",
+    )
+
+
+def _write_reports(
+    state: tuple[Path, Site, Theme, list[AccountPage]], start: int, end: int
+) -> None:
+    public, site, theme, pages = state
+    for page in pages[start:end]:
+        folder = public / page.folder
+        prefix = page.root_prefix + "assets/"
+        html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        source = site.root / ACCOUNTS_DIR / page.account.slug
+        for image in page.account.images:
+            target = folder / image
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / image, target)
+
+
+def write_internal(internal: Path, site: Site, theme: Theme, rows: list[dict[str, Any]]) -> None:
+    """index.json, index.csv and index.html from every account's index row."""
+    internal.mkdir(parents=True, exist_ok=True)
+    config, as_of = site.config, site.as_of
+    data = index_json(rows, as_of)
+    (internal / "index.json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (internal / "index.csv").write_text(index_csv(rows), encoding="utf-8")
+    context = index_context(rows, config, as_of, report_prefix="../public/")
+    html = theme.render(
+        "index.html",
+        **context,
+        title=f"{config.site_name} (internal)",
+        stylesheets=[
+            {"href": "../public/assets/report.css", "media": ""},
+            {"href": "../public/assets/index.css", "media": ""},
+        ],
+    )
+    (internal / "index.html").write_text(html, encoding="utf-8")
+
+
+def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float) -> PdfJob:
+    """The PDF's HTML points straight at the theme's files and the account's own folder: the only
+    places its fetcher may read."""
+    account_dir = (site.root / ACCOUNTS_DIR / page.account.slug).resolve()
+    allowed: tuple[Path, ...] = (*theme.asset_dirs(), account_dir)
+    logo_path = (site.root / site.config.logo).resolve() if site.config.logo else None
+    if logo_path is not None:
+        allowed = (*allowed, logo_path)
+
+    def href(name: str) -> str:
+        if logo_path is not None and name == _logo_name(site):
+            return _file_url(logo_path)
+        return _file_url(theme.asset_path(name))
+
+    html = report_html(site, theme, page, pdf=True, href=href)
+    return PdfJob(page.account.slug, html, _file_url(account_dir) + "/", allowed, timeout)
+
+
+def _file_url(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def write_pdfs(
+    public: Path,
+    site: Site,
+    theme: Theme,
+    pages: list[AccountPage],
+    options: BuildOptions,
+    keep: set[str] | None = None,
+) -> tuple[list[str], int]:
+    """Write every page's PDF, rendering only those the cache lacks; (cache keys, reused).
+
+    The cache forgets what neither this build nor `keep` (PDFs of accounts left alone) used.
+    """
+    jobs = [pdf_job(site, theme, page, options.pdf_timeout) for page in pages]
+    targets = [public / page.folder / page.pdf_name for page in pages]
+    cache = None
+    if options.use_cache:
+        cache = PdfCache(options.cache or site.root / CACHE_DIR, site.root)
+    keys = [cache.key(job) if cache else "" for job in jobs]
+    missing: list[int] = []
+    for index, key in enumerate(keys):
+        data = cache.get(key) if cache else None
+        if data is None:
+            missing.append(index)
+        else:
+            targets[index].write_bytes(data)
+    done = len(jobs) - len(missing)
+    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(missing)))
+    rendered = _render_all([jobs[i] for i in missing], workers)
+    for index, pdf in zip(missing, rendered, strict=True):
+        targets[index].write_bytes(pdf)
+        if cache:
+            cache.put(keys[index], pdf)
+        done += 1
+        if options.progress:
+            options.progress(done, len(jobs))
+    if cache:
+        cache.used |= keep or set()
+        cache.prune()
+    return keys, len(jobs) - len(missing)
+
+
+def _render_all(jobs: list[PdfJob], workers: int) -> Iterator[bytes]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield render_pdf(job)
+        return
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(workers) as pool:
+        try:
+            yield from pool.imap(render_pdf, jobs)
+        except PdfError:
+            pool.terminate()
+            raise
