@@ -11,7 +11,7 @@ from pathlib import Path
 from outcomesite.build import BuildOptions, BuildReport, build_site
 from outcomesite.cache import PdfCache
 from outcomesite.loader import load_site
-from outcomesite.state import STATE_FILE
+from outcomesite.state import BOOKKEEPING
 from outcomesite.theme import Theme
 from tests.conftest import AS_OF, VALID, make_site
 
@@ -25,7 +25,7 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != STATE_FILE
+        if p.is_file() and p.name not in BOOKKEEPING
     }
 
 

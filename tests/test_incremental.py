@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
+from outcomesite.errors import OutcomesiteError
 from outcomesite.links import link_id
-from outcomesite.state import STATE_FILE
+from outcomesite.state import BOOKKEEPING, DETAILS_FILE, STATE_FILE
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git
 
@@ -37,7 +38,7 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != STATE_FILE
+        if p.is_file() and p.name not in BOOKKEEPING
     }
 
 
@@ -92,7 +93,7 @@ def test_one_edit_rewrites_that_account_and_the_index_only(site: Path) -> None:
     after = stamps(site / "build")
     rewritten = {name for name in after if after[name] != before.get(name)}
     assert rewritten == {
-        STATE_FILE,
+        *BOOKKEEPING,
         f"{report_folder('globex')}/index.html",
         "internal/index.html",
         "internal/index.json",
@@ -263,3 +264,17 @@ def test_the_command_line_says_what_changed(site: Path) -> None:
     assert f"  {report_folder('acme')[len('public/') :]}/  acme v1, rung 4" in edited.stderr
     full = run_cli(site, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), "--no-cache", env=env)
     assert "built 3 account(s): 3 report(s)" in full.stderr
+
+
+def test_damaged_details_mean_a_full_build_or_a_clear_error(site: Path) -> None:
+    (site / "build" / DETAILS_FILE).write_text("{}", encoding="utf-8")
+    up_to_date = build(site)
+    assert up_to_date.changed == [] and up_to_date.accounts == 3
+    with pytest.raises(OutcomesiteError) as damaged:
+        _ = up_to_date.warnings
+    assert str(damaged.value) == (
+        f"the records in {site / 'build'} are damaged: run `outcomesite build --no-cache`"
+    )
+    make_site(site, {"acme": VALID.replace("current: 44", "current: 43")})
+    assert build(site).changed is None, "an edit cannot be applied without the records"
+    assert snapshot(site / "build") == from_scratch(site)

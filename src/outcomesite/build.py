@@ -16,6 +16,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,19 +75,65 @@ class BuildOptions:
 
 @dataclass
 class BuildReport:
+    """What a build did. Counts come from the build's state; warnings, notices and the listing
+    of an up-to-date site are read from its details file only when asked for."""
+
     out: Path
+    state: BuildState = field(repr=False)
     site: Site | None = None  # what was loaded: all accounts, the changed ones, or None (no change)
     pages: list[AccountPage] = field(default_factory=list)  # latest reports rendered by this build
     versions: list[AccountPage] = field(default_factory=list)  # permanent copies rendered
-    accounts: int = 0  # in the site
-    reports: int = 0  # report pages in the site (latest and permanent)
-    pdfs: int = 0  # PDFs in the site
-    pdfs_reused: int = 0  # not rendered by this build: from the cache, or left in place
     changed: list[str] | None = None  # slugs rebuilt, added or removed; None: a full build
-    warnings: list[Diagnostic] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    listing: list[str] = field(default_factory=list)  # one line per report, for --verbose
+    pdfs_rendered: int = 0
+    secret_notice: str | None = None
     seconds: float = 0.0
+
+    @property
+    def accounts(self) -> int:
+        return len(self.state.accounts)
+
+    @property
+    def reports(self) -> int:
+        """Report pages in the site, latest and permanent."""
+        return sum(record.reports for record in self.state.accounts.values())
+
+    @property
+    def pdfs(self) -> int:
+        return sum(record.pdfs for record in self.state.accounts.values())
+
+    @property
+    def pdfs_reused(self) -> int:
+        """PDFs this build did not render: copied from the cache, or left in place."""
+        return self.pdfs - self.pdfs_rendered
+
+    @cached_property
+    def warnings(self) -> list[Diagnostic]:
+        records = self._detailed().accounts.values()
+        found = [Diagnostic(**d) for d in self.state.warnings]
+        found += [Diagnostic(**d) for record in records for d in record.warnings]
+        return sorted(found)
+
+    @cached_property
+    def notices(self) -> list[str]:
+        records = self._detailed().accounts.values()
+        return [
+            *self.state.notices,
+            *([self.secret_notice] if self.secret_notice else []),
+            *(notice for record in records for notice in record.notices),
+        ]
+
+    @cached_property
+    def listing(self) -> list[str]:
+        """One line per report, for --verbose."""
+        return [line for record in self._detailed().accounts.values() for line in record.listing]
+
+    def _detailed(self) -> BuildState:
+        if not self.state.read_details(self.out):
+            raise OutcomesiteError(
+                f"the records in {self.out} are damaged: run `outcomesite build --no-cache`",
+                EXIT_USAGE,
+            )
+        return self.state
 
 
 def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
@@ -112,13 +159,16 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
     changed = _changed_accounts(previous, params, scanner, digests, out)
 
     if previous is not None and changed is not None and not changed:
-        report = _report(out, previous, [], secret.notice)
+        report = BuildReport(out, previous, changed=[], secret_notice=secret.notice)
         if scanner.stamps != previous.stamps:  # newly trusted stamps save hashing next time
             previous.stamps = scanner.stamps
             previous.write(out)
     else:
         run = _Run(root, out, options, as_of, secret, params, scanner, digests)
-        report = run.full() if previous is None or changed is None else run.only(previous, changed)
+        if previous is None or changed is None or not previous.read_details(out):
+            report = run.full()
+        else:
+            report = run.only(previous, changed)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -142,31 +192,6 @@ def _changed_accounts(
     if not changed and not outputs_present(out, previous):
         return None  # someone removed built files by hand: put everything back
     return changed
-
-
-def _report(
-    out: Path, state: BuildState, changed: list[str] | None, secret_notice: str | None
-) -> BuildReport:
-    """The summary of a built site, from its state: what a no-op build prints."""
-    records = list(state.accounts.values())
-    warnings = [Diagnostic(**d) for d in state.warnings]
-    warnings += [Diagnostic(**d) for r in records for d in r.warnings]
-    pdfs = sum(r.pdfs for r in records)
-    return BuildReport(
-        out=out,
-        accounts=len(records),
-        reports=sum(r.reports for r in records),
-        pdfs=pdfs,
-        pdfs_reused=pdfs,
-        changed=changed,
-        warnings=sorted(warnings),
-        notices=[
-            *state.notices,
-            *([secret_notice] if secret_notice else []),
-            *(n for r in records for n in r.notices),
-        ],
-        listing=[line for r in records for line in r.listing],
-    )
 
 
 @dataclass
@@ -278,13 +303,17 @@ class _Run:
         changed: list[str] | None,
         reused: int,
     ) -> BuildReport:
-        report = _report(self.out, state, changed, self.secret.notice)
         rendered = sum(len(item.pages) for item in planned) if self.options.pdf else 0
-        report.pdfs_reused = report.pdfs - rendered + reused
-        report.site = site
-        report.pages = [item.latest for item in planned]
-        report.versions = [page for item in planned for page in item.permanent]
-        return report
+        return BuildReport(
+            self.out,
+            state,
+            site=site,
+            pages=[item.latest for item in planned],
+            versions=[page for item in planned for page in item.permanent],
+            changed=changed,
+            pdfs_rendered=rendered - reused,
+            secret_notice=self.secret.notice,
+        )
 
 
 def _remove_outputs(out: Path, outputs: list[str]) -> None:

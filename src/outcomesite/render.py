@@ -7,7 +7,6 @@ something has to be rendered, so an up-to-date site is checked without loading a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import shutil
@@ -33,8 +32,10 @@ from outcomesite.views import (
     Point,
     VersionInfo,
     index_context,
-    index_csv,
-    index_json,
+    index_csv_text,
+    index_entry,
+    index_json_text,
+    index_pieces,
     index_row,
     report_context,
 )
@@ -79,20 +80,59 @@ def write_accounts(
     # Parents first, so pages (possibly written by parallel workers) never race on a folder.
     for page in pages:
         (public / page.folder).mkdir(parents=True, exist_ok=True)
-    in_chunks(_write_reports, (public, site, theme, pages), len(pages), options.jobs)
+    chunks = in_chunks(_write_reports, (public, site, theme, planned), len(planned), options.jobs)
+    pieces = [piece for chunk in chunks for piece in chunk]
     keys, reused = [""] * len(pages), 0
     if options.pdf:
         keys, reused = write_pdfs(public, site, theme, pages, options, keep_pdfs)
+    warnings: dict[str, list[dict[str, Any]]] = {}
+    for diagnostic in site.diagnostics:
+        warnings.setdefault(diagnostic.path, []).append(asdict(diagnostic))
     records: dict[str, AccountRecord] = {}
-    for item in planned:
-        records[item.account.slug] = account_record(
-            site, item, options.pdf, keys[: len(item.pages)]
-        )
-        keys = keys[len(item.pages) :]
+    start = 0
+    for item, row in zip(planned, pieces, strict=True):
+        end = start + len(item.pages)
+        record = account_record(item, row, options.pdf, keys[start:end])
+        record.warnings = warnings.get(item.account.path, [])
+        records[item.account.slug] = record
+        start = end
     return reused, records
 
 
-def account_record(site: Site, item: AccountPages, pdf: bool, pdf_keys: list[str]) -> AccountRecord:
+def _write_reports(
+    state: tuple[Path, Site, Theme, list[AccountPages]], start: int, end: int
+) -> list[dict[str, Any]]:
+    """Write these accounts' report pages and images; their pieces of the internal index."""
+    public, site, theme, planned = state
+    pieces = []
+    for item in planned[start:end]:
+        for page in item.pages:
+            folder = public / page.folder
+            prefix = page.root_prefix + "assets/"
+            html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
+            (folder / "index.html").write_text(html, encoding="utf-8")
+            source = site.root / ACCOUNTS_DIR / page.account.slug
+            for image in page.account.images:
+                target = folder / image
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / image, target)
+        pieces.append(index_pieces_of(site, theme, item.latest))
+    return pieces
+
+
+INDEX_TO_PUBLIC = "../public/"  # from internal/index.html to the reports
+
+
+def index_pieces_of(site: Site, theme: Theme, page: AccountPage) -> dict[str, Any]:
+    entry = index_entry(page, site.config)
+    row = index_row(page, entry, site.config, INDEX_TO_PUBLIC)
+    card = theme.render("_attention_card.html", row=row) if row["needs_attention"] else ""
+    return index_pieces(entry, theme.render("_index_row.html", row=row).strip(), card.strip())
+
+
+def account_record(
+    item: AccountPages, row: dict[str, Any], pdf: bool, pdf_keys: list[str]
+) -> AccountRecord:
     outputs: list[str] = []
     for page in item.pages:
         folder = f"public/{page.folder}/"
@@ -103,8 +143,7 @@ def account_record(site: Site, item: AccountPages, pdf: bool, pdf_keys: list[str
     return AccountRecord(
         digest="",
         outputs=outputs,
-        row=index_row(item.latest, site.config),
-        warnings=[asdict(d) for d in site.diagnostics if d.path == item.account.path],
+        row=row,
         notices=item.skipped,
         listing=[listing_line(page) for page in item.pages],
         reports=len(item.pages),
@@ -275,39 +314,19 @@ def write_site_files(public: Path, site: Site, theme: Theme) -> None:
     )
 
 
-def _write_reports(
-    state: tuple[Path, Site, Theme, list[AccountPage]], start: int, end: int
-) -> None:
-    public, site, theme, pages = state
-    for page in pages[start:end]:
-        folder = public / page.folder
-        prefix = page.root_prefix + "assets/"
-        html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
-        (folder / "index.html").write_text(html, encoding="utf-8")
-        source = site.root / ACCOUNTS_DIR / page.account.slug
-        for image in page.account.images:
-            target = folder / image
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / image, target)
-
-
 def write_internal(internal: Path, site: Site, theme: Theme, rows: list[dict[str, Any]]) -> None:
-    """index.json, index.csv and index.html from every account's index row."""
+    """index.json, index.csv and index.html, put together from every account's index pieces."""
     internal.mkdir(parents=True, exist_ok=True)
     config, as_of = site.config, site.as_of
-    data = index_json(rows, as_of)
-    (internal / "index.json").write_text(
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (internal / "index.csv").write_text(index_csv(rows), encoding="utf-8")
-    context = index_context(rows, config, as_of, report_prefix="../public/")
+    (internal / "index.json").write_text(index_json_text(rows, as_of), encoding="utf-8")
+    (internal / "index.csv").write_text(index_csv_text(rows), encoding="utf-8")
     html = theme.render(
         "index.html",
-        **context,
+        **index_context(rows, config, as_of),
         title=f"{config.site_name} (internal)",
         stylesheets=[
-            {"href": "../public/assets/report.css", "media": ""},
-            {"href": "../public/assets/index.css", "media": ""},
+            {"href": INDEX_TO_PUBLIC + "assets/report.css", "media": ""},
+            {"href": INDEX_TO_PUBLIC + "assets/index.css", "media": ""},
         ],
     )
     (internal / "index.html").write_text(html, encoding="utf-8")

@@ -32,7 +32,9 @@ from typing import Any
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 
 STATE_FILE = ".outcomesite-state.json"
-FORMAT = 1
+DETAILS_FILE = ".outcomesite-details.json"
+BOOKKEEPING = (STATE_FILE, DETAILS_FILE)  # in the output folder, never published
+FORMAT = 2
 ACCOUNTS = Path("content") / "accounts"
 CONFIG = "outcomesite.yaml"
 PACKAGE = Path(__file__).parent
@@ -100,7 +102,11 @@ def _package_digest() -> str:
 
 
 class Scanner:
-    """Stamps files, re-hashing only those whose size or mtime differ from a trusted old stamp."""
+    """Stamps files, re-hashing only those whose size or mtime differ from a trusted old stamp.
+
+    Keys are paths relative to the site (absolute for the packaged theme), so a site moved or
+    restored elsewhere keeps its stamps. Plain strings and os.scandir: this runs on every build.
+    """
 
     def __init__(self, root: Path, previous: dict[str, Stamp] | None = None) -> None:
         self.root = root
@@ -108,88 +114,76 @@ class Scanner:
         self.started_ns = time.time_ns()
         self.stamps: dict[str, Stamp] = {}
 
-    def stamp(self, key: str, path: Path, stat: os.stat_result | None = None) -> Stamp | None:
+    def stamp(self, key: str, path: str, stat: os.stat_result | None = None) -> str:
+        """The file's SHA-256 ("" when it cannot be read), from its old stamp when trusted."""
         try:
-            stat = stat or path.stat()
+            stat = stat or os.stat(path)
         except OSError:
-            return None
+            return ""
         old = self.previous.get(key)
         if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
             sha = old[2]
         else:
             try:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as file:
+                    sha = hashlib.sha256(file.read()).hexdigest()
             except OSError:
-                return None
+                return ""
         coarse = stat.st_mtime_ns % 1_000_000_000 == 0
         tick = COARSE_TICK_NS if coarse else FINE_TICK_NS
         trusted = stat.st_mtime_ns < self.started_ns - tick
-        stamp = [stat.st_size, stat.st_mtime_ns if trusted else -1, sha]
-        self.stamps[key] = stamp
-        return stamp
+        self.stamps[key] = [stat.st_size, stat.st_mtime_ns if trusted else -1, sha]
+        return sha
 
-    def key(self, path: Path) -> str:
-        """Site files by relative path, so a site moved or restored elsewhere keeps its stamps."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+    def files(self, names: Iterable[str]) -> dict[str, str]:
+        return {name: self.stamp(name, os.path.join(self.root, name)) for name in names}
 
-    def files(self, files: Iterable[Path]) -> dict[str, str]:
+    def folders(self, names: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for path in files:
-            key = self.key(path)
-            stamp = self.stamp(key, path)
-            found[key] = stamp[2] if stamp else ""
-        return found
-
-    def folders(self, folders: Iterable[Path]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for folder in folders:
-            for path, stat in _walk(folder):
-                key = self.key(path)
-                stamp = self.stamp(key, path, stat)
-                if stamp:
-                    found[key] = stamp[2]
+        for name in names:
+            for key, path, stat in _walk(os.path.join(self.root, name), name):
+                if sha := self.stamp(key, path, stat):
+                    found[key] = sha
         return found
 
     def accounts(self) -> dict[str, str]:
         """slug -> digest of content/accounts/<slug>.md and every file under <slug>/."""
-        folder = self.root / ACCOUNTS
-        units: dict[str, list[tuple[str, str]]] = {}
-        folders: list[tuple[str, Path]] = []
+        base = ACCOUNTS.as_posix()
         try:
-            entries = list(os.scandir(folder))
+            entries = list(os.scandir(self.root / ACCOUNTS))
         except OSError:
             return {}
+        units: dict[str, list[tuple[str, str]]] = {}
+        folders: list[str] = []
         for entry in entries:
-            path = Path(entry.path)
-            if entry.is_file() and entry.name.endswith(".md"):
-                key = f"{ACCOUNTS.as_posix()}/{entry.name}"
-                stamp = self.stamp(key, path, entry.stat())
-                units.setdefault(path.stem, []).append((key, stamp[2] if stamp else ""))
+            if entry.name.endswith(".md") and entry.is_file():
+                key = f"{base}/{entry.name}"
+                units[entry.name[:-3]] = [(key, self.stamp(key, entry.path, entry.stat()))]
             elif entry.is_dir():
-                folders.append((entry.name, path))
-        for slug, path in folders:
+                folders.append(entry.name)
+        for slug in folders:
             if slug in units:
-                for key, sha in self.folders([path]).items():
-                    units[slug].append((key, sha))
-        return {
-            slug: hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
-            for slug, parts in units.items()
-        }
+                units[slug].extend(self.folders([f"{base}/{slug}"]).items())
+        return {slug: _digest(parts) for slug, parts in units.items()}
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
+def _digest(parts: list[tuple[str, str]]) -> str:
+    if len(parts) == 1:
+        return parts[0][1]  # the file's own hash: most accounts have no folder
+    return hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
+
+
+def _walk(folder: str, key: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(key, path, stat) of every file under a folder, in a stable order."""
     try:
-        entries = list(os.scandir(folder))
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
-    for entry in sorted(entries, key=lambda e: e.name):
+    for entry in entries:
         if entry.is_dir():
-            yield from _walk(Path(entry.path))
+            yield from _walk(entry.path, f"{key}/{entry.name}")
         elif entry.is_file():
-            yield Path(entry.path), entry.stat()
+            yield f"{key}/{entry.name}", entry.path, entry.stat()
 
 
 @dataclass
@@ -198,17 +192,25 @@ class AccountRecord:
 
     digest: str  # of its file and folder
     outputs: list[str]  # files written, relative to the output folder
-    row: dict[str, Any]  # its row of the internal index
+    reports: int = 0
+    pdfs: int = 0
+    # The details below live in a second file, read only when a build needs them.
+    row: dict[str, Any] = field(default_factory=dict)  # its pieces of the internal index
     warnings: list[dict[str, Any]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     listing: list[str] = field(default_factory=list)  # what --verbose prints about it
-    reports: int = 0
-    pdfs: int = 0
     pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
+
+
+SUMMARY = ("digest", "outputs", "reports", "pdfs")
+DETAILS = ("row", "warnings", "notices", "listing", "pdf_keys")
 
 
 @dataclass
 class BuildState:
+    """The state file says whether anything changed; the details file has what a rebuild needs
+    (index pieces, warnings). A no-op build never reads the larger of the two unless asked."""
+
     params: dict[str, Any]
     inputs: dict[str, str]  # site-wide input files (config, logo, theme) -> sha256
     watched: dict[str, list[str]]  # {"files": [...], "folders": [...]} that `inputs` came from
@@ -216,40 +218,80 @@ class BuildState:
     stamps: dict[str, Stamp] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)  # not about one account
     notices: list[str] = field(default_factory=list)
+    build_id: str = ""  # pairs a state file with its details file
+    detailed: bool = True  # the details are in memory
 
     def write(self, out: Path) -> None:
-        data = {
+        """The details first, then the state file that names them: a crash between the two
+        leaves a state whose details do not match, which the next build treats as no state.
+        A state read without its details keeps the details file it came with."""
+        if self.detailed:
+            self.build_id = os.urandom(8).hex()
+            self._write_details(out)
+        state = {
             "format": FORMAT,
+            "build_id": self.build_id,
             "params": self.params,
             "inputs": self.inputs,
             "watched": self.watched,
+            "stamps": self.stamps,
+            "accounts": {
+                slug: [getattr(record, name) for name in SUMMARY]
+                for slug, record in sorted(self.accounts.items())
+            },
+        }
+        _write_json(out / STATE_FILE, state)
+
+    def _write_details(self, out: Path) -> None:
+        details = {
+            "build_id": self.build_id,
             "warnings": self.warnings,
             "notices": self.notices,
-            "stamps": self.stamps,
-            "accounts": {slug: vars(record) for slug, record in sorted(self.accounts.items())},
+            "accounts": {
+                slug: [getattr(record, name) for name in DETAILS]
+                for slug, record in self.accounts.items()
+            },
         }
-        temporary = out / f"{STATE_FILE}.tmp-{os.getpid()}"
-        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        os.replace(temporary, out / STATE_FILE)
+        _write_json(out / DETAILS_FILE, details)
 
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
-        """The last build's state, or None when there is none we can trust."""
+        """The last build's state without its details, or None when there is none we can trust."""
         try:
-            data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+            data = json.loads((out / STATE_FILE).read_bytes())
             if data.get("format") != FORMAT:
                 return None
             return cls(
                 params=data["params"],
                 inputs=data["inputs"],
                 watched=data["watched"],
-                accounts={s: AccountRecord(**r) for s, r in data["accounts"].items()},
+                accounts={
+                    slug: AccountRecord(**dict(zip(SUMMARY, values, strict=True)))
+                    for slug, values in data["accounts"].items()
+                },
                 stamps=data["stamps"],
-                warnings=data["warnings"],
-                notices=data["notices"],
+                build_id=data["build_id"],
+                detailed=False,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def read_details(self, out: Path) -> bool:
+        """Load index pieces, warnings and notices; False when they are missing or do not match."""
+        if self.detailed:
+            return True
+        try:
+            data = json.loads((out / DETAILS_FILE).read_bytes())
+            if data["build_id"] != self.build_id or data["accounts"].keys() != self.accounts.keys():
+                return False
+            for slug, values in data["accounts"].items():
+                for name, value in zip(DETAILS, values, strict=True):
+                    setattr(self.accounts[slug], name, value)
+            self.warnings, self.notices = data["warnings"], data["notices"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        self.detailed = True
+        return True
 
     @staticmethod
     def forget(out: Path) -> None:
@@ -257,12 +299,16 @@ class BuildState:
         (out / STATE_FILE).unlink(missing_ok=True)
 
 
+def _write_json(path: Path, data: object) -> None:
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+    os.replace(temporary, path)
+
+
 def scan_inputs(scanner: Scanner, watched: dict[str, list[str]]) -> dict[str, str]:
-    root = scanner.root
-    return {
-        **scanner.files(root / name for name in watched["files"]),
-        **scanner.folders(root / name for name in watched["folders"]),
-    }
+    return {**scanner.files(watched["files"]), **scanner.folders(watched["folders"])}
 
 
 def watched_inputs(root: Path, theme_folders: list[Path], logo: str | None) -> dict[str, list[str]]:
@@ -280,4 +326,6 @@ def watched_inputs(root: Path, theme_folders: list[Path], logo: str | None) -> d
 
 def outputs_present(out: Path, state: BuildState) -> bool:
     """Every file the last build wrote is still there (someone may have deleted some by hand)."""
-    return all((out / name).is_file() for r in state.accounts.values() for name in r.outputs)
+    prefix = f"{out}{os.sep}"
+    isfile = os.path.isfile
+    return all(isfile(prefix + name) for r in state.accounts.values() for name in r.outputs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -268,16 +269,15 @@ def index_entry(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
     }
 
 
-# What an index row adds to its index.json entry, for index.html.
-ROW_EXTRAS = ("pdf_name", "internal_notes", "results_view")
-
-
-def index_row(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
-    """An account's row of the internal index: plain JSON data, so a build can keep it and put the
-    index together again without loading the account."""
+def index_row(
+    page: AccountPage, entry: dict[str, Any], config: SiteConfig, report_prefix: str
+) -> dict[str, Any]:
+    """What the index templates show about one account: its index.json entry and more."""
+    href = entry["report_url"] if config.base_url else report_prefix + entry["report_url"]
     return {
-        **index_entry(page, config),
-        "pdf_name": page.pdf_name,
+        **entry,
+        "report_href": href,
+        "pdf_href": href + page.pdf_name,
         "internal_notes": page.account.data.internal_notes,
         "results_view": [
             {
@@ -289,13 +289,28 @@ def index_row(page: AccountPage, config: SiteConfig) -> dict[str, Any]:
     }
 
 
-def index_json(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+# An account's part of the internal index is kept as finished pieces of text (its index.json line,
+# its CSV line, its table row and attention card in HTML) plus the few fields that sort and count
+# it. Pieces are made once, in parallel, and kept between builds: an edit re-renders one account's
+# pieces and the index is put together again from the others' stored ones.
+INDEX_FIELDS = ("account", "rung", "segment", "csm", "result_check", "needs_attention")
+
+
+def index_pieces(entry: dict[str, Any], row_html: str, card_html: str) -> dict[str, Any]:
     return {
-        "as_of": as_of.isoformat(),
-        "accounts": [
-            {k: v for k, v in row.items() if k not in ROW_EXTRAS} for row in sort_rows(rows)
-        ],
+        **{name: entry[name] for name in INDEX_FIELDS},
+        "json": json.dumps(entry, ensure_ascii=False),
+        "csv": csv_line(entry),
+        "html": row_html,
+        "card": card_html,
     }
+
+
+def index_json_text(rows: list[dict[str, Any]], as_of: dt.date) -> str:
+    """index.json with one account per line: readable, and a change is a one-line diff."""
+    accounts = ",\n".join("    " + row["json"] for row in sort_rows(rows))
+    accounts = f"[\n{accounts}\n  ]" if rows else "[]"
+    return f'{{\n  "as_of": "{as_of.isoformat()}",\n  "accounts": {accounts}\n}}\n'
 
 
 CSV_COLUMNS = [
@@ -304,19 +319,22 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def index_csv(rows: list[dict[str, Any]]) -> str:
+def csv_line(entry: dict[str, Any]) -> str:
+    values = {
+        **entry,
+        "attention": "; ".join(entry["attention"]),
+        "results": len(entry["results"]),
+        "needs_attention": "yes" if entry["needs_attention"] else "no",
+    }
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in sort_rows(rows):
-        entry = {
-            **row,
-            "attention": "; ".join(row["attention"]),
-            "results": len(row["results"]),
-            "needs_attention": "yes" if row["needs_attention"] else "no",
-        }
-        writer.writerow([_csv_safe(entry[c]) for c in CSV_COLUMNS])
+    csv.writer(out, lineterminator="\n").writerow([_csv_safe(values[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def index_csv_text(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    return out.getvalue() + "".join(row["csv"] for row in sort_rows(rows))
 
 
 def _csv_safe(value: Any) -> Any:
@@ -326,14 +344,11 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-def index_context(
-    rows: list[dict[str, Any]], config: SiteConfig, as_of: dt.date, report_prefix: str
-) -> dict[str, Any]:
+def index_context(rows: list[dict[str, Any]], config: SiteConfig, as_of: dt.date) -> dict[str, Any]:
     """The internal index: needs attention first, rollups, then every account by rung."""
-    ordered = []
-    for row in sort_rows(rows):
-        href = row["report_url"] if config.base_url else report_prefix + row["report_url"]
-        ordered.append({**row, "report_href": href, "pdf_href": href + row["pdf_name"]})
+    ordered = [
+        {**row, "html": Markup(row["html"]), "card": Markup(row["card"])} for row in sort_rows(rows)
+    ]
     checked = [r for r in rows if r["result_check"] != "not_due"]
     passed = sum(r["result_check"] == "passed" for r in checked)
     per_rung = [
