@@ -435,7 +435,7 @@ def test_report_template_neutralises_what_check_refuses(case: Case, template_sit
     dangerous URL (check refuses these files, so build renders them here through its own
     report function)."""
     site = load_site(template_site, AS_OF)
-    account = dataclasses.replace(site.accounts[0], body=case.markdown + "\n")
+    account = dataclasses.replace(site.accounts[0], narrative=render(case.markdown + "\n"))
     page = plan_page(site, account, b"s")
     theme = Theme(template_site, "default")
     markup = report_html(site, theme, page, pdf=False, href=lambda name: f"../../assets/{name}")

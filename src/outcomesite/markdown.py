@@ -54,9 +54,15 @@ class Reference:
     line: int
 
 
-def references(body: str, body_line: int) -> Iterator[Reference]:
+def parse(body: str) -> list[Token]:
+    """Parse once; `references` and `render` both take the tokens (validation reads the links,
+    the report shows the text, and a large site should not pay for parsing twice)."""
+    return _MD.parse(body)
+
+
+def references(body: str, body_line: int, tokens: list[Token] | None = None) -> Iterator[Reference]:
     source_lines = body.split("\n")
-    for block in _MD.parse(body):
+    for block in _MD.parse(body) if tokens is None else tokens:
         if block.type != "inline" or not block.children:
             continue
         start, end = block.map or (0, 1)
@@ -125,9 +131,10 @@ def _short(url: str) -> str:
     return url if len(url) <= 60 else url[:57] + "..."
 
 
-def render(body: str) -> str:
-    """Narrative HTML with unsafe links neutralised; images keep their relative source."""
-    tokens = _MD.parse(body)
+def render(body: str, tokens: list[Token] | None = None) -> str:
+    """Narrative HTML with unsafe links neutralised; images keep their relative source.
+    The tokens are changed on the way: do not read them afterwards."""
+    tokens = _MD.parse(body) if tokens is None else tokens
     for token in _walk(tokens):
         if token.type in ("heading_open", "heading_close"):
             # The report's own sections are h2: narrative headings nest below them.

@@ -18,6 +18,8 @@ from outcomesite.convert import Conversion, Loc, convert
 from outcomesite.errors import Diagnostic, has_errors
 from outcomesite.frontmatter import YamlProblem, parse_document
 from outcomesite.markdown import image_problem, link_problem, references
+from outcomesite.markdown import parse as parse_markdown
+from outcomesite.markdown import render as render_markdown
 from outcomesite.schema import SLUG_PATTERN, AccountData
 
 MAX_FILE_BYTES = 1_000_000
@@ -31,9 +33,7 @@ class Account:
     slug: str
     path: str  # relative to the site root, POSIX style
     data: AccountData
-    body: str
-    body_line: int
-    source: str  # the whole file's text; what versions and caches key on
+    narrative: str  # the Markdown body as safe HTML, rendered while its links were checked
     images: tuple[str, ...] = ()  # files in the account's folder the narrative shows (decoded)
 
 
@@ -89,7 +89,8 @@ def validate_text(
     for loc, message in _cross_field_problems(conv, as_of):
         diagnostics.append(error(conv.line_of(loc), message))
     images: list[str] = []
-    for ref in references(document.body, document.body_line):
+    tokens = parse_markdown(document.body)
+    for ref in references(document.body, document.body_line, tokens):
         if ref.kind == "image":
             message = image_problem(ref.url, slug, asset_dir)
             images.append(unquote(urlsplit(ref.url).path))
@@ -100,9 +101,8 @@ def validate_text(
 
     if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
         return None, sorted(diagnostics, key=lambda d: d.line)
-    account = Account(
-        slug, rel, conv.model, document.body, document.body_line, text, tuple(dict.fromkeys(images))
-    )
+    narrative = render_markdown(document.body, tokens)
+    account = Account(slug, rel, conv.model, narrative, tuple(dict.fromkeys(images)))
     warnings = [
         Diagnostic(rel, conv.line_of(loc), "warning", message)
         for loc, message in _warnings(conv.model, config, as_of)

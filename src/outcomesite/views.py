@@ -22,7 +22,6 @@ from outcomesite import ladder
 from outcomesite.config import SiteConfig
 from outcomesite.ladder import Assessment, ResultAssessment, Rung
 from outcomesite.links import share_url
-from outcomesite.markdown import render as render_markdown
 from outcomesite.validate import Account
 
 CATEGORY_LABELS = {
@@ -206,7 +205,7 @@ def report_context(page: AccountPage, config: SiteConfig, as_of: dt.date) -> dic
             result_view(item, locale, page.recorded.get(item.result.id, ()))
             for item in assessment.results
         ],
-        "narrative": Markup(render_markdown(page.account.body)),
+        "narrative": Markup(page.account.narrative),
         "pdf_name": page.pdf_name,
         "title": f"{data.account}: outcome report",
     }
