@@ -13,6 +13,7 @@ import html
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -82,8 +83,14 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def leftovers(parent: Path) -> list[str]:
-    """Staging or swapped-out folders a build may leave next to its output."""
-    return sorted(p.name for p in parent.iterdir() if re.match(r"\.build\.(tmp|old)-", p.name))
+    """Staging or swapped-out folders a build leaves next to its output. A replaced build is
+    deleted in the background: give that a few seconds before calling it a leftover."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = sorted(p.name for p in parent.iterdir() if re.match(r"\.build\.(tmp|old)-", p.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def link(slug: str, version: int = 1) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -350,7 +351,24 @@ def _swap(staging: Path, out: Path) -> None:
     if out.exists():
         out.rename(old)
     staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.old-*"):  # this one, and any a crash left
+        _discard(leftover)
+
+
+def _discard(folder: Path) -> None:
+    """Delete a replaced build without making anyone wait for it: removing ten thousand report
+    folders takes seconds, so on POSIX a detached `rm -rf` does it after the build returns."""
+    rm = shutil.which("rm")
+    if os.name != "posix" or rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(
+        [rm, "-rf", "--", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 __all__ = ["BuildOptions", "BuildRefused", "BuildReport", "build_site"]

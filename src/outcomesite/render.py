@@ -38,6 +38,7 @@ from outcomesite.views import (
     index_pieces,
     index_row,
     report_context,
+    sort_rows,
 )
 
 
@@ -318,6 +319,7 @@ def write_internal(internal: Path, site: Site, theme: Theme, rows: list[dict[str
     """index.json, index.csv and index.html, put together from every account's index pieces."""
     internal.mkdir(parents=True, exist_ok=True)
     config, as_of = site.config, site.as_of
+    rows = sort_rows(rows)
     (internal / "index.json").write_text(index_json_text(rows, as_of), encoding="utf-8")
     (internal / "index.csv").write_text(index_csv_text(rows), encoding="utf-8")
     html = theme.render(

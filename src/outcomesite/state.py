@@ -34,7 +34,7 @@ from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 STATE_FILE = ".outcomesite-state.json"
 DETAILS_FILE = ".outcomesite-details.json"
 BOOKKEEPING = (STATE_FILE, DETAILS_FILE)  # in the output folder, never published
-FORMAT = 2
+FORMAT = 3
 ACCOUNTS = Path("content") / "accounts"
 CONFIG = "outcomesite.yaml"
 PACKAGE = Path(__file__).parent
@@ -200,6 +200,8 @@ class AccountRecord:
     notices: list[str] = field(default_factory=list)
     listing: list[str] = field(default_factory=list)  # what --verbose prints about it
     pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
+    # The record's line as read from the details file: written back as it was when kept.
+    details_line: str = field(default="", repr=False, compare=False)
 
 
 SUMMARY = ("digest", "outputs", "reports", "pdfs")
@@ -243,16 +245,19 @@ class BuildState:
         _write_json(out / STATE_FILE, state)
 
     def _write_details(self, out: Path) -> None:
-        details = {
-            "build_id": self.build_id,
-            "warnings": self.warnings,
-            "notices": self.notices,
-            "accounts": {
-                slug: [getattr(record, name) for name in DETAILS]
-                for slug, record in self.accounts.items()
-            },
-        }
-        _write_json(out / DETAILS_FILE, details)
+        """JSON Lines: a header, then one line per account, so neither writing nor reading ever
+        holds the whole file as one string."""
+        path = out / DETAILS_FILE
+        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        header = {"build_id": self.build_id, "warnings": self.warnings, "notices": self.notices}
+        with temporary.open("w", encoding="utf-8") as file:
+            file.write(_json_line(header))
+            for slug, record in self.accounts.items():
+                file.write(
+                    record.details_line
+                    or _json_line([slug, *(getattr(record, name) for name in DETAILS)])
+                )
+        os.replace(temporary, path)
 
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
@@ -280,15 +285,23 @@ class BuildState:
         """Load index pieces, warnings and notices; False when they are missing or do not match."""
         if self.detailed:
             return True
+        seen = 0
         try:
-            data = json.loads((out / DETAILS_FILE).read_bytes())
-            if data["build_id"] != self.build_id or data["accounts"].keys() != self.accounts.keys():
-                return False
-            for slug, values in data["accounts"].items():
-                for name, value in zip(DETAILS, values, strict=True):
-                    setattr(self.accounts[slug], name, value)
-            self.warnings, self.notices = data["warnings"], data["notices"]
+            with (out / DETAILS_FILE).open(encoding="utf-8") as file:
+                header = json.loads(file.readline())
+                if header["build_id"] != self.build_id:
+                    return False
+                for line in file:
+                    slug, *values = json.loads(line)
+                    record = self.accounts[slug]
+                    for name, value in zip(DETAILS, values, strict=True):
+                        setattr(record, name, value)
+                    record.details_line = line
+                    seen += 1
+            self.warnings, self.notices = header["warnings"], header["notices"]
         except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if seen != len(self.accounts):
             return False
         self.detailed = True
         return True
@@ -297,6 +310,10 @@ class BuildState:
     def forget(out: Path) -> None:
         """Before writing into a built folder in place: an interrupted build must not look done."""
         (out / STATE_FILE).unlink(missing_ok=True)
+
+
+def _json_line(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -38,6 +38,7 @@ class Theme:
                 {"default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}
             )
         )
+        self._asset_names: set[str] | None = None
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
@@ -73,7 +74,10 @@ class Theme:
                     yield name, path
 
     def has_asset(self, name: str) -> bool:
-        return any((folder / name).is_file() for folder in self.asset_dirs())
+        """Asked once per report: answered from a listing made once per theme."""
+        if self._asset_names is None:
+            self._asset_names = {asset for asset, _ in self.assets()}
+        return name in self._asset_names
 
     def asset_path(self, name: str) -> Path:
         for folder in self.asset_dirs():

@@ -306,8 +306,9 @@ def index_pieces(entry: dict[str, Any], row_html: str, card_html: str) -> dict[s
 
 
 def index_json_text(rows: list[dict[str, Any]], as_of: dt.date) -> str:
-    """index.json with one account per line: readable, and a change is a one-line diff."""
-    accounts = ",\n".join("    " + row["json"] for row in sort_rows(rows))
+    """index.json with one account per line: readable, and a change is a one-line diff.
+    Here and below, `rows` come in index order (sort_rows)."""
+    accounts = ",\n".join("    " + row["json"] for row in rows)
     accounts = f"[\n{accounts}\n  ]" if rows else "[]"
     return f'{{\n  "as_of": "{as_of.isoformat()}",\n  "accounts": {accounts}\n}}\n'
 
@@ -333,7 +334,7 @@ def csv_line(entry: dict[str, Any]) -> str:
 def index_csv_text(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
-    return out.getvalue() + "".join(row["csv"] for row in sort_rows(rows))
+    return out.getvalue() + "".join(row["csv"] for row in rows)
 
 
 def _csv_safe(value: Any) -> Any:
@@ -345,9 +346,7 @@ def _csv_safe(value: Any) -> Any:
 
 def index_context(rows: list[dict[str, Any]], config: SiteConfig, as_of: dt.date) -> dict[str, Any]:
     """The internal index: needs attention first, rollups, then every account by rung."""
-    ordered = [
-        {**row, "html": Markup(row["html"]), "card": Markup(row["card"])} for row in sort_rows(rows)
-    ]
+    ordered = [{**row, "html": Markup(row["html"]), "card": Markup(row["card"])} for row in rows]
     checked = [r for r in rows if r["result_check"] != "not_due"]
     passed = sum(r["result_check"] == "passed" for r in checked)
     per_rung = [
