@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from outcomesite import __version__
 from outcomesite.build import BuildOptions, build_site
+from outcomesite.cache import CACHE_DIR
 from outcomesite.config import SiteConfig, load_config
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.loader import default_as_of
@@ -258,10 +259,13 @@ def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: 
     # Only the build step sees the secret.
     jobs = workflow["jobs"].values()
     assert [s for j in jobs for s in steps(j) if "OUTCOMESITE_SECRET" in str(s)] == [build_step]
-    # The build cache is there, commented out, until outcomesite has one.
-    assert "actions/cache" not in str(workflow)
+    # Rendered PDFs are restored before the build and saved after it, from the folder builds use.
+    cache = step_using(build, "actions/cache")
+    assert cache["with"]["path"] == CACHE_DIR.as_posix()
+    assert "github.sha" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    assert steps(build).index(cache) < steps(build).index(build_step)
     raw = (site / ".github/workflows/outcomesite.yml").read_text(encoding="utf-8")
-    assert "#     path: .outcomesite/cache" in raw
     assert f'python -m pip install "outcomesite=={__version__}"' in raw  # how to pin
 
 
@@ -299,6 +303,7 @@ def test_gitlab_ci(tmp_path: Path) -> None:
     build = ci["build"]
     assert str(build["variables"]["GIT_DEPTH"]) == "0"
     assert build["script"] == [BUILD_COMMAND]
+    assert build["cache"]["paths"] == [CACHE_DIR.as_posix() + "/"]
     assert "build/internal/" in build["artifacts"]["paths"]
     assert build["artifacts"]["expire_in"] == "7 days"
     assert build["artifacts"]["access"] == "developer"
