@@ -70,7 +70,7 @@ class BuildOptions:
     pdf_timeout: float = DEFAULT_TIMEOUT
     progress: ProgressCallback | None = None
     environ: dict[str, str] | None = None  # default: os.environ
-    cache: Path | None = None  # PDF cache folder; default <root>/.outcomesite/cache
+    cache: Path | None = None  # rendered PDFs and Git logs; default <root>/.outcomesite/cache
     use_cache: bool = True  # False: a full build that renders every PDF
 
 
@@ -260,6 +260,7 @@ class _Run:
 
     def _load(self, files: list[Path] | None) -> tuple[Site, Theme, Repository, list[AccountPages]]:
         from outcomesite import render
+        from outcomesite.cache import CACHE_DIR
         from outcomesite.history import read_repository
         from outcomesite.loader import load_site
         from outcomesite.theme import Theme
@@ -268,7 +269,8 @@ class _Run:
         if site.failed(self.options.strict):
             raise BuildRefused(site, self.options.strict)
         theme = Theme(self.root, site.config.theme)
-        repo = read_repository(self.root)
+        cache = self.options.cache or self.root / CACHE_DIR
+        repo = read_repository(self.root, cache if self.options.use_cache else None)
         return site, theme, repo, render.plan_site(site, self.secret.value, repo)
 
     def _state(

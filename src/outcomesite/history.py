@@ -8,7 +8,10 @@ lists every change under content/accounts/; one `git cat-file --batch` reads eve
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -102,23 +105,45 @@ def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
     return proc.stdout
 
 
-def read_repository(root: Path) -> Repository:
-    """Read the history of every account file under `root`; outside Git, an empty Repository."""
+def read_repository(root: Path, cache: Path | None = None) -> Repository:
+    """Read the history of every account file under `root`; outside Git, an empty Repository.
+
+    The log of a commit never changes: with a `cache` folder it is kept per HEAD, so rebuilding
+    without a new commit skips `git log`, the one step whose cost grows with the history.
+    """
     repo = Repository(root=root)
+    revs = ("rev-parse", "--is-inside-work-tree", "--is-shallow-repository", "--show-prefix")
     try:
-        info = _git(
-            root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository", "--show-prefix"
-        )
+        info = _git(root, *revs, "HEAD")
     except GitError:
-        return repo
+        try:
+            info = _git(root, *revs)  # no commit yet: HEAD names nothing
+        except GitError:
+            return repo
     lines = info.decode().split("\n")
     inside, shallow, prefix = lines[0], lines[1], lines[2] if len(lines) > 2 else ""
+    head = lines[3] if len(lines) > 3 else ""
     if inside != "true":
         return repo
     repo.in_git = True
     repo.shallow = shallow == "true"
+    kept = None if repo.shallow or not head else _LogCache(cache, head, prefix)
+    changes = kept.read() if kept else None
+    if changes is None:
+        changes = parse_log(_log(root).decode("utf-8", "surrogateescape"))
+        if kept:
+            kept.write(changes)
+    current = {p.relative_to(root).as_posix() for p in (root / ACCOUNTS_PATHSPEC).glob("*.md")}
+    versions = assign_versions(changes, current)
+    drafts = _dirty_paths(root, prefix.strip())
+    for path in current:
+        repo.files[path] = FileHistory(tuple(versions.get(path, ())), draft=path in drafts)
+    return repo
+
+
+def _log(root: Path) -> bytes:
     try:
-        log = _git(
+        return _git(
             root,
             "log",
             "-z",
@@ -131,14 +156,41 @@ def read_repository(root: Path) -> Repository:
             ACCOUNTS_PATHSPEC,
         )
     except GitError:
-        log = b""  # a repository without commits yet: everything is a draft of version 1
-    changes = parse_log(log.decode("utf-8", "surrogateescape"))
-    current = {p.relative_to(root).as_posix() for p in (root / ACCOUNTS_PATHSPEC).glob("*.md")}
-    versions = assign_versions(changes, current)
-    drafts = _dirty_paths(root, prefix.strip())
-    for path in current:
-        repo.files[path] = FileHistory(tuple(versions.get(path, ())), draft=path in drafts)
-    return repo
+        return b""  # a repository without commits yet: everything is a draft of version 1
+
+
+class _LogCache:
+    """The parsed log of one HEAD (and site folder), in `<cache>/git/`; only the latest is kept."""
+
+    def __init__(self, folder: Path | None, head: str, prefix: str) -> None:
+        self.folder = folder / "git" if folder else None
+        self.name = f"{head}-{hashlib.sha256(prefix.encode()).hexdigest()[:12]}.json"
+
+    def read(self) -> list[Commit] | None:
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / self.name).read_bytes())
+            return [
+                (sha, dt.date.fromisoformat(day), [tuple(change) for change in changes])
+                for sha, day, changes in data
+            ]
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, commits: list[Commit]) -> None:
+        if self.folder is None:
+            return
+        data = [[sha, day.isoformat(), changes] for sha, day, changes in commits]
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for old in self.folder.glob("*.json"):
+                old.unlink(missing_ok=True)
+            temporary = self.folder / f"{self.name}.tmp-{os.getpid()}"
+            temporary.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(temporary, self.folder / self.name)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
 
 
 Change = tuple[str, str, str | None, str]  # (status, path, new path for renames, new blob id)
