@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.links import Secret, resolve_secret
-from outcomesite.pdf import DEFAULT_TIMEOUT
 from outcomesite.state import (
     ACCOUNTS,
     AccountRecord,
@@ -67,7 +66,7 @@ class BuildOptions:
     strict: bool = False
     as_of: dt.date | None = None
     jobs: int | None = None  # default: the CPU count
-    pdf_timeout: float = DEFAULT_TIMEOUT
+    pdf_timeout: float = 60.0  # seconds per PDF
     progress: ProgressCallback | None = None
     environ: dict[str, str] | None = None  # default: os.environ
     cache: Path | None = None  # rendered PDFs and Git logs; default <root>/.outcomesite/cache

@@ -18,7 +18,6 @@ from outcomesite import __version__
 from outcomesite.build import BuildOptions, BuildRefused, ProgressCallback, build_site
 from outcomesite.errors import EXIT_OK, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
 from outcomesite.links import link_id, resolve_secret, share_url
-from outcomesite.pdf import PdfError
 from outcomesite.state import default_as_of
 
 # The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
@@ -170,8 +169,6 @@ def build(
         except BuildRefused as refused:
             click.echo(format_diagnostics(refused.site.diagnostics, "text"))
             raise
-        except PdfError as exc:
-            raise OutcomesiteError(str(exc), EXIT_VALIDATION) from None
     if quiet:
         return
     for notice in report.notices:

@@ -14,12 +14,10 @@ import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
-if TYPE_CHECKING:
-    pass
-
+from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 
 MAX_HTML_BYTES = 5_000_000
 MAX_ASSET_BYTES = 10_000_000
@@ -29,8 +27,10 @@ DEFAULT_TIMEOUT = 60.0
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
-class PdfError(Exception):
+class PdfError(OutcomesiteError):
     """A PDF could not be rendered safely; the message says which account and why."""
+
+    exit_code = EXIT_VALIDATION
 
 
 class RenderTimeout(PdfError):
