@@ -3,7 +3,7 @@
 Generates N synthetic accounts (bench/generate.py, fixed seed) in a temporary folder and runs the real
 command line for each measurement, so start-up and worker processes are counted. Prints a table.
 
-    python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2]
+    python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2] [--git]
 """
 
 from __future__ import annotations
@@ -58,8 +58,26 @@ def verdict(value: float, limit: float) -> str:
     return "met" if value <= limit else f"missed ({value / limit:.1f}x)"
 
 
-def html_builds(root: Path, accounts: int, jobs: str) -> list[Row]:
+def commit(root: Path) -> None:
+    """The generated site as one commit of a new repository: every account is version 1."""
+    env = {
+        **ENV,
+        "GIT_AUTHOR_DATE": "2026-11-01T10:00:00",
+        "GIT_COMMITTER_DATE": "2026-11-01T10:00:00",
+    }
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "accounts"]):
+        subprocess.run(
+            ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
+            cwd=root,
+            env=env,
+            check=True,
+        )
+
+
+def html_builds(root: Path, accounts: int, jobs: str, git: bool = False) -> list[Row]:
     generate(root, accounts)
+    if git:
+        commit(root)
     rows: list[Row] = []
     cold, peak = run_build(root, "--no-pdf", "--jobs", jobs)
     cold_hash = tree_hash(root / "build")
@@ -128,13 +146,18 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--pdf-accounts", type=int, default=40)
     parser.add_argument("--jobs", default=str(os.cpu_count() or 1))
+    parser.add_argument("--git", action="store_true", help="build from a Git repository (1 commit)")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows += html_builds(Path(tmp) / "html", args.accounts, args.jobs)
+        rows += html_builds(Path(tmp) / "html", args.accounts, args.jobs, args.git)
         if args.pdf_accounts:
             rows += pdf_builds(Path(tmp) / "pdf", args.pdf_accounts, args.jobs)
-    print(f"outcomesite build, {args.accounts} accounts, --jobs {args.jobs}, {os.cpu_count()} CPUs")
+    where = "in a Git repository" if args.git else "outside Git"
+    print(
+        f"outcomesite build, {args.accounts} accounts ({where}), --jobs {args.jobs}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'measurement':<40}{'value':>10}  {'target':<10} note")
     for name, value, target, note in rows:
         print(f"{name:<40}{value:>10}  {target:<10} {note}")

@@ -210,7 +210,21 @@ class _Converter:
 _OMIT: Any = object()
 
 
+_KINDS: dict[Any, tuple[str, Any]] = {}
+
+
 def _kind(annotation: Any) -> tuple[str, Any]:
+    """`_read_kind`, remembered: a large site asks about the same few annotations for every key."""
+    try:
+        return _KINDS[annotation]
+    except KeyError:
+        _KINDS[annotation] = found = _read_kind(annotation)
+        return found
+    except TypeError:  # an unhashable annotation: just work it out
+        return _read_kind(annotation)
+
+
+def _read_kind(annotation: Any) -> tuple[str, Any]:
     """Reduce a field annotation to the kinds of text the converter knows how to read."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
