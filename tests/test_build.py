@@ -651,3 +651,12 @@ def test_a_theme_can_add_a_stylesheet_for_html_and_pdf(tmp_path: Path) -> None:
     assert (
         (tmp_path / "build/public/r" / link("acme") / "acme.pdf").read_bytes().startswith(b"%PDF")
     )
+
+
+def test_templates_read_dict_keys_before_dict_methods(tmp_path: Path) -> None:
+    """Views are plain dicts: `x.items` in a template is the key `items` when there is one."""
+    theme = Theme(tmp_path, "default")
+    template = theme.env.from_string("{{ d.items }} {{ d.account }} {{ e.get('k') }}")
+    assert template.render(d={"items": "3 items", "account": "Acme"}, e={"k": "v"}) == (
+        "3 items Acme v"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -22,6 +23,19 @@ class ThemeError(OutcomesiteError):
 
 
 DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
+
+
+class _Environment(jinja2.Environment):
+    """Templates read plain dicts (views.py builds them): `row.account` looks the key up first.
+
+    Jinja tries the attribute first, so every `dict.key` in a template would raise and catch an
+    AttributeError before finding the key: a fifth of a report's render time on a large site.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
 
 class Theme:
@@ -39,7 +53,7 @@ class Theme:
             )
         )
         self._asset_names: set[str] | None = None
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
