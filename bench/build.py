@@ -43,9 +43,12 @@ def run_build(root: Path, *args: str) -> tuple[float, float]:
 
 
 def tree_hash(folder: Path) -> str:
+    """Every built file, but not the build's own record of itself (state and details files)."""
+    from outcomesite.state import BOOKKEEPING
+
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name not in BOOKKEEPING:
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

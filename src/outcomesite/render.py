@@ -19,7 +19,7 @@ from outcomesite import ladder
 from outcomesite.build import BuildOptions
 from outcomesite.cache import CACHE_DIR, PdfCache
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.history import Repository, Version, recorded_measurements
+from outcomesite.history import FileHistory, Repository, Version, recorded_measurements
 from outcomesite.links import link_id
 from outcomesite.loader import ACCOUNTS_DIR, Site
 from outcomesite.parallel import in_chunks
@@ -59,13 +59,18 @@ class AccountPages:
 def plan_site(site: Site, secret: bytes, repo: Repository) -> list[AccountPages]:
     """Every account's pages; old versions' files are read from Git in one go."""
     contents = repo.read_versions(
-        v for account in site.accounts for v in repo.history(account.path).versions
+        v for account in site.accounts for v in _old_versions(repo.history(account.path))
     )
     planned = []
     for account in site.accounts:
         latest, permanent, skipped = plan_account(site, account, secret, repo, contents)
         planned.append(AccountPages(account, latest, permanent, skipped))
     return planned
+
+
+def _old_versions(history: FileHistory) -> tuple[Version, ...]:
+    """Versions whose file differs from today's: the last commit's file is today's unless a draft."""
+    return history.versions if history.draft else history.versions[:-1]
 
 
 def write_accounts(
@@ -189,9 +194,15 @@ def plan_account(
     infos = tuple(VersionInfo(v.number, v.short, v.date) for v in history.versions)
     recorded: dict[int, dict[str, tuple[dt.date, float]]] = {
         v.number: recorded_measurements(contents[v].decode("utf-8", "replace"))
-        for v in history.versions
+        for v in _old_versions(history)
         if v in contents
     }
+    if history.versions and not history.draft:  # today's file is the last commit's: no re-read
+        recorded[history.number] = {
+            r.id: (r.measured_on, r.current)
+            for r in account.data.results
+            if r.current is not None and r.measured_on is not None
+        }
 
     def points_up_to(number: int) -> dict[str, tuple[Point, ...]]:
         points: dict[str, list[Point]] = {}

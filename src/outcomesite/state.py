@@ -342,7 +342,8 @@ def watched_inputs(root: Path, theme_folders: list[Path], logo: str | None) -> d
 
 
 def outputs_present(out: Path, state: BuildState) -> bool:
-    """Every file the last build wrote is still there (someone may have deleted some by hand)."""
+    """Each account's report is still there (someone may have deleted a report by hand). One
+    file per account: a quick look, not an audit; `--no-cache` rebuilds everything."""
     prefix = f"{out}{os.sep}"
     isfile = os.path.isfile
-    return all(isfile(prefix + name) for r in state.accounts.values() for name in r.outputs)
+    return all(isfile(prefix + r.outputs[0]) for r in state.accounts.values() if r.outputs)
