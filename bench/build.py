@@ -57,6 +57,9 @@ def tree_hash(folder: Path) -> str:
 Row = tuple[str, str, str, str]  # measurement, value, target, note
 
 
+TARGETS_AT = 10_000  # the issue's time and memory targets are for this many accounts
+
+
 def verdict(value: float, limit: float) -> str:
     return "met" if value <= limit else f"missed ({value / limit:.1f}x)"
 
@@ -83,21 +86,24 @@ def html_builds(root: Path, accounts: int, jobs: str, git: bool = False) -> list
         commit(root)
     rows: list[Row] = []
     cold, peak = run_build(root, "--no-pdf", "--jobs", jobs)
+
+    def judge(value: float, limit: float) -> str:
+        """Other sizes compare their cost per account with the 10,000 figure instead."""
+        return verdict(value, limit) if accounts == TARGETS_AT else ""
+
     cold_hash = tree_hash(root / "build")
     per_account = cold / accounts * 1000
-    rows.append(("cold HTML build", f"{cold:.2f} s", "<= 10 s", verdict(cold, 10)))
-    rows.append(
-        ("peak memory (largest process)", f"{peak:.0f} MB", "<= 300 MB", verdict(peak, 300))
-    )
+    rows.append(("cold HTML build", f"{cold:.2f} s", "<= 10 s", judge(cold, 10)))
+    rows.append(("peak memory (largest process)", f"{peak:.0f} MB", "<= 300 MB", judge(peak, 300)))
     rows.append(("cost per account (cold)", f"{per_account:.2f} ms", "", ""))
     noop, _ = run_build(root, "--no-pdf", "--jobs", jobs)
     same = tree_hash(root / "build") == cold_hash
-    rows.append(("no-op rebuild", f"{noop:.2f} s", "<= 0.5 s", verdict(noop, 0.5)))
+    rows.append(("no-op rebuild", f"{noop:.2f} s", "<= 0.5 s", judge(noop, 0.5)))
     rows.append(("no-op output identical to cold", str(same), "True", "met" if same else "missed"))
     one = root / "content" / "accounts" / "customer-00007.md"
     one.write_text(one.read_text().replace("Customer 00007", "Customer 00007 (edited)"))
     edit, _ = run_build(root, "--no-pdf", "--jobs", jobs)
-    rows.append(("one account edited", f"{edit:.2f} s", "<= 0.5 s", verdict(edit, 0.5)))
+    rows.append(("one account edited", f"{edit:.2f} s", "<= 0.5 s", judge(edit, 0.5)))
     return rows
 
 
