@@ -169,53 +169,53 @@ def test_recorded_measurements_is_lenient(text: str) -> None:
     assert recorded_measurements(text) == {}
 
 
-def test_git_processes_are_few(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every subprocess.run call from here on (git's, in these tests), as its argument list."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        calls.append(args)
+        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    return calls
+
+
+def test_git_processes_are_few(repo: Path, processes: list[list[str]]) -> None:
     """Reading history costs a fixed number of git processes, not one per file or version."""
     for n in range(4):
         make_site(repo, {f"a{i}": measured(50 - n, f"2026-0{n + 5}-01") for i in range(6)})
         commit_all(repo, f"v{n}", f"2026-0{n + 5}-01T10:00:00")
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
+    processes.clear()  # the commits above ran git too
     history = read_repository(repo)
     all_versions = [v for f in history.files.values() for v in f.versions]
     history.read_versions(all_versions)
     assert len(all_versions) == 24
-    assert len(calls) == 4, calls
+    assert len(processes) == 4, processes
 
 
 def test_the_log_of_a_commit_is_read_once_with_a_cache(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, tmp_path: Path, processes: list[list[str]]
 ) -> None:
     make_site(repo, {"acme": measured(50, "2026-05-01")})
     commit_all(repo, "one", "2026-05-02T10:00:00")
     cache = tmp_path / "cache"
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
+    processes.clear()
     first = read_repository(repo, cache)
-    assert [c for c in calls if "log" in c]
-    calls.clear()
+    assert [c for c in processes if "log" in c]
+    processes.clear()
     again = read_repository(repo, cache)
-    assert not [c for c in calls if "log" in c], "same HEAD: the log comes from the cache"
+    assert not [c for c in processes if "log" in c], "same HEAD: the log comes from the cache"
     assert again.files == first.files
     assert read_repository(repo).files == first.files  # without a cache: the same answer
 
     make_site(repo, {"acme": measured(44, "2026-06-01")})
     assert read_repository(repo, cache).history("content/accounts/acme.md").draft
     commit_all(repo, "two", "2026-06-02T10:00:00")
-    calls.clear()
+    processes.clear()
     after = read_repository(repo, cache)
-    assert [c for c in calls if "log" in c], "a new commit: the log is read again"
+    assert [c for c in processes if "log" in c], "a new commit: the log is read again"
     assert after.history("content/accounts/acme.md").number == 2
     assert len(list((cache / "git").iterdir())) == 1, "only the latest HEAD's log is kept"

@@ -11,10 +11,10 @@ another path still hits.
 from __future__ import annotations
 
 import hashlib
-import os
 from importlib import metadata
 from pathlib import Path
 
+from outcomesite.files import replacing
 from outcomesite.pdf import PdfJob
 from outcomesite.theme import DEFAULT_THEME
 
@@ -73,9 +73,8 @@ class PdfCache:
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp-{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)  # readers never see half a PDF
+        with replacing(path, "wb") as file:  # readers never see half a PDF
+            file.write(data)
         self.used.add(key)
 
     def prune(self) -> int:

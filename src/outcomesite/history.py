@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from outcomesite.convert import NUMBER
+from outcomesite.files import replacing
 from outcomesite.frontmatter import YamlProblem, parse_document
 
 ACCOUNTS_PATHSPEC = "content/accounts"
@@ -186,9 +186,8 @@ class _LogCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             for old in self.folder.glob("*.json"):
                 old.unlink(missing_ok=True)
-            temporary = self.folder / f"{self.name}.tmp-{os.getpid()}"
-            temporary.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(temporary, self.folder / self.name)
+            with replacing(self.folder / self.name) as file:
+                file.write(json.dumps(data))
         except OSError:
             pass  # a cache that cannot be written only costs time
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.files import replacing
 
 STATE_FILE = ".outcomesite-state.json"
 DETAILS_FILE = ".outcomesite-details.json"
@@ -247,17 +248,14 @@ class BuildState:
     def _write_details(self, out: Path) -> None:
         """JSON Lines: a header, then one line per account, so neither writing nor reading ever
         holds the whole file as one string."""
-        path = out / DETAILS_FILE
-        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         header = {"build_id": self.build_id, "warnings": self.warnings, "notices": self.notices}
-        with temporary.open("w", encoding="utf-8") as file:
+        with replacing(out / DETAILS_FILE) as file:
             file.write(_json_line(header))
             for slug, record in self.accounts.items():
                 file.write(
                     record.details_line
                     or _json_line([slug, *(getattr(record, name) for name in DETAILS)])
                 )
-        os.replace(temporary, path)
 
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
@@ -317,11 +315,8 @@ def _json_line(data: object) -> str:
 
 
 def _write_json(path: Path, data: object) -> None:
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
-    os.replace(temporary, path)
+    with replacing(path) as file:
+        file.write(_json_line(data))
 
 
 def scan_inputs(scanner: Scanner, watched: dict[str, list[str]]) -> dict[str, str]:
