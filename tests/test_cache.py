@@ -91,10 +91,8 @@ def test_the_renderer_version_is_part_of_the_key(tmp_path: Path) -> None:
     assert report.changed == [] and not report.pages  # nothing changed: nothing was rendered
     report = build(tmp_path, use_cache=False)
     job = pdf_job(site, Theme(tmp_path, "default"), report.pages[0], 60.0)
-    today = PdfCache(tmp_path / ".outcomesite/cache", tmp_path)
-    upgraded = PdfCache(
-        tmp_path / ".outcomesite/cache", tmp_path, tag="outcomesite 9.9; weasyprint 99"
-    )
+    today = PdfCache(tmp_path / ".outcomesite/cache")
+    upgraded = PdfCache(tmp_path / ".outcomesite/cache", tag="outcomesite 9.9; weasyprint 99")
     assert today.key(job) != upgraded.key(job)
     assert today.get(today.key(job)) is not None
     assert upgraded.get(upgraded.key(job)) is None

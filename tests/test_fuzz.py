@@ -13,7 +13,7 @@ from outcomesite.validate import validate_text
 from tests.conftest import AS_OF, VALID
 
 CONFIG = SiteConfig()
-ASSET_DIR = Path("/nonexistent/content/accounts/acme")
+SITE_ROOT = Path("/nonexistent")
 
 # Pieces a hurried editor (or an attacker) might type into YAML.
 TOKENS = [
@@ -68,7 +68,7 @@ TOKENS = [
 
 def check(raw: bytes) -> None:
     account, diagnostics = validate_text(
-        raw, "content/accounts/acme.md", "acme", ASSET_DIR, CONFIG, AS_OF
+        raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF
     )
     for d in diagnostics:
         assert d.line >= 1
@@ -136,3 +136,71 @@ def test_structured_front_matter(data: dict[str, object]) -> None:
 
     body = yaml.safe_dump(data, allow_unicode=True)
     check(("---\n" + body + "---\n").encode("utf-8", "surrogatepass"))
+
+
+# Whatever passes check renders: numbers anywhere in the accepted range, dates back to 1900,
+# histories, zero and negative values (build once crashed on -1e308..1e308 in the chart's ticks).
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(min_value=-1e15, max_value=1e15, allow_nan=False, allow_infinity=False),
+    st.sampled_from([0, -0.0, 0.0, 1e-300, -1e-300, 1e15, -1e15, 0.1, 2.5]),
+)
+DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=AS_OF)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    baseline=NUMBERS,
+    target=NUMBERS,
+    current=st.none() | NUMBERS,
+    measured=DATES,
+    history=st.lists(st.tuples(DATES, NUMBERS), max_size=4),
+    unit=st.sampled_from(["", "%", "USD", "EUR", "JPY", "days", "tickets/day"]),
+)
+def test_whatever_passes_check_renders(
+    baseline: float,
+    target: float,
+    current: float | None,
+    measured: dt.date,
+    history: list[tuple[dt.date, float]],
+    unit: str,
+) -> None:
+    from outcomesite.loader import Site
+    from outcomesite.render import index_pieces_of, plan_page, report_html
+    from outcomesite.theme import Theme
+
+    lines = [
+        "---",
+        "account: Fuzz",
+        "segment: smb",
+        "csm: Dana",
+        "start_date: 1990-01-01",
+        "results:",
+        "  - id: r1",
+        "    goal: Goal",
+        "    metric: Metric",
+        f"    baseline: {baseline!r}",
+        f"    target: {target!r}",
+        "    owner: Dana",
+    ]
+    if unit:
+        lines.append(f'    unit: "{unit}"')
+    if current is not None:
+        lines += [f"    current: {current!r}", f"    measured_on: {measured.isoformat()}"]
+    if history:
+        lines.append("    history:")
+        lines += [
+            f"      - {{date: {day.isoformat()}, value: {value!r}}}" for day, value in history
+        ]
+    raw = ("\n".join(lines) + "\n---\nBody\n").encode()
+    account, diagnostics = validate_text(
+        raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF
+    )
+    if account is None:
+        return  # target == baseline, a duplicate date: refused with a message, never a crash
+    site = Site(SITE_ROOT, CONFIG, AS_OF, (account,), tuple(diagnostics))
+    theme = Theme(SITE_ROOT, "default")
+    page = plan_page(site, account, b"secret")
+    html = report_html(site, theme, page, pdf=False, href=lambda name: name)
+    assert "Fuzz" in html and "-0%" not in html
+    index_pieces_of(site, theme, page)

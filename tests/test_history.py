@@ -68,20 +68,24 @@ def test_versions_count_commits_that_changed_the_file(repo: Path) -> None:
     assert history.history("content/accounts/other.md").number == 2
 
 
-def test_renamed_files_keep_their_history(repo: Path) -> None:
+def test_a_renamed_file_starts_a_new_history(repo: Path) -> None:
+    """A rename is a new slug with a new share link: its versions never include the old file's,
+    which may have been another customer (trust issue: one customer's data on another's link)."""
     make_site(repo, {"acme": measured(58, "2026-05-01")})
     commit_all(repo, "one", "2026-05-01T10:00:00")
     git(repo, "mv", "content/accounts/acme.md", "content/accounts/acme-corp.md")
-    commit_all(repo, "rename", "2026-06-01T10:00:00")
+    rename = commit_all(repo, "rename", "2026-06-01T10:00:00")
     make_site(repo, {"acme-corp": measured(50, "2026-08-01")})
     commit_all(repo, "edit", "2026-08-01T10:00:00")
 
-    history = read_repository(repo).history("content/accounts/acme-corp.md")
+    repository = read_repository(repo)
+    history = repository.history("content/accounts/acme-corp.md")
     assert [(v.number, v.path) for v in history.versions] == [
-        (1, "content/accounts/acme.md"),
+        (1, "content/accounts/acme-corp.md"),
         (2, "content/accounts/acme-corp.md"),
-        (3, "content/accounts/acme-corp.md"),
     ]
+    assert history.versions[0].commit == rename
+    assert repository.retired == {}  # acme.md is gone and not in use again
 
 
 def test_deleted_then_recreated_file_starts_again(repo: Path) -> None:

@@ -30,6 +30,7 @@ CREATED = [
     "schema/account.schema.json",
     ".gitignore",
     ".github/workflows/outcomesite.yml",
+    ".github/dependabot.yml",
     ".gitlab-ci.yml",
 ]
 CHECK_COMMAND = "outcomesite check --format github"
@@ -287,7 +288,9 @@ def test_github_pages_gets_public_only_and_internal_stays_private(tmp_path: Path
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert step_using(deploy, "actions/deploy-pages")["id"] == "deployment"
-    assert workflow["permissions"] == {"contents": "read"}
+    # Nothing by default; the jobs that check out the repository may read it, nothing more.
+    assert workflow["permissions"] == {}
+    assert jobs["check"]["permissions"] == build["permissions"] == {"contents": "read"}
 
 
 # GitLab CI.

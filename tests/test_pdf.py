@@ -11,8 +11,9 @@ import datetime as dt
 import io
 import re
 import shutil
-import signal
 import subprocess
+import threading
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
@@ -23,15 +24,19 @@ from pypdf import PdfReader
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildReport, build_site
+from outcomesite.fetcher import SafeFetcher
+from outcomesite.layout import account_file_parts
 from outcomesite.pdf import (
+    LOCAL_ORIGIN,
     MAX_ASSET_BYTES,
     MAX_HTML_BYTES,
     PdfError,
+    PdfFile,
     PdfJob,
     RenderTimeout,
-    SafeFetcher,
     render_pdf,
 )
+from outcomesite.pdf_pool import PdfPool
 from outcomesite.theme import DEFAULT_THEME
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
@@ -397,9 +402,27 @@ def test_an_image_with_a_space_in_its_name_is_published_and_drawn(tmp_path: Path
 # limits: size and time
 
 
-def _job(html: str, key: str = "acme", timeout: float = 60.0, folder: Path | None = None) -> PdfJob:
-    folder = folder or THEME_ASSETS
-    return PdfJob(key, html, folder.resolve().as_uri() + "/", (THEME_ASSETS, folder), timeout)
+def _theme_files() -> tuple[PdfFile, ...]:
+    return tuple(
+        PdfFile(f"assets/{path.name}", str(THEME_ASSETS), (path.name,))
+        for path in sorted(THEME_ASSETS.iterdir())
+    )
+
+
+def _job(
+    html: str,
+    key: str = "acme",
+    timeout: float = 60.0,
+    folder: Path | None = None,
+    names: tuple[str, ...] = (),
+) -> PdfJob:
+    """A job rendered at file:///report/, given the theme and `names` from `folder`."""
+    images = tuple(
+        PdfFile(f"report/{name}", str(folder), tuple(name.split("/")))
+        for name in names
+        if folder is not None
+    )
+    return PdfJob(key, html, LOCAL_ORIGIN, "report", _theme_files() + images, timeout)
 
 
 def _big_narrative(paragraphs: int = 400) -> str:
@@ -409,34 +432,50 @@ def _big_narrative(paragraphs: int = 400) -> str:
 
 
 def test_a_slow_render_is_stopped_with_a_clear_message() -> None:
-    before = signal.getsignal(signal.SIGALRM)
-    with pytest.raises(RenderTimeout) as caught:
-        render_pdf(_job(_big_narrative(), key="big-account", timeout=0.001))
+    with PdfPool(1) as pool, pytest.raises(RenderTimeout) as caught:
+        pool.render_one(_job(_big_narrative(), key="big-account", timeout=0.001))
     assert str(caught.value) == (
         "big-account: the PDF took longer than 0.001 s to render and was stopped; "
         "shorten the narrative or its tables"
     )
     assert isinstance(caught.value, PdfError)
-    # The alarm is disarmed and the previous handler is back.
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is before
 
 
-def test_a_normal_render_leaves_no_alarm_behind() -> None:
-    before = signal.getsignal(signal.SIGALRM)
-    pdf = render_pdf(_job("<p>Short report</p>", timeout=30))
-    assert pdf[:5] == b"%PDF-"
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is before
+def test_the_time_limit_holds_in_any_thread() -> None:
+    """The preview renders PDFs in HTTP handler threads: the limit must hold there too (a signal
+    based alarm cannot: signals reach the main thread only)."""
+    outcome: dict[str, object] = {}
+
+    def render() -> None:
+        started = time.monotonic()
+        try:
+            with PdfPool(1) as pool:
+                pool.render_one(_job(_big_narrative(800), key="threaded", timeout=0.05))
+        except PdfError as exc:
+            outcome["error"] = exc
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    thread.join(timeout=60)
+    assert isinstance(outcome.get("error"), RenderTimeout), outcome
+    # Starting a worker takes about a second; the 800 paragraphs alone take much longer.
+    unlimited = time.monotonic()
+    with PdfPool(1) as pool:
+        pool.render_one(_job(_big_narrative(800), key="threaded"))
+    assert float(outcome["seconds"]) < time.monotonic() - unlimited  # type: ignore[arg-type]
+
+
+def test_a_normal_render_in_the_pool() -> None:
+    with PdfPool(2) as pool:
+        pdfs = list(pool.render([_job("<p>Short report</p>"), _job("<p>Another</p>")]))
+    assert [pdf[:5] for pdf in pdfs] == [b"%PDF-", b"%PDF-"]
 
 
 def test_the_time_limit_holds_while_an_image_is_decoded(tmp_path: Path) -> None:
-    """An account's own (large, slow) SVG must not be a way around the time limit.
-
-    WeasyPrint decodes images inside `try: ... except Exception`, so a RenderTimeout raised by
-    the alarm during decoding is swallowed: the image is dropped and the render carries on
-    with no limit left, returning a PDF instead of failing.
-    """
+    """An account's own (large, slow) SVG must not be a way around the time limit: WeasyPrint
+    decodes images inside `try: ... except Exception`, which swallowed the old in-process alarm;
+    the pool stops the whole worker instead."""
     folder = tmp_path / "acme"
     folder.mkdir()
     shapes = "".join(
@@ -446,12 +485,26 @@ def test_the_time_limit_holds_while_an_image_is_decoded(tmp_path: Path) -> None:
     (folder / "big.svg").write_text(svg, encoding="utf-8")
     assert (folder / "big.svg").stat().st_size < MAX_ASSET_BYTES
     html = '<p>Chart below</p><img src="big.svg" alt="chart" style="width: 20mm">'
-    with pytest.raises(RenderTimeout) as caught:
-        render_pdf(_job(html, key="acme", timeout=0.2, folder=folder))
+    with PdfPool(1) as pool, pytest.raises(RenderTimeout) as caught:
+        pool.render_one(_job(html, key="acme", timeout=0.2, folder=folder, names=("big.svg",)))
     assert str(caught.value) == (
         "acme: the PDF took longer than 0.2 s to render and was stopped; "
         "shorten the narrative or its tables"
     )
+
+
+def test_a_render_over_the_memory_limit_fails_its_account_only() -> None:
+    """A 5,000-column table once took 3.3 GB in one worker; under a limit it fails cleanly, and
+    the same pool size renders a normal report afterwards."""
+    cells = "".join(f"<td>{n}</td>" for n in range(5000))
+    table = "<table>" + f"<tr>{cells}</tr>" * 8 + "</table>"
+    with PdfPool(1, memory_mb=300) as pool, pytest.raises(PdfError) as caught:
+        pool.render_one(_job(table, key="wide-table", timeout=120))
+    message = str(caught.value)
+    assert message.startswith("wide-table: ")
+    assert "300 MB a PDF worker may use (`pdf_memory_mb` in outcomesite.yaml)" in message
+    with PdfPool(1, memory_mb=300) as pool:
+        assert pool.render_one(_job("<p>Short report</p>"))[:5] == b"%PDF-"
 
 
 def test_html_over_the_size_cap_is_refused_before_rendering() -> None:
@@ -475,20 +528,31 @@ def test_the_size_cap_counts_utf8_bytes_not_characters() -> None:
 
 @dataclasses.dataclass
 class Layout:
-    accounts: Path
+    site: Path
     account: Path  # content/accounts/acme
     sibling: Path  # content/accounts/other-account
     prefix_twin: Path  # content/accounts/acme-evil: shares a name prefix with acme
     png: Path
     huge: Path
 
+    # The files a job for acme is given: its image, plus names that are links on disk (a job is
+    # made from what check accepted, but the fetcher must hold even if a link slipped in).
+    NAMES = ("chart.png", "huge.png", "leak.png", "passwd.png", "escape/x.png", "secret.txt")
+
+    def files(self) -> tuple[PdfFile, ...]:
+        return _theme_files() + tuple(
+            PdfFile(f"report/{name}", str(self.site), account_file_parts("acme", name))
+            for name in self.NAMES
+        )
+
     def fetcher(self) -> SafeFetcher:
-        return SafeFetcher(allowed=(THEME_ASSETS, self.account))
+        return SafeFetcher(LOCAL_ORIGIN, self.files())
 
 
 @pytest.fixture
 def layout(tmp_path: Path) -> Layout:
-    accounts = tmp_path / "site" / "content" / "accounts"
+    site = tmp_path / "site"
+    accounts = site / "content" / "accounts"
     account, sibling, twin = accounts / "acme", accounts / "other-account", accounts / "acme-evil"
     for folder in (account, sibling, twin):
         folder.mkdir(parents=True)
@@ -502,24 +566,21 @@ def layout(tmp_path: Path) -> Layout:
     huge = account / "huge.png"
     with huge.open("wb") as handle:
         handle.truncate(MAX_ASSET_BYTES + 1)
-    return Layout(accounts, account, sibling, twin, account / "chart.png", huge)
+    return Layout(site, account, sibling, twin, account / "chart.png", huge)
 
 
-def _account_url(layout: Layout) -> str:
-    return layout.account.resolve().as_uri() + "/"
-
+REPORT = LOCAL_ORIGIN + "report/"
+NEVER_READ = "which is never read: only the theme, the logo and the account's own images are"
 
 REFUSED_URLS = {
     "file outside": lambda lay, port: "file:///etc/passwd",
     "file via localhost": lambda lay, port: "file://localhost/etc/passwd",
     "file on another host": lambda lay, port: "file://fileserver/share/x.png",
-    "sibling account": lambda lay, port: urljoin(_account_url(lay), "../other-account/x.png"),
-    "encoded dot-dot": lambda lay, port: _account_url(lay) + "%2e%2e/other-account/x.png",
+    "the account's folder on disk": lambda lay, port: lay.png.resolve().as_uri(),
+    "sibling account": lambda lay, port: urljoin(REPORT, "../content/accounts/other-account/x.png"),
+    "encoded dot-dot": lambda lay, port: REPORT + "%2e%2e/assets/../../etc/passwd",
     "name-prefix twin": lambda lay, port: (lay.prefix_twin / "x.png").resolve().as_uri(),
-    "symlinked file": lambda lay, port: _account_url(lay) + "leak.png",
-    "symlink to /etc/passwd": lambda lay, port: _account_url(lay) + "passwd.png",
-    "symlinked folder": lambda lay, port: _account_url(lay) + "escape/x.png",
-    "missing file": lambda lay, port: _account_url(lay) + "nothing-here.png",
+    "missing file": lambda lay, port: REPORT + "nothing-here.png",
     "http loopback": lambda lay, port: f"http://127.0.0.1:{port}/x.png",
     "https": lambda lay, port: "https://example.com/x.png",
     "data": lambda lay, port: (
@@ -538,48 +599,61 @@ def test_fetcher_refuses_and_records(
     fetcher = layout.fetcher()
     with pytest.raises(PermissionError) as caught:
         fetcher.fetch(url)
-    assert str(caught.value) == f"outcomesite does not let the PDF renderer fetch {url}"
-    assert fetcher.refused == [url]
+    assert str(caught.value) == f"the PDF refers to {url}, {NEVER_READ}"
+    assert fetcher.refused == [str(caught.value)]
     assert hits == []
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("leak.png", "is a link (symlink), not a file: commit the file itself, not a link"),
+        ("passwd.png", "is a link (symlink), not a file: commit the file itself, not a link"),
+        ("x.png", "is a link (symlink), not a file: commit the file itself, not a link"),
+    ],
+    ids=["symlinked file", "symlink to /etc/passwd", "through a symlinked folder"],
+)
+def test_fetcher_refuses_links_even_among_the_reports_files(
+    name: str, why: str, layout: Layout
+) -> None:
+    fetcher = layout.fetcher()
+    url = REPORT + ("escape/x.png" if name == "x.png" else name)
+    with pytest.raises(PermissionError) as caught:
+        fetcher.fetch(url)
+    assert str(caught.value) == f"the PDF refers to {name}, which {why}"
 
 
 def test_fetcher_refuses_an_asset_over_the_size_cap(layout: Layout) -> None:
     fetcher = layout.fetcher()
-    url = layout.huge.resolve().as_uri()
     with pytest.raises(PermissionError) as caught:
-        fetcher.fetch(url)
-    assert str(caught.value) == f"huge.png is larger than {MAX_ASSET_BYTES // 1_000_000} MB"
-    assert fetcher.refused == [url]
+        fetcher.fetch(REPORT + "huge.png")
+    assert str(caught.value) == "the image huge.png is 10.0 MB, over the 10 MB limit"
+    assert fetcher.refused == [str(caught.value)]
 
 
 def test_fetcher_serves_an_asset_exactly_at_the_size_cap(layout: Layout) -> None:
     with layout.huge.open("r+b") as handle:
         handle.truncate(MAX_ASSET_BYTES)
     fetcher = layout.fetcher()
-    response = fetcher.fetch(layout.huge.resolve().as_uri())
+    response = fetcher.fetch(REPORT + "huge.png")
     assert len(response.read()) == MAX_ASSET_BYTES
     assert fetcher.refused == []
 
 
 def test_fetcher_serves_the_accounts_image_and_the_theme(layout: Layout) -> None:
     fetcher = layout.fetcher()
-    image = fetcher.fetch(_account_url(layout) + "chart.png")
+    image = fetcher.fetch(REPORT + "chart.png")
     assert image.read() == CHART.read_bytes()
     assert image.content_type == "image/png"
-    css = fetcher.fetch((THEME_ASSETS / "report.css").resolve().as_uri())
+    css = fetcher.fetch(LOCAL_ORIGIN + "assets/report.css")
     assert css.read() == (THEME_ASSETS / "report.css").read_bytes()
     assert css.content_type == "text/css"
     assert fetcher.refused == []
 
 
 def _rendered(html: str, layout: Layout) -> bytes:
-    return render_pdf(PdfJob("acme", html, _account_url(layout), (THEME_ASSETS, layout.account)))
+    return render_pdf(PdfJob("acme", html, LOCAL_ORIGIN, "report", layout.files()))
 
-
-REFUSAL = (
-    "acme: the PDF refers to files outside the theme and the account's folder, "
-    "which are never read: "
-)
 
 HOSTILE_HTML = {
     "img file": ('<img src="file:///etc/passwd">', lambda lay, port: "file:///etc/passwd"),
@@ -588,8 +662,8 @@ HOSTILE_HTML = {
         lambda lay, port: f"http://127.0.0.1:{port}/x.css",
     ),
     "img sibling": (
-        '<img src="../other-account/x.png">',
-        lambda lay, port: (lay.sibling / "x.png").resolve().as_uri(),
+        '<img src="../content/accounts/other-account/x.png">',
+        lambda lay, port: LOCAL_ORIGIN + "content/accounts/other-account/x.png",
     ),
     "css import": (
         '<style>@import url("http://127.0.0.1:{port}/import.css");</style>',
@@ -642,7 +716,8 @@ def test_render_fails_naming_the_refused_url_and_sends_no_request(
     html = template.replace("{port}", str(port))
     with pytest.raises(PdfError) as caught:
         _rendered(html, layout)
-    assert str(caught.value) == REFUSAL + expected_url(layout, port)
+    url = expected_url(layout, port)
+    assert str(caught.value) == f"acme: the PDF refers to {url}, {NEVER_READ}"
     assert hits == []
 
 
@@ -669,7 +744,7 @@ def test_an_attachment_is_never_embedded(html: str, layout: Layout) -> None:
     `<link rel=attachment>` (catalog /EmbeddedFiles) and `<a rel=attachment>` (file annotations).
     Refusing with a PdfError that names the file is fine too.
     """
-    url = _account_url(layout) + "secret.txt"
+    url = REPORT + "secret.txt"
     try:
         pdf = _rendered(html, layout)
     except PdfError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -246,3 +247,58 @@ def test_the_open_page_reloads_by_itself_in_a_browser(server: Server) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+def raw_request(port: int, method: str, path: str, host: str) -> tuple[int, bytes]:
+    """One HTTP request with the Host header a page elsewhere could send after DNS rebinding."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/internal/", "/internal/index.json", "/__outcomesite/events", "/public/"]
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_request_for_another_host_gets_no_content(server: Server, path: str, method: str) -> None:
+    for host in ("evil.example", f"evil.example:{server.port}", "127.0.0.1", "localhost:1"):
+        status, body = raw_request(server.port, method, path, host)
+        assert status == 421, (host, status)
+        assert b"Northwind" not in body and b"/r/" not in body
+    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}"):
+        if path != "/__outcomesite/events":
+            status, body = raw_request(server.port, method, path, host)
+            assert status in (200, 302), (host, status)
+
+
+def test_a_template_that_crashes_is_shown_and_the_preview_recovers(site: Path) -> None:
+    """A theme error once killed the rebuild thread silently: saves were never rebuilt again."""
+    templates = site / "themes/brand/templates"
+    templates.mkdir(parents=True)
+    (site / "outcomesite.yaml").write_text("theme: brand\n", encoding="utf-8")
+    running = start_server(site)
+    try:
+        running.wait_for(lambda: any(line.startswith("preview: http://") for line in running.log))
+        assert "Northwind Logistics" in running.text("/internal/")
+        (templates / "report.html").write_text(
+            '{% extends "default/report.html" %}{% block meta %}{{ 1 / 0 }}{% endblock %}\n',
+            encoding="utf-8",
+        )
+        running.wait_for(lambda: "ZeroDivisionError" in running.text("/internal/"), seconds=10)
+        assert "template report.html:1" in running.text("/internal/")
+        (templates / "report.html").unlink()
+        running.wait_for(lambda: "found problems" not in running.text("/internal/"), seconds=10)
+        edit(site, "account: Northwind Logistics", "account: Northwind After The Crash")
+        running.wait_for(
+            lambda: "Northwind After The Crash" in running.text("/internal/"), seconds=10
+        )
+        assert not any("Traceback" in line for line in running.log), running.log
+    finally:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=10)

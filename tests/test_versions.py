@@ -133,13 +133,17 @@ def test_uncommitted_changes_render_as_a_draft(three_versions: Path) -> None:
     )
 
 
-def test_renamed_file_keeps_its_versions(three_versions: Path) -> None:
+def test_a_renamed_file_does_not_carry_the_old_files_versions(three_versions: Path) -> None:
     git(three_versions, "mv", "content/accounts/acme.md", "content/accounts/acme-corp.md")
     commit_all(three_versions, "rename", "2026-11-04T10:00:00")
     build_site(three_versions, options())
     base = folder(three_versions, "acme-corp")
-    assert sorted(p.name for p in base.iterdir() if p.is_dir()) == ["v1", "v2", "v3", "v4"]
-    assert "Fell from 60 days to 58 days" in text_of(base / "v1" / "index.html")
+    assert sorted(p.name for p in base.iterdir() if p.is_dir()) == ["v1"]
+    page = text_of(base / "v1" / "index.html")
+    assert "Fell from 60 days to 44 days" in page
+    # Nothing the old file's commits recorded reaches the new slug's chart.
+    assert "58 days" not in page and "50 days" not in page
+    assert not folder(three_versions).exists()  # the old link is gone with its file
 
 
 def test_a_version_that_no_longer_passes_check_is_left_out(three_versions: Path) -> None:

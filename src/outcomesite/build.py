@@ -1,11 +1,12 @@
-"""`outcomesite build`: decide how much to rebuild, then run the stages; the only module that writes.
+"""`outcomesite build`: decide how much to rebuild, then run the stages.
 
-A full build renders into a fresh temporary folder next to the output and swaps it in only when
-everything succeeded, so a failed build leaves the previous one untouched and removed accounts vanish.
-When the last build's state (state.py) shows that only some accounts changed, only those are loaded
-and rendered, in place, and the index is put together again from the stored rows of the others.
-When nothing changed, nothing is loaded at all: this module imports the heavy stages (render.py)
-only when there is something to render.
+Every build renders into a staging folder next to the output and puts it in place only when
+everything succeeded (commit.py), so a failed or killed build leaves the previous one untouched and
+removed accounts vanish. When the last build's state (state.py) shows that only some accounts
+changed, only those are loaded and rendered, and the index is put together again from the stored
+rows of the others; then only their folders, the index and the record are moved in. When nothing
+changed, nothing is loaded at all: this module imports the heavy stages (render.py) only when there
+is something to render.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,10 +21,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from outcomesite import commit
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.links import Secret, resolve_secret
 from outcomesite.state import (
     ACCOUNTS,
+    BOOKKEEPING,
     AccountRecord,
     BuildState,
     Scanner,
@@ -39,7 +41,7 @@ from outcomesite.state import (
 if TYPE_CHECKING:
     from outcomesite.history import Repository
     from outcomesite.loader import Site
-    from outcomesite.render import AccountPages
+    from outcomesite.render import AccountPages, Written
     from outcomesite.theme import Theme
     from outcomesite.views import AccountPage
 
@@ -87,6 +89,7 @@ class BuildReport:
     pdfs_rendered: int = 0
     secret_notice: str | None = None
     seconds: float = 0.0
+    cache_warnings: list[str] = field(default_factory=list)  # a cache that could not be written
 
     @property
     def accounts(self) -> int:
@@ -137,12 +140,28 @@ class BuildReport:
 
 
 def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
+    """Check, then render the site; the previous output stays as it was unless this succeeds.
+
+    A file system that refuses to be written (full, read-only) is an OutcomesiteError (exit 2)
+    that names the file, never a traceback.
+    """
+    try:
+        return _build(Path(root), options or BuildOptions())
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutcomesiteError(
+            f"could not write the build: {exc.strerror or exc}{where}; the previous build was "
+            "left as it was",
+            EXIT_USAGE,
+        ) from None
+
+
+def _build(root: Path, options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
-    options = options or BuildOptions()
-    root = Path(root)
     out = options.out if options.out is not None else root / "build"
     as_of = options.as_of or default_as_of()
     _check_output_folder(root, out)
+    trusted = commit.recover(out)
     secret = resolve_secret(root, options.environ)
     environ = dict(os.environ if options.environ is None else options.environ)
     params = build_params(
@@ -153,7 +172,8 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
         head=git_head(root),
         environ=environ,
     )
-    previous = BuildState.read(out) if options.use_cache and (out / BUILD_MARKER).exists() else None
+    reuse = options.use_cache and trusted and (out / BUILD_MARKER).exists()
+    previous = BuildState.read(out) if reuse else None
     scanner = Scanner(root, previous.stamps if previous else None)
     digests = scanner.accounts()
     changed = _changed_accounts(previous, params, scanner, digests, out)
@@ -212,29 +232,25 @@ class _Run:
 
         site, theme, repo, planned = self._load(None)
         notices = render.git_notices(repo, self.options.strict)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        staging = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = commit.staging_folder(self.out)
         try:
-            staging.mkdir()
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
             render.write_site_files(staging / "public", site, theme)
-            reused, records = render.write_accounts(
-                staging / "public", site, theme, planned, self.options
-            )
+            written = render.write_accounts(staging / "public", site, theme, planned, self.options)
             render.write_internal(
-                staging / "internal", site, theme, [r.row for r in records.values()]
+                staging / "internal", site, theme, [r.row for r in written.records.values()]
             )
-            state = self._state(site, theme.folders, records, notices)
+            state = self._state(site, theme.folders, written.records, notices)
             state.write(staging)
-            _swap(staging, self.out)
+            commit.swap_in(staging, self.out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return self._report(state, site, planned, None, reused)
+        return self._report(state, site, planned, None, written)
 
     def only(self, previous: BuildState, changed: set[str]) -> BuildReport:
-        """Rebuild the changed accounts in the built folder; the others' files stay as they are."""
+        """Rebuild the changed accounts in a staging folder, then move in their link folders,
+        the index and the record; the other accounts' files stay where they are."""
         from outcomesite import render
 
         files = [
@@ -242,20 +258,32 @@ class _Run:
         ]
         site, theme, repo, planned = self._load(files)
         notices = render.git_notices(repo, self.options.strict)
-        BuildState.forget(self.out)  # until the end: an interrupted build must not look complete
         kept = {slug: r for slug, r in previous.accounts.items() if slug not in changed}
-        for slug in changed & previous.accounts.keys():
-            _remove_outputs(self.out, previous.accounts[slug].outputs)
         keep_pdfs = {key for record in kept.values() for key in record.pdf_keys}
-        public = self.out / "public"
-        reused, records = render.write_accounts(
-            public, site, theme, planned, self.options, keep_pdfs
-        )
-        records = {**kept, **records}
-        render.write_internal(self.out / "internal", site, theme, [r.row for r in records.values()])
-        state = self._state(site, theme.folders, records, notices)
-        state.write(self.out)
-        return self._report(state, site, planned, sorted(changed), reused)
+        staging = commit.staging_folder(self.out)
+        try:
+            written = render.write_accounts(
+                staging / "public", site, theme, planned, self.options, keep_pdfs
+            )
+            records = {**kept, **written.records}
+            render.write_internal(
+                staging / "internal", site, theme, [r.row for r in records.values()]
+            )
+            state = self._state(site, theme.folders, records, notices)
+            state.write(staging)
+            folders = {
+                record.folder
+                for slug in changed
+                for record in (previous.accounts.get(slug), written.records.get(slug))
+                if record is not None and record.folder
+            }
+            paths = [*sorted(folders), "internal", *BOOKKEEPING]
+            commit.commit(staging, self.out, commit.plan_moves(staging, self.out, paths))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        commit.discard(staging)  # now holds the replaced files
+        return self._report(state, site, planned, sorted(changed), written)
 
     def _load(self, files: list[Path] | None) -> tuple[Site, Theme, Repository, list[AccountPages]]:
         from outcomesite import render
@@ -264,12 +292,12 @@ class _Run:
         from outcomesite.loader import load_site
         from outcomesite.theme import Theme
 
-        site = load_site(self.root, self.as_of, self.options.jobs, files)
+        cache = self.options.cache or self.root / CACHE_DIR
+        repo = read_repository(self.root, cache if self.options.use_cache else None)
+        site = load_site(self.root, self.as_of, self.options.jobs, files, repo)
         if site.failed(self.options.strict):
             raise BuildRefused(site, self.options.strict)
         theme = Theme(self.root, site.config.theme)
-        cache = self.options.cache or self.root / CACHE_DIR
-        repo = read_repository(self.root, cache if self.options.use_cache else None)
         return site, theme, repo, render.plan_site(site, self.secret.value, repo)
 
     def _state(
@@ -303,7 +331,7 @@ class _Run:
         site: Site,
         planned: list[AccountPages],
         changed: list[str] | None,
-        reused: int,
+        written: Written,
     ) -> BuildReport:
         rendered = sum(len(item.pages) for item in planned) if self.options.pdf else 0
         return BuildReport(
@@ -313,23 +341,10 @@ class _Run:
             pages=[item.latest for item in planned],
             versions=[page for item in planned for page in item.permanent],
             changed=changed,
-            pdfs_rendered=rendered - reused,
+            pdfs_rendered=rendered - written.reused,
             secret_notice=self.secret.notice,
+            cache_warnings=written.warnings,
         )
-
-
-def _remove_outputs(out: Path, outputs: list[str]) -> None:
-    """Delete an account's built files and the folders they leave empty."""
-    for name in outputs:
-        path = out / name
-        path.unlink(missing_ok=True)
-        for parent in path.parents:
-            if parent == out or parent.name == "r":
-                break
-            try:
-                parent.rmdir()
-            except OSError:
-                break  # not empty: another report or image still lives there
 
 
 def _check_output_folder(root: Path, out: Path) -> None:
@@ -345,31 +360,6 @@ def _check_output_folder(root: Path, out: Path) -> None:
             "choose another --out or remove it",
             EXIT_USAGE,
         )
-
-
-def _swap(staging: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    for leftover in out.parent.glob(f".{out.name}.old-*"):  # this one, and any a crash left
-        _discard(leftover)
-
-
-def _discard(folder: Path) -> None:
-    """Delete a replaced build without making anyone wait for it: removing ten thousand report
-    folders takes seconds, so on POSIX a detached `rm -rf` does it after the build returns."""
-    rm = shutil.which("rm")
-    if os.name != "posix" or rm is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    subprocess.Popen(
-        [rm, "-rf", "--", str(folder)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 __all__ = ["BuildOptions", "BuildRefused", "BuildReport", "build_site"]

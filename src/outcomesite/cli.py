@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,13 @@ import click
 
 from outcomesite import __version__
 from outcomesite.build import BuildOptions, BuildRefused, ProgressCallback, build_site
-from outcomesite.errors import EXIT_OK, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
+from outcomesite.errors import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VALIDATION,
+    OutcomesiteError,
+    format_diagnostics,
+)
 from outcomesite.links import link_id, resolve_secret, share_url
 from outcomesite.state import default_as_of
 
@@ -42,16 +49,40 @@ def _root(ctx: click.Context) -> Path:
     return Path(ctx.obj["root"])
 
 
+EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C
+
+
 class _Group(click.Group):
-    """Turns library errors into click errors, so exit codes are decided in this one place."""
+    """Turns library errors into click errors, so exit codes are decided in this one place.
+
+    No traceback reaches a user: a library error is its message; Ctrl-C is "interrupted" (130);
+    anything unexpected is one line naming it (exit 2), with the traceback only when
+    OUTCOMESITE_DEBUG is set.
+    """
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except OutcomesiteError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
-            raise error from None
+            raise _click_error(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise _click_error("interrupted", EXIT_INTERRUPTED) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("OUTCOMESITE_DEBUG"):
+                raise
+            raise _click_error(
+                f"unexpected error: {type(exc).__name__}: {exc} (this is a bug in outcomesite; "
+                "run again with OUTCOMESITE_DEBUG=1 to see where, and please report it)",
+                EXIT_USAGE,
+            ) from None
+
+
+def _click_error(message: str, exit_code: int) -> click.ClickException:
+    error = click.ClickException(message)
+    error.exit_code = exit_code
+    return error
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,6 +206,8 @@ def build(
         click.echo(f"note: {notice}", err=True)
     for warning in report.warnings:
         click.echo(warning.format_text(), err=True)
+    for problem in report.cache_warnings:
+        click.echo(f"warning: {problem}", err=True)
     if verbose:
         for line in report.listing:
             click.echo(f"  {line}", err=True)

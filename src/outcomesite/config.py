@@ -8,8 +8,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from outcomesite import images
 from outcomesite.convert import convert, suggest
 from outcomesite.errors import Diagnostic
+from outcomesite.files import REASONS, UnsafeFile, links_under, read_inside
 from outcomesite.frontmatter import YamlProblem, parse_yaml
 
 CONFIG_FILE = "outcomesite.yaml"
@@ -27,6 +29,9 @@ class SiteConfig(BaseModel):
     locale: str = Field("en_US", description="Formats numbers and dates, e.g. en_US or de_DE")
     result_check_days: int = Field(90, ge=1, description="Days after start_date for the check")
     stale_after_days: int = Field(120, ge=1, description="Days after which a value is stale")
+    pdf_memory_mb: int = Field(
+        1000, ge=200, description="Memory one PDF worker may use, in MB; a PDF needing more fails"
+    )
 
 
 def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
@@ -77,14 +82,37 @@ def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
         guess = suggest(theme, [*themes, "default"])
         hint = f": did you mean `{guess}`?" if guess else ": create that folder or use `default`"
         problems.append(("theme", f"`theme` `{theme}` has no folder themes/{theme}/{hint}"))
-    logo = data.get("logo")
-    if isinstance(logo, str) and not _inside(root, logo):
-        problems.append(("logo", f"`logo` `{logo}` must be a file inside the site folder"))
-    elif isinstance(logo, str) and not (root / logo).is_file():
+    elif isinstance(theme, str) and (links := links_under(root / "themes" / theme)):
+        where = links[0].relative_to(root).as_posix()
         problems.append(
-            ("logo", f"`logo` file `{logo}` was not found (paths are relative to the site root)")
+            ("theme", f"`theme` `{theme}`: {where} is a link (symlink): commit the file itself")
         )
+    logo = data.get("logo")
+    if isinstance(logo, str) and (message := _logo_problem(root, logo)):
+        problems.append(("logo", message))
     return problems
+
+
+def _logo_problem(root: Path, logo: str) -> str | None:
+    """The logo is published next to every report: an image file inside the site, by the same
+    rules as a narrative's images."""
+    parts = [part for part in logo.split("/") if part not in ("", ".")]
+    if logo.startswith("/") or "\\" in logo or not parts or ".." in parts:
+        return f"`logo` `{logo}` must be a file inside the site folder"
+    kind = images.extension_kind(parts[-1])
+    if kind is None:
+        return f"`logo` `{logo}` must be a {images.KINDS} image"
+    try:
+        data = read_inside(
+            root, parts, images.MAX_IMAGE_BYTES, head=None if kind == "SVG" else images.HEAD_BYTES
+        )
+    except UnsafeFile as unsafe:
+        if unsafe.reason == "missing":
+            return f"`logo` file `{logo}` was not found (paths are relative to the site root)"
+        return f"`logo` file `{logo}` {REASONS[unsafe.reason]}"
+    if problem := images.content_problem(kind, data):
+        return f"`logo` file `{logo}` {problem}: export it again as PNG"
+    return None
 
 
 def _known_locale(name: str) -> bool:
@@ -95,7 +123,3 @@ def _known_locale(name: str) -> bool:
     except (UnknownLocaleError, ValueError, TypeError):
         return False
     return True
-
-
-def _inside(root: Path, relative: str) -> bool:
-    return (root / relative).resolve().is_relative_to(root.resolve())

@@ -30,6 +30,10 @@ _SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+(?:\.[0-9]*)?$")
 _CURRENCY = re.compile(r"^([$€£¥]|[A-Z]{3}\s?)?\s*([-+]?[0-9][0-9,. ]*)\s*([$€£¥]|\s?[A-Z]{3})?$")
 _SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+# Numbers a report can show and compute with exactly: a quadrillion covers any metric or amount of
+# money, and keeps every difference and ratio finite (1e308 - -1e308 would be infinite).
+MAX_NUMBER = 10**15
+EARLIEST_DATE = dt.date(1900, 1, 1)
 
 
 @dataclass
@@ -184,9 +188,16 @@ class _Converter:
         text = node.value.strip()
         if _DATE.match(text):
             try:
-                return dt.date.fromisoformat(text)
+                day = dt.date.fromisoformat(text)
             except ValueError:
                 pass
+            else:
+                if day >= EARLIEST_DATE:
+                    return day
+                self.problem(
+                    loc, node, f"`{name}` {text} is before 1900: check the year (found `{text}`)"
+                )
+                return _OMIT
         self.problem(
             loc,
             node,
@@ -199,9 +210,14 @@ class _Converter:
         pattern = _INTEGER if integer else NUMBER
         if not node.style and pattern.match(text):
             value = int(text) if integer or _INTEGER.match(text) else float(text)
-            if math.isfinite(value):
-                return value
-            self.problem(loc, node, f"`{name}` must be a finite number (found `{text}`)")
+            if math.isfinite(value) and abs(value) <= MAX_NUMBER:
+                return value + 0  # -0.0 + 0 is 0.0: a report never says "-0"
+            self.problem(
+                loc,
+                node,
+                f"`{name}` is out of range: write a number between -1000000000000000 and "
+                f"1000000000000000, a million billion (found `{text}`)",
+            )
             return _OMIT
         self.problem(loc, node, _number_message(name, node, integer))
         return _OMIT

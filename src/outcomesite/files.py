@@ -1,12 +1,150 @@
-"""Files written whole or not at all: the build's record, the caches."""
+"""Files read without following links and written whole or not at all.
+
+Account folders, themes and logos are committed by people we do not control: a symbolic link in a
+commit could make the build publish `.git/config` or the local share-link secret. So every file the
+build publishes or lets the PDF renderer read is opened one path component at a time, from a folder
+we trust (the site's root, or the packaged theme), refusing links on the way and anything at the end
+that is not a regular file. Writing goes through a temporary sibling and a rename, so a reader (or a
+crash) never sees half a file.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+
+class UnsafeFile(Exception):
+    """Why a file cannot be read safely. `reason` is one of the REASONS keys, for messages."""
+
+    def __init__(self, reason: str, size: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.size = size
+
+
+# What each refusal means, worded for the person who committed the file.
+REASONS = {
+    "link": "is a link (symlink), not a file: commit the file itself, not a link",
+    "missing": "was not found",
+    "not-a-file": "is not a regular file",
+    "too-large": "is too large",
+    "unreadable": "cannot be read",
+}
+
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_FILE = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_DIR_FD = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")
+
+
+def read_inside(base: Path, parts: Sequence[str], limit: int, head: int | None = None) -> bytes:
+    """The bytes of base/parts[0]/.../parts[-1], reached without following any link below `base`.
+
+    Raises UnsafeFile for a link on the way, a missing file, anything but a regular file at the
+    end, or a file over `limit` bytes. With `head`, only that many leading bytes are read (the
+    size limit still applies to the whole file).
+    """
+    if not parts or any(p in ("", ".", "..") or "/" in p or "\0" in p for p in parts):
+        raise UnsafeFile("missing")
+    if not _DIR_FD:
+        return _read_by_path(base, parts, limit, head)
+    fd = _open(str(base), _DIRECTORY, None)
+    try:
+        for part in parts[:-1]:
+            inner = _open(part, _DIRECTORY, fd)
+            os.close(fd)
+            fd = inner
+        file_fd = _open(parts[-1], _FILE, fd)
+    finally:
+        os.close(fd)
+    try:
+        info = os.fstat(file_fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile("not-a-file")
+        if info.st_size > limit:
+            raise UnsafeFile("too-large", info.st_size)
+        with os.fdopen(file_fd, "rb", closefd=False) as file:
+            data = file.read(head if head is not None else limit + 1)
+    except OSError:
+        raise UnsafeFile("unreadable") from None
+    finally:
+        os.close(file_fd)
+    if len(data) > limit:  # it grew while we read it
+        raise UnsafeFile("too-large", len(data))
+    return data
+
+
+def _open(name: str, flags: int, dir_fd: int | None) -> int:
+    try:
+        return os.open(name, flags, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFile("link") from None
+        if exc.errno == errno.ENOENT:
+            raise UnsafeFile("missing") from None
+        if exc.errno == errno.ENOTDIR:
+            # Some systems answer ENOTDIR for a link where a folder was asked for.
+            raise UnsafeFile("link" if _is_link_at(name, dir_fd) else "not-a-file") from None
+        raise UnsafeFile("unreadable") from None
+
+
+def _is_link_at(name: str, dir_fd: int | None) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=dir_fd).st_mode)
+    except OSError:
+        return False
+
+
+def _read_by_path(base: Path, parts: Sequence[str], limit: int, head: int | None) -> bytes:
+    """The same checks by path, for platforms without dir_fd (a check-then-read, good enough for
+    a build that reads files it has just checked)."""
+    path = base
+    for part in parts:
+        path = path / part
+        try:
+            info = path.lstat()
+        except OSError:
+            raise UnsafeFile("missing") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeFile("link")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("not-a-file")
+    if info.st_size > limit:
+        raise UnsafeFile("too-large", info.st_size)
+    try:
+        with path.open("rb") as file:
+            return file.read(head if head is not None else limit + 1)
+    except OSError:
+        raise UnsafeFile("unreadable") from None
+
+
+def is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
+
+
+def links_under(folder: Path) -> list[Path]:
+    """Every symbolic link at or below `folder` (not following any), for refusing them by name."""
+    if is_link(folder):
+        return [folder]
+    found: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_symlink():
+            found.append(Path(entry.path))
+        elif entry.is_dir(follow_symlinks=False):
+            found.extend(links_under(Path(entry.path)))
+    return sorted(found)
 
 
 @contextlib.contextmanager

@@ -118,9 +118,15 @@ def _style(unit_kind: str, locale: str) -> _Style | None:
         return None
 
 
-@lru_cache(maxsize=65536)
 def quantity(value: float, unit: str | None, locale: str) -> str:
-    """`65` with unit `%` -> "65%"; `84000` USD -> "$84,000"; `38` days -> "38 days"."""
+    """`65` with unit `%` -> "65%"; `84000` USD -> "$84,000"; `38` days -> "38 days".
+
+    -0.0 is printed as 0, whichever of the two equal keys the cache saw first."""
+    return _quantity(value + 0.0 if value == 0 else value, unit, locale)
+
+
+@lru_cache(maxsize=65536)
+def _quantity(value: float, unit: str | None, locale: str) -> str:
     if unit == "%":
         kind = "%"
     elif is_currency(unit):
@@ -139,10 +145,26 @@ def day(value: dt.date, locale: str) -> str:
     return format_date(value, format="medium", locale=locale)
 
 
-@lru_cache(maxsize=16384)
 def ratio(value: float, locale: str) -> str:
-    """A progress ratio as a whole percentage: 0.625 -> "63%"."""
-    return format_percent(value, locale=locale)
+    """A progress ratio as a whole percentage: 0.625 -> "63%"; never "-0%".
+
+    Rounded here, half to even as Babel does, so that the cache is keyed by what is printed:
+    keyed by the float, -0.0 and 0.0 (equal, with one hash) would share an entry, and a report
+    would say "0%" or "-0%" depending on which account a worker happened to render first.
+    """
+    if abs(value) >= _RATIO_CAP:  # a target a hair from its baseline: 1e300 of the way
+        bound = _whole_percent(int(_RATIO_CAP * 100), locale)
+        return f"more than {bound}" if value > 0 else f"less than -{bound}"
+    whole = int(Decimal(repr(float(value))).scaleb(2).to_integral_value(ROUND_HALF_EVEN))
+    return _whole_percent(whole, locale)
+
+
+_RATIO_CAP = 1e6
+
+
+@lru_cache(maxsize=16384)
+def _whole_percent(whole: int, locale: str) -> str:
+    return format_percent(Decimal(whole).scaleb(-2), locale=locale)
 
 
 def movement(

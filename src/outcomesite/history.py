@@ -1,8 +1,14 @@
 """Versions and past measurements from Git, read with a fixed, small number of git processes.
 
-Version N of an account is the N-th commit that changed its file, following renames. One `git log`
-lists every change under content/accounts/; one `git cat-file --batch` reads every old file; one
-`git status` finds drafts. A site with thousands of accounts and versions costs four processes.
+Version N of an account is the N-th commit that changed its file. A file's history starts where its
+slug starts: renames are not followed (a renamed file is a new slug, with a new share link), and a
+file deleted and later added again under the same name starts again at version 1, never showing the
+earlier file's versions. The earlier file's share link must stay dead, so the repository also says
+which of today's slugs had an earlier, deleted file and the highest `link_version` it used.
+
+One `git log` lists every change under content/accounts/; one `git cat-file --batch` reads every old
+file; one `git status` finds drafts. A site with thousands of accounts and versions costs four
+processes (five when a slug was reused, to read the deleted files' link versions).
 """
 
 from __future__ import annotations
@@ -49,6 +55,14 @@ class FileHistory:
         return len(self.versions) + 1 if self.draft or not self.versions else len(self.versions)
 
 
+@dataclass(frozen=True)
+class RetiredSlug:
+    """An earlier account file with today's name, deleted from Git: its share links must stay dead."""
+
+    deleted_on: dt.date  # the most recent deletion
+    link_version: int  # the highest `link_version` any of its versions used (1 when none said)
+
+
 @dataclass
 class Repository:
     """What Git knows about a site; `in_git` False means every account is version 1."""
@@ -57,6 +71,7 @@ class Repository:
     in_git: bool = False
     shallow: bool = False
     files: dict[str, FileHistory] = field(default_factory=dict)  # current path -> history
+    retired: dict[str, RetiredSlug] = field(default_factory=dict)  # current path -> earlier file
 
     def history(self, path: str) -> FileHistory:
         if not self.in_git:
@@ -71,19 +86,26 @@ class Repository:
         # By object id: `<commit>:<path>` would walk the folder's tree once per request.
         request = "".join(f"{v.blob or f'{v.commit}:./{v.path}'}\n" for v in wanted).encode()
         raw = _git(self.root, "cat-file", "--batch", input=request)
-        contents: dict[Version, bytes] = {}
-        position = 0
-        for version in wanted:
-            header_end = raw.index(b"\n", position)
-            header = raw[position:header_end].split()
-            if len(header) < 3 or header[1] != b"blob":
-                position = header_end + 1
-                continue  # "missing": cannot happen for paths git log named, but never crash
-            size = int(header[2])
-            start = header_end + 1
-            contents[version] = raw[start : start + size]
-            position = start + size + 1
-        return contents
+        found = _batch_contents(raw, len(wanted))
+        return {v: data for v, data in zip(wanted, found, strict=True) if data is not None}
+
+
+def _batch_contents(raw: bytes, count: int) -> list[bytes | None]:
+    """Split `git cat-file --batch` output into `count` objects (None for a missing one)."""
+    contents: list[bytes | None] = []
+    position = 0
+    for _ in range(count):
+        header_end = raw.index(b"\n", position)
+        header = raw[position:header_end].split()
+        if len(header) < 3 or header[1] != b"blob":
+            position = header_end + 1
+            contents.append(None)  # "missing": cannot happen for objects git log named
+            continue
+        size = int(header[2])
+        start = header_end + 1
+        contents.append(raw[start : start + size])
+        position = start + size + 1
+    return contents
 
 
 class GitError(Exception):
@@ -134,11 +156,43 @@ def read_repository(root: Path, cache: Path | None = None) -> Repository:
         if kept:
             kept.write(changes)
     current = {p.relative_to(root).as_posix() for p in (root / ACCOUNTS_PATHSPEC).glob("*.md")}
-    versions = assign_versions(changes, current)
+    versions, earlier = assign_versions(changes, current)
     drafts = _dirty_paths(root, prefix.strip())
     for path in current:
         repo.files[path] = FileHistory(tuple(versions.get(path, ())), draft=path in drafts)
+    repo.retired = _retired(root, earlier)
     return repo
+
+
+def _retired(root: Path, earlier: dict[str, EarlierFile]) -> dict[str, RetiredSlug]:
+    """The link versions of deleted files whose names are in use again, in one cat-file."""
+    if not earlier:
+        return {}
+    blobs = sorted({blob for _, found in earlier.values() for blob in found})
+    raw = _git(root, "cat-file", "--batch", input="".join(f"{b}\n" for b in blobs).encode())
+    texts = dict(zip(blobs, _batch_contents(raw, len(blobs)), strict=True))
+    return {
+        path: RetiredSlug(
+            deleted_on,
+            max((link_version_of(texts[blob]) for blob in found), default=1),
+        )
+        for path, (deleted_on, found) in earlier.items()
+    }
+
+
+def link_version_of(raw: bytes | None) -> int:
+    """`link_version` of an old file, read leniently (1 when absent or unreadable), so that an
+    old link is never considered dead by mistake: a bad value counts as the default."""
+    if raw is None:
+        return 1
+    try:
+        document = parse_document(raw.decode("utf-8-sig", "replace").replace("\r\n", "\n"))
+    except YamlProblem:
+        return 1
+    text = _scalar(_mapping_get(document.root, "link_version"))
+    if text is None or not text.strip().isdigit():
+        return 1
+    return max(1, min(int(text.strip()), 10**9))
 
 
 def _log(root: Path) -> bytes:
@@ -147,7 +201,7 @@ def _log(root: Path) -> bytes:
             root,
             "log",
             "-z",
-            "-M",
+            "--no-renames",  # a renamed file is a new slug: its history starts with it
             "--relative",
             "--raw",
             "--no-abbrev",
@@ -164,7 +218,8 @@ class _LogCache:
 
     def __init__(self, folder: Path | None, head: str, prefix: str) -> None:
         self.folder = folder / "git" if folder else None
-        self.name = f"{head}-{hashlib.sha256(prefix.encode()).hexdigest()[:12]}.json"
+        digest = hashlib.sha256(f"{LOG_FORMAT}\0{prefix}".encode()).hexdigest()[:12]
+        self.name = f"{head}-{digest}.json"
 
     def read(self) -> list[Commit] | None:
         if self.folder is None:
@@ -192,8 +247,10 @@ class _LogCache:
             pass  # a cache that cannot be written only costs time
 
 
-Change = tuple[str, str, str | None, str]  # (status, path, new path for renames, new blob id)
+# (status, path, new path for renames and copies, old blob id, new blob id)
+Change = tuple[str, str, str | None, str, str]
 Commit = tuple[str, dt.date, list[Change]]
+LOG_FORMAT = 2  # the shape of a kept log; a new shape makes old cache files unused
 
 
 def parse_log(text: str) -> list[Commit]:
@@ -212,43 +269,63 @@ def parse_log(text: str) -> list[Commit]:
         index = 0
         while index < len(tokens) and tokens[index].startswith(":"):
             fields = tokens[index].split()
-            blob, status = fields[3], fields[4][:1]
+            old, new, status = fields[2], fields[3], fields[4][:1]
             if status in ("R", "C"):
-                changes.append((status, tokens[index + 1], tokens[index + 2], blob))
+                changes.append((status, tokens[index + 1], tokens[index + 2], old, new))
                 index += 3
             else:
-                changes.append((status, tokens[index + 1], None, blob))
+                changes.append((status, tokens[index + 1], None, old, new))
                 index += 2
         commits.append((sha, day, changes))
     return commits
 
 
-def assign_versions(commits: list[Commit], current: set[str]) -> dict[str, list[Version]]:
-    """Walk history backwards from today's files, following renames; number versions oldest first."""
-    alias = {path: path for path in current}  # path in the commit being read -> today's path
+EarlierFile = tuple[dt.date, list[str]]  # (last deleted on, blob ids of all its versions)
+
+
+def assign_versions(
+    commits: list[Commit], current: set[str]
+) -> tuple[dict[str, list[Version]], dict[str, EarlierFile]]:
+    """Walk history backwards from today's files; number versions oldest first.
+
+    A file's versions stop at the commit that added it: anything older under the same name is an
+    earlier, deleted file, returned apart (with its versions' blobs) so that its link stays dead.
+    Renames and copies (which `git log --no-renames` does not report, but a kept log might) count
+    as a deletion of the old name and an addition of the new one.
+    """
+    alive = set(current)  # today's files whose current life we are still walking back through
     found: dict[str, list[tuple[str, dt.date, str, str]]] = {path: [] for path in current}
+    earlier: dict[str, EarlierFile] = {}
     for sha, day, changes in commits:
-        for status, path, new_path, blob in changes:
+        for status, path, new_path, old_blob, new_blob in changes:
+            steps = [(status, path, old_blob, new_blob)]
             if status in ("R", "C") and new_path is not None:
-                if new_path in alias:
-                    owner = alias.pop(new_path)
-                    found[owner].append((sha, day, new_path, blob))
-                    if status == "R":
-                        alias[path] = owner  # older commits know the file by its old name
-            elif path in alias:
-                if status == "D":
-                    alias.pop(path)  # an older, deleted file of the same name is another account
+                steps = [("A", new_path, old_blob, new_blob)]
+                if status == "R":
+                    steps.append(("D", path, old_blob, old_blob))
+            for kind, name, old, new in steps:
+                if name not in current:
                     continue
-                found[alias[path]].append((sha, day, path, blob))
-                if status == "A":
-                    alias.pop(path)
-    return {
+                if name in alive:
+                    if kind == "D":  # deleted by a commit, back in the working tree today
+                        alive.discard(name)
+                        earlier[name] = (day, [old])
+                        continue
+                    found[name].append((sha, day, name, new))
+                    if kind == "A":
+                        alive.discard(name)
+                elif kind == "D":
+                    earlier.setdefault(name, (day, []))[1].append(old)
+                elif name in earlier:
+                    earlier[name][1].append(new)
+    versions = {
         path: [
             Version(number, sha, day, file_path, blob)
             for number, (sha, day, file_path, blob) in enumerate(reversed(entries), start=1)
         ]
         for path, entries in found.items()
     }
+    return versions, earlier
 
 
 def _dirty_paths(root: Path, prefix: str) -> set[str]:

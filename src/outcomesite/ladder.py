@@ -100,7 +100,8 @@ def progress(result: Result) -> float | None:
     """(current - baseline) / (target - baseline): negative when moving away, > 1 past the target."""
     if result.current is None:
         return None
-    return (result.current - result.baseline) / (result.target - result.baseline)
+    # + 0.0: no movement toward a lower target is 0 / -20 = -0.0, which must read as 0.
+    return (result.current - result.baseline) / (result.target - result.baseline) + 0.0
 
 
 def target_met(result: Result) -> bool:

@@ -33,7 +33,7 @@ def resolve_secret(root: Path, environ: dict[str, str] | None = None) -> Secret:
     env = os.environ if environ is None else environ
     value = env.get(SECRET_ENV, "")
     if value:
-        return Secret(value.encode("utf-8"))
+        return Secret(value.encode("utf-8", "surrogateescape"))
     if env.get("CI"):
         raise OutcomesiteError(
             f"{SECRET_ENV} is not set: in CI, set it from your CI secrets (GitHub: "

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from outcomesite.config import SiteConfig, load_config
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
+from outcomesite.files import is_link
+from outcomesite.history import Repository, RetiredSlug, read_repository
+from outcomesite.layout import ACCOUNTS_DIR
 from outcomesite.parallel import in_chunks
 from outcomesite.state import default_as_of
 from outcomesite.validate import Account, validate_file
-
-ACCOUNTS_DIR = Path("content") / "accounts"
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,24 @@ class Site:
 
 
 def account_files(root: Path) -> list[Path]:
+    """Every `*.md` in content/accounts/, links included (validation refuses those by name)."""
     folder = root / ACCOUNTS_DIR
+    for part in (root / ACCOUNTS_DIR.parent, folder):
+        if is_link(part):
+            raise OutcomesiteError(
+                f"{part.relative_to(root).as_posix()} is a link (symlink): the account files must "
+                "be committed in the site itself, in a real content/accounts/ folder",
+                EXIT_USAGE,
+            )
     if not folder.is_dir():
         raise OutcomesiteError(
             f"no {ACCOUNTS_DIR.as_posix()}/ folder in {root}: run this in your site's folder, "
             "or create one with `outcomesite init DIR`",
             EXIT_USAGE,
         )
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+    return sorted(
+        p for p in folder.iterdir() if p.suffix == ".md" and (p.is_symlink() or p.is_file())
+    )
 
 
 def load_site(
@@ -50,14 +61,20 @@ def load_site(
     as_of: dt.date | None = None,
     jobs: int | None = None,
     files: list[Path] | None = None,
+    repo: Repository | None = None,
 ) -> Site:
-    """Validate the config and every account file (or just `files`); never raises for bad content."""
+    """Validate the config and every account file (or just `files`); never raises for bad content.
+
+    Git's history (`repo`, read here when not given) is needed to refuse a slug whose earlier,
+    deleted file still has a share link out there.
+    """
     root = Path(root)
     as_of = as_of or default_as_of()
     config, diagnostics = load_config(root)
     files = account_files(root) if files is None else files
+    repo = repo if repo is not None else read_repository(root)
     accounts: list[Account] = []
-    state = (files, root, config, as_of)
+    state = (files, root, config, as_of, repo.retired)
     for chunk in in_chunks(_validate_files, state, len(files), jobs):
         for account, problems in chunk:
             diagnostics.extend(problems)
@@ -67,7 +84,12 @@ def load_site(
 
 
 def _validate_files(
-    state: tuple[list[Path], Path, SiteConfig, dt.date], start: int, end: int
+    state: tuple[list[Path], Path, SiteConfig, dt.date, dict[str, RetiredSlug]],
+    start: int,
+    end: int,
 ) -> list[tuple[Account | None, list[Diagnostic]]]:
-    files, root, config, as_of = state
-    return [validate_file(path, root, config, as_of) for path in files[start:end]]
+    files, root, config, as_of, retired = state
+    return [
+        validate_file(path, root, config, as_of, retired.get(path.relative_to(root).as_posix()))
+        for path in files[start:end]
+    ]

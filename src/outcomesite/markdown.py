@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from outcomesite import images
+from outcomesite.files import REASONS, UnsafeFile, read_inside
+from outcomesite.layout import ACCOUNTS
 
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -107,24 +111,138 @@ def link_problem(url: str) -> str | None:
     )
 
 
-def image_problem(url: str, slug: str, account_dir: Path) -> str | None:
-    """Why an image reference is refused, or None when it is a file in the account's folder."""
-    folder = f"content/accounts/{slug}/"
+VERSION_FOLDER = re.compile(r"^v[0-9]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def image_target(url: str, root: Path, slug: str) -> tuple[str | None, str | None]:
+    """(the path it is published at, inside the report's folder; why it is refused).
+
+    An image must be an image file (by its content, see images.py) inside the account's own
+    folder content/accounts/<slug>/, reached without any link, under the size limit, and must not
+    take the place of one of the report's own files.
+    """
+    folder = f"{ACCOUNTS}/{slug}/"
     named = url_scheme(url) in (None, "http", "https")  # a real file name worth suggesting
-    name = (Path(urlsplit(url).path).name if named else "") or "image.png"
-    fix = f"put the image in {folder} and write `![description]({name})`"
+    name = (PurePosixPath(urlsplit(url).path).name if named else "") or "image.png"
+    fix = f"put the image in {folder} and write `![description]({_short(name)})`"
     if url_scheme(url) is not None or url.startswith("//"):
-        return f"image `{_short(url)}` is not a file in {folder} (remote images are never fetched): {fix}"
+        return None, (
+            f"image `{_short(url)}` is not a file in {folder} (remote images are never fetched): {fix}"
+        )
     path = unquote(urlsplit(url).path)
-    if not path or path.startswith("/") or "\\" in path:
-        return f"image `{_short(url)}` is not a file in {folder}: {fix}"
-    folder_path = account_dir.resolve()
-    target = (account_dir / path).resolve()
-    if not target.is_relative_to(folder_path):
-        return f"image `{_short(url)}` points outside {folder}: {fix}"
-    if not target.is_file():
-        return f"image `{_short(url)}` was not found in {folder}: {fix}"
-    return None
+    if not path or path.startswith("/") or "\\" in path or _CONTROL.search(path):
+        return None, f"image `{_short(url)}` is not a file in {folder}: {fix}"
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if not parts or ".." in parts:
+        return None, f"image `{_short(url)}` points outside {folder}: {fix}"
+    kind = images.extension_kind(parts[-1])
+    if kind is None:
+        return None, (
+            f"image `{_short(url)}` is not a {images.KINDS} file: only images are published "
+            f"next to a report; export it as PNG and write `![description](image.png)`"
+        )
+    if len(parts) > 1 and VERSION_FOLDER.match(parts[0]):
+        return None, (
+            f"image `{_short(url)}` is in a folder named `{parts[0]}`, which is where version "
+            f"{parts[0][1:]} of the report is published: rename that folder, e.g. `images/`"
+        )
+    try:
+        data = read_inside(
+            root,
+            [*ACCOUNTS.split("/"), slug, *parts],
+            images.MAX_IMAGE_BYTES,
+            head=None if kind == "SVG" else images.HEAD_BYTES,
+        )
+    except UnsafeFile as unsafe:
+        return None, f"image `{_short(url)}` {_unsafe_reason(unsafe, folder, fix)}"
+    if problem := images.content_problem(kind, data):
+        return None, (
+            f"image `{_short(url)}` {problem}: only images are published next to a report; "
+            "export it again as PNG"
+        )
+    return "/".join(parts), None
+
+
+def _unsafe_reason(unsafe: UnsafeFile, folder: str, fix: str) -> str:
+    if unsafe.reason == "too-large":
+        return (
+            f"is {_megabytes(unsafe.size)}, over the {_megabytes(images.MAX_IMAGE_BYTES)} limit "
+            "for images: make it smaller, e.g. export it at a lower resolution"
+        )
+    if unsafe.reason == "missing":
+        return f"was not found in {folder}: {fix}"
+    if unsafe.reason == "link":
+        return (
+            f"is reached through a link (symlink) in {folder}: commit the image itself, not a "
+            "link; nothing outside the account's own folder is published"
+        )
+    return f"{REASONS[unsafe.reason]}: put a regular image file in {folder}"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+
+
+# What a report (and its PDF) can show sensibly; more would be a spreadsheet, not a narrative, and
+# a hostile file under the 1 MB cap could otherwise need gigabytes to lay out.
+MAX_TABLE_COLUMNS = 12
+MAX_TABLE_ROWS = 500  # in all the narrative's tables together
+MAX_LINKS = 500  # links and images together
+
+
+def size_problems(tokens: list[Token], body_line: int) -> list[tuple[int, str]]:
+    """(line, message) for tables too wide, too many table rows, too many links."""
+    problems: list[tuple[int, str]] = []
+    rows = links = 0
+    table_line = body_line
+    for index, token in enumerate(tokens):
+        line = body_line + (token.map[0] if token.map else 0)
+        if token.type == "table_open":
+            table_line = line
+            columns = _columns(tokens, index)
+            if columns > MAX_TABLE_COLUMNS:
+                problems.append(
+                    (
+                        line,
+                        f"this table has {columns} columns; a report shows at most "
+                        f"{MAX_TABLE_COLUMNS} (a wider table cannot be read on a page or in the "
+                        "PDF): split it into smaller tables",
+                    )
+                )
+        elif token.type == "tr_open":
+            rows += 1
+            if rows == MAX_TABLE_ROWS + 1:
+                problems.append(
+                    (
+                        table_line,
+                        f"the narrative's tables have more than {MAX_TABLE_ROWS} rows in all: a "
+                        "report is not a spreadsheet; keep the rows that matter",
+                    )
+                )
+        elif token.type == "inline" and token.children:
+            links += sum(t.type in ("link_open", "image") for t in _walk(token.children))
+    if links > MAX_LINKS:
+        problems.append(
+            (
+                body_line,
+                f"the narrative has {links} links and images, more than {MAX_LINKS}: keep the "
+                "ones a reader needs",
+            )
+        )
+    return problems
+
+
+def _columns(tokens: list[Token], start: int) -> int:
+    """Header cells of the table that opens at `start` (markdown tables are as wide as their
+    header row)."""
+    count = 0
+    for token in tokens[start + 1 :]:
+        if token.type == "th_open":
+            count += 1
+        elif token.type in ("tr_close", "table_close"):
+            break
+    return count
 
 
 def _short(url: str) -> str:

@@ -1,27 +1,34 @@
-"""PDF rendering with WeasyPrint, locked down: the renderer may read the theme's assets and the
-account's own folder, nothing else: no other file, no network, no attachments.
+"""PDF rendering with WeasyPrint, locked down: the renderer may read exactly the files a report was
+given (the theme's assets, the logo, the images its narrative shows), nothing else: no other file,
+no network, no attachments.
 
-Rendering runs in worker processes; each render has a time limit and each input a size cap, so one
-hostile or broken account fails with a clear error instead of hanging the build.
+A report is rendered at a machine-independent address: `<origin>r/<link-id>/`, where the origin is
+the site's `base_url` or `file:///`. So the PDF never contains the build machine's paths (the same
+site built in two folders gives the same bytes), and relative links in the narrative point where
+the report is published (links that could only point at the build machine are dropped).
+
+Rendering runs in worker processes (pdf_pool.py) that hold the time and memory limits; this module
+is what runs inside them, and imports WeasyPrint only when it renders.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import signal
-import threading
+import mimetypes
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
+from outcomesite.files import REASONS, UnsafeFile, read_inside
+from outcomesite.images import MAX_IMAGE_BYTES
 
 MAX_HTML_BYTES = 5_000_000
-MAX_ASSET_BYTES = 10_000_000
+MAX_ASSET_BYTES = MAX_IMAGE_BYTES
 DEFAULT_TIMEOUT = 60.0
+LOCAL_ORIGIN = "file:///"  # the origin of reports when the site has no base_url
 
 # WeasyPrint reports CSS it does not support as warnings; they are not the user's problem.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -38,18 +45,39 @@ class RenderTimeout(PdfError):
 
 
 @dataclass(frozen=True)
+class PdfFile:
+    """One file the renderer may read: its address below the origin, and where it lives.
+
+    `base` is a folder we trust (the site's root, or the packaged theme's assets); `parts` lead
+    from it to the file, and are opened without following any link.
+    """
+
+    url: str  # e.g. "assets/report.css" or "r/<link-id>/chart.png", not percent-encoded
+    base: str
+    parts: tuple[str, ...]
+
+    def read(self) -> bytes:
+        return read_inside(Path(self.base), self.parts, MAX_ASSET_BYTES)
+
+
+@dataclass(frozen=True)
 class PdfJob:
     """Everything one render needs, picklable so it can cross into a worker process."""
 
     key: str  # the account slug, for messages
     html: str
-    base_url: str  # file: URL of the account's folder, for its images
-    allowed: tuple[Path, ...]
+    origin: str  # "file:///", or the site's base_url ending in "/"
+    folder: str  # the report's folder below the origin, e.g. "r/<link-id>" or "r/<link-id>/v2"
+    files: tuple[PdfFile, ...]
     timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}{self.folder}/"
 
 
 def render_pdf(job: PdfJob) -> bytes:
-    """Render one PDF or raise PdfError; safe to call in a worker process."""
+    """Render one PDF or raise PdfError. Runs in a PDF worker (pdf_pool.py holds its limits)."""
     if len(job.html.encode("utf-8")) > MAX_HTML_BYTES:
         raise PdfError(f"{job.key}: the report is larger than {MAX_HTML_BYTES // 1_000_000} MB")
     if attachments := _attachment_urls(job.html, job.base_url):
@@ -59,33 +87,61 @@ def render_pdf(job: PdfJob) -> bytes:
         )
     # WeasyPrint loads Pango when imported (about a second): only builds that render PDFs pay it.
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError  # a BaseException: it must stop the render
 
     from outcomesite.fetcher import SafeFetcher
 
-    fetcher = SafeFetcher(job.allowed)
-    with _time_limit(job.timeout, job.key):
-        try:
-            document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
-            # No embedded files, whatever a template says: drop <link rel=attachment> files and
-            # <a rel=attachment> annotations before writing.
-            document.metadata.attachments = []
-            for page in document.pages:
-                page.links[:] = [link for link in page.links if link[0] != "attachment"]
-            output = io.BytesIO()
-            document.write_pdf(output, pdf_identifier=False)
-        except RenderTimeout:
-            raise
-        except BaseException as exc:
-            if fetcher.refused:
-                break_out = ", ".join(fetcher.refused[:3])
-                raise PdfError(
-                    f"{job.key}: the PDF refers to files outside the theme and the account's "
-                    f"folder, which are never read: {break_out}"
-                ) from None
-            raise PdfError(f"{job.key}: the PDF could not be rendered: {exc}") from None
+    fetcher = SafeFetcher(job.origin, job.files)
+    try:
+        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render()
+        # No embedded files, whatever a template says: drop <link rel=attachment> files and
+        # <a rel=attachment> annotations; and no link to a file on the build machine.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links[:] = [link for link in page.links if _keeps(link, job.origin)]
+        output = io.BytesIO()
+        document.write_pdf(output, pdf_identifier=False)
+    except MemoryError:
+        raise  # the pool knows the limit and says so
+    except (Exception, FatalURLFetchingError) as exc:
+        if fetcher.refused:
+            raise PdfError(f"{job.key}: {fetcher.refused[0]}") from None
+        raise PdfError(f"{job.key}: the PDF could not be rendered: {exc}") from None
     if fetcher.refused:
-        raise PdfError(f"{job.key}: refused to fetch {', '.join(fetcher.refused[:3])}")
+        raise PdfError(f"{job.key}: {fetcher.refused[0]}")
     return output.getvalue()
+
+
+def _keeps(link: tuple[object, ...], origin: str) -> bool:
+    kind, target = link[0], str(link[1])
+    if kind == "attachment":
+        return False
+    return not (kind == "external" and target.startswith("file:"))
+
+
+def fetch_file(job_origin: str, files: dict[str, PdfFile], url: str) -> tuple[bytes, str]:
+    """The bytes and MIME type behind `url`, if it is one of the report's files.
+
+    Raises PermissionError with a message for people: the URL, or why the file was refused.
+    """
+    file = files.get(unquote(urlsplit(url[len(job_origin) :]).path))
+    if not url.startswith(job_origin) or file is None:
+        raise PermissionError(
+            f"the PDF refers to {url[:200]}, which is never read: only the theme, the logo and the "
+            "account's own images are"
+        )
+    try:
+        data = file.read()
+    except UnsafeFile as unsafe:
+        if unsafe.reason == "too-large":
+            raise PermissionError(
+                f"the image {file.parts[-1]} is {unsafe.size / 1_000_000:.1f} MB, over the "
+                f"{MAX_ASSET_BYTES // 1_000_000} MB limit"
+            ) from None
+        raise PermissionError(
+            f"the PDF refers to {file.parts[-1]}, which {REASONS[unsafe.reason]}"
+        ) from None
+    return data, mimetypes.guess_type(file.parts[-1])[0] or "application/octet-stream"
 
 
 class _AttachmentFinder(HTMLParser):
@@ -105,51 +161,3 @@ def _attachment_urls(html: str, base_url: str) -> list[str]:
     finder = _AttachmentFinder()
     finder.feed(html)
     return [urljoin(base_url, href) for href in finder.hrefs]
-
-
-class _time_limit:
-    """SIGALRM-based limit, in a process's main thread (PDF workers and the CLI both are).
-
-    WeasyPrint catches broad exceptions in places (image decoding, font clean-up), which can
-    swallow the timeout. So leaving the block after the deadline raises RenderTimeout even if
-    the render swallowed the signal: the account fails either way, never silently half-rendered.
-    (One signal only: a repeating one can land inside interpreter hooks such as gc callbacks.)
-    """
-
-    def __init__(self, seconds: float, key: str) -> None:
-        self.seconds = seconds
-        self.key = key
-        self.expired = False
-        self.active = threading.current_thread() is threading.main_thread() and seconds > 0
-
-    def __enter__(self) -> None:
-        if self.active:
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-
-    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        if not self.active:
-            return
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, self.previous)
-        if self.expired and not (exc_type and issubclass(exc_type, RenderTimeout)):
-            raise self.error()
-
-    def error(self) -> RenderTimeout:
-        return RenderTimeout(
-            f"{self.key}: the PDF took longer than {self.seconds:g} s to render and was stopped; "
-            "shorten the narrative or its tables"
-        )
-
-    def _expired(self, signum: int, frame: object) -> None:
-        self.expired = True
-        raise self.error()
-
-
-def __getattr__(name: str) -> Any:
-    """`outcomesite.pdf.SafeFetcher` without importing WeasyPrint with this module."""
-    if name == "SafeFetcher":
-        from outcomesite.fetcher import SafeFetcher
-
-        return SafeFetcher
-    raise AttributeError(name)

@@ -7,11 +7,9 @@ something has to be rendered, so an up-to-date site is checked without loading a
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +17,15 @@ from outcomesite import ladder
 from outcomesite.build import BuildOptions
 from outcomesite.cache import CACHE_DIR, PdfCache
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.files import UnsafeFile, read_inside
 from outcomesite.history import FileHistory, Repository, Version, recorded_measurements
+from outcomesite.images import MAX_IMAGE_BYTES
+from outcomesite.layout import account_file_parts
 from outcomesite.links import link_id
-from outcomesite.loader import ACCOUNTS_DIR, Site
+from outcomesite.loader import Site
 from outcomesite.parallel import in_chunks
-from outcomesite.pdf import PdfError, PdfJob, render_pdf
+from outcomesite.pdf import LOCAL_ORIGIN, PdfFile, PdfJob
+from outcomesite.pdf_pool import PdfPool
 from outcomesite.state import AccountRecord
 from outcomesite.theme import Theme
 from outcomesite.validate import Account, validate_text
@@ -73,6 +75,15 @@ def _old_versions(history: FileHistory) -> tuple[Version, ...]:
     return history.versions if history.draft else history.versions[:-1]
 
 
+@dataclass
+class Written:
+    """What writing the accounts did: a record per account, PDFs reused, cache problems."""
+
+    records: dict[str, AccountRecord]
+    reused: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
 def write_accounts(
     public: Path,
     site: Site,
@@ -80,17 +91,17 @@ def write_accounts(
     planned: list[AccountPages],
     options: BuildOptions,
     keep_pdfs: set[str] | None = None,
-) -> tuple[int, dict[str, AccountRecord]]:
-    """Write the planned accounts' reports and PDFs; (PDFs reused, a record per account)."""
+) -> Written:
+    """Write the planned accounts' reports and PDFs."""
     pages = [page for item in planned for page in item.pages]
     # Parents first, so pages (possibly written by parallel workers) never race on a folder.
     for page in pages:
         (public / page.folder).mkdir(parents=True, exist_ok=True)
     chunks = in_chunks(_write_reports, (public, site, theme, planned), len(planned), options.jobs)
     pieces = [piece for chunk in chunks for piece in chunk]
-    keys, reused = [""] * len(pages), 0
+    keys, reused, cache_warnings = [""] * len(pages), 0, []
     if options.pdf:
-        keys, reused = write_pdfs(public, site, theme, pages, options, keep_pdfs)
+        keys, reused, cache_warnings = write_pdfs(public, site, theme, pages, options, keep_pdfs)
     warnings: dict[str, list[dict[str, Any]]] = {}
     for diagnostic in site.diagnostics:
         warnings.setdefault(diagnostic.path, []).append(asdict(diagnostic))
@@ -102,7 +113,7 @@ def write_accounts(
         record.warnings = warnings.get(item.account.path, [])
         records[item.account.slug] = record
         start = end
-    return reused, records
+    return Written(records, reused, cache_warnings)
 
 
 def _write_reports(
@@ -117,13 +128,23 @@ def _write_reports(
             prefix = page.root_prefix + "assets/"
             html = report_html(site, theme, page, pdf=False, href=lambda name, p=prefix: p + name)
             (folder / "index.html").write_text(html, encoding="utf-8")
-            source = site.root / ACCOUNTS_DIR / page.account.slug
             for image in page.account.images:
                 target = folder / image
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source / image, target)
+                target.write_bytes(_read_image(site, page.account.slug, image))
         pieces.append(index_pieces_of(site, theme, item.latest))
     return pieces
+
+
+def _read_image(site: Site, slug: str, image: str) -> bytes:
+    """An image `check` accepted, read again the same safe way (no link followed)."""
+    try:
+        return read_inside(site.root, account_file_parts(slug, image), MAX_IMAGE_BYTES)
+    except UnsafeFile:
+        raise OutcomesiteError(
+            f"content/accounts/{slug}/{image} changed while the site was being built: build again",
+            EXIT_USAGE,
+        ) from None
 
 
 INDEX_TO_PUBLIC = "../public/"  # from internal/index.html to the reports
@@ -223,13 +244,12 @@ def plan_account(
     )
     permanent: list[AccountPage] = []
     skipped: list[str] = []
-    asset_dir = site.root / ACCOUNTS_DIR / account.slug
     for version, info in zip(history.versions, infos, strict=True):
         if version.number == history.number and not history.draft:
             old_account: Account | None = account  # the last commit is today's file
         else:
             old_account, problems = validate_text(
-                contents.get(version, b""), account.path, account.slug, asset_dir,
+                contents.get(version, b""), account.path, account.slug, site.root,
                 site.config, site.as_of,
             )  # fmt: skip
             if old_account is None:
@@ -303,12 +323,15 @@ def report_html(site: Site, theme: Theme, page: AccountPage, *, pdf: bool, href:
 
 def write_site_files(public: Path, site: Site, theme: Theme) -> None:
     """What public/ holds besides the reports: assets, robots.txt and two empty-ish pages."""
-    assets = public / "assets"
-    for name, path in theme.assets():
-        (assets / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, assets / name)
-    if (logo := _logo_name(site)) and site.config.logo:
-        shutil.copyfile(site.root / site.config.logo, assets / logo)
+    for file in site_files(site, theme):
+        target = public / file.url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.write_bytes(file.read())
+        except UnsafeFile as unsafe:
+            raise OutcomesiteError(
+                f"{'/'.join(file.parts)} cannot be published: it {unsafe.reason}", EXIT_USAGE
+            ) from None
     (public / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
     # An empty page at r/ so that hosts which list folders never list the share links.
     (public / "r").mkdir(parents=True, exist_ok=True)
@@ -345,26 +368,36 @@ def write_internal(internal: Path, site: Site, theme: Theme, rows: list[dict[str
     (internal / "index.html").write_text(html, encoding="utf-8")
 
 
+def site_files(site: Site, theme: Theme) -> list[PdfFile]:
+    """The theme's assets and the logo, by their address below public/."""
+    files = [
+        PdfFile(f"assets/{name}", str(base), parts) for name, base, parts in theme.asset_sources()
+    ]
+    if (logo := _logo_name(site)) and site.config.logo:
+        files.append(PdfFile(f"assets/{logo}", str(site.root), tuple(site.config.logo.split("/"))))
+    return files
+
+
 def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float) -> PdfJob:
-    """The PDF's HTML points straight at the theme's files and the account's own folder: the only
-    places its fetcher may read."""
-    account_dir = (site.root / ACCOUNTS_DIR / page.account.slug).resolve()
-    allowed: tuple[Path, ...] = (*theme.asset_dirs(), account_dir)
-    logo_path = (site.root / site.config.logo).resolve() if site.config.logo else None
-    if logo_path is not None:
-        allowed = (*allowed, logo_path)
-
-    def href(name: str) -> str:
-        if logo_path is not None and name == _logo_name(site):
-            return _file_url(logo_path)
-        return _file_url(theme.asset_path(name))
-
-    html = report_html(site, theme, page, pdf=True, href=href)
-    return PdfJob(page.account.slug, html, _file_url(account_dir) + "/", allowed, timeout)
-
-
-def _file_url(path: Path) -> str:
-    return path.resolve().as_uri()
+    """The PDF is rendered from the same HTML as the page, at the address the page is published
+    at (or, without a base_url, at a local address that does not depend on the share link, so
+    that a new secret keeps the cached PDFs); its renderer may read exactly the site's assets and
+    this page's images."""
+    base_url = site.config.base_url
+    origin = base_url.rstrip("/") + "/" if base_url else LOCAL_ORIGIN
+    folder = page.folder if base_url else "report" + (f"/v{page.version}" * page.permanent)
+    images = [
+        PdfFile(
+            f"{folder}/{image}",
+            str(site.root),
+            account_file_parts(page.account.slug, image),
+        )
+        for image in page.account.images
+    ]
+    prefix = page.root_prefix + "assets/"
+    html = report_html(site, theme, page, pdf=True, href=lambda name: prefix + name)
+    files = (*site_files(site, theme), *images)
+    return PdfJob(page.account.slug, html, origin, folder, files, timeout)
 
 
 def write_pdfs(
@@ -374,8 +407,9 @@ def write_pdfs(
     pages: list[AccountPage],
     options: BuildOptions,
     keep: set[str] | None = None,
-) -> tuple[list[str], int]:
-    """Write every page's PDF, rendering only those the cache lacks; (cache keys, reused).
+) -> tuple[list[str], int, list[str]]:
+    """Write every page's PDF, rendering only those the cache lacks; (cache keys, reused,
+    warnings about the cache).
 
     The cache forgets what neither this build nor `keep` (PDFs of accounts left alone) used.
     """
@@ -383,7 +417,7 @@ def write_pdfs(
     targets = [public / page.folder / page.pdf_name for page in pages]
     cache = None
     if options.use_cache:
-        cache = PdfCache(options.cache or site.root / CACHE_DIR, site.root)
+        cache = PdfCache(options.cache or site.root / CACHE_DIR)
     keys = [cache.key(job) if cache else "" for job in jobs]
     missing: list[int] = []
     for index, key in enumerate(keys):
@@ -394,29 +428,16 @@ def write_pdfs(
             targets[index].write_bytes(data)
     done = len(jobs) - len(missing)
     workers = max(1, min(options.jobs or os.cpu_count() or 1, len(missing)))
-    rendered = _render_all([jobs[i] for i in missing], workers)
-    for index, pdf in zip(missing, rendered, strict=True):
-        targets[index].write_bytes(pdf)
-        if cache:
-            cache.put(keys[index], pdf)
-        done += 1
-        if options.progress:
-            options.progress(done, len(jobs))
+    with PdfPool(workers, site.config.pdf_memory_mb) as pool:
+        rendered = pool.render([jobs[i] for i in missing])
+        for index, pdf in zip(missing, rendered, strict=True):
+            targets[index].write_bytes(pdf)
+            if cache:
+                cache.put(keys[index], pdf)
+            done += 1
+            if options.progress:
+                options.progress(done, len(jobs))
     if cache:
         cache.used |= keep or set()
         cache.prune()
-    return keys, len(jobs) - len(missing)
-
-
-def _render_all(jobs: list[PdfJob], workers: int) -> Iterator[bytes]:
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield render_pdf(job)
-        return
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(workers) as pool:
-        try:
-            yield from pool.imap(render_pdf, jobs)
-        except PdfError:
-            pool.terminate()
-            raise
+    return keys, len(jobs) - len(missing), cache.warnings if cache else []

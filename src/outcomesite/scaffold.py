@@ -100,6 +100,7 @@ GITLAB_CI = Path(".gitlab-ci.yml")
 TEMPLATE_FILES: dict[str, Path] = {
     "gitignore": Path(".gitignore"),
     "github-workflow.yml": GITHUB_WORKFLOW,
+    "dependabot.yml": Path(".github") / "dependabot.yml",
     "gitlab-ci.yml": GITLAB_CI,
 }
 # Folder entries that do not stop `init`: `git init reports && outcomesite init reports` works.

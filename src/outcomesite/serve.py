@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +28,8 @@ from watchdog.observers import Observer
 
 from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.pdf import PdfError, render_pdf
+from outcomesite.pdf import DEFAULT_TIMEOUT, PdfError
+from outcomesite.pdf_pool import PdfPool
 from outcomesite.render import pdf_job
 from outcomesite.theme import Theme
 
@@ -110,6 +112,9 @@ class Preview:
         self.last_event = 0.0
         self.stopping = threading.Event()
         self.theme: Theme | None = None
+        # One worker renders the PDFs opened in the preview, under the same limits as a build.
+        self.pdf_pool: PdfPool | None = None
+        self.pdf_lock = threading.Lock()
 
     # --- building -----------------------------------------------------------------------------
 
@@ -132,6 +137,8 @@ class Preview:
             problems = [d.format_text() for d in refused.site.diagnostics if d.severity == "error"]
         except OutcomesiteError as exc:
             problems = [str(exc)]
+        except Exception as exc:  # the preview must outlive any input: show it, keep serving
+            problems = [f"the preview could not be rebuilt: {type(exc).__name__}: {exc}"]
         with self.changed:
             self.state = PreviewState(
                 generation=self.state.generation + 1,
@@ -180,7 +187,11 @@ class Preview:
         if url_path not in state.pages:
             return None
         site, page = state.pages[url_path]
-        data = render_pdf(pdf_job(site, self.theme, page, 60.0))
+        job = pdf_job(site, self.theme, page, DEFAULT_TIMEOUT)
+        with self.pdf_lock:
+            if self.pdf_pool is None:
+                self.pdf_pool = PdfPool(1, site.config.pdf_memory_mb)
+            data = self.pdf_pool.render_one(job)
         state.pdfs[url_path] = data
         return data
 
@@ -259,6 +270,12 @@ def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            if not self.trusted_host():
+                return self.send_body(
+                    b"outcomesite preview: open it at http://127.0.0.1 or http://localhost\n",
+                    "text/plain; charset=utf-8",
+                    HTTPStatus.MISDIRECTED_REQUEST,
+                )
             path = self.path.split("?", 1)[0]
             if path == "/":
                 self.send_response(HTTPStatus.FOUND)
@@ -283,11 +300,29 @@ def make_handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
                 return self.send_body(page.encode(), "text/html; charset=utf-8")
             return super().do_GET()
 
+        def do_HEAD(self) -> None:
+            if not self.trusted_host():
+                self.send_response(HTTPStatus.MISDIRECTED_REQUEST)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            super().do_HEAD()
+
+        def trusted_host(self) -> bool:
+            """Only requests addressed to this preview: a web page elsewhere can point a name of
+            its own at 127.0.0.1 (DNS rebinding) and read every internal page otherwise."""
+            port = self.server.server_address[1]
+            host = (self.headers.get("Host") or "").strip().lower()
+            return host in {f"127.0.0.1:{port}", f"localhost:{port}"}
+
         def send_pdf(self, path: str) -> None:
             try:
                 data = preview.pdf(path)
             except PdfError as exc:
                 return self.send_body(str(exc).encode(), "text/plain; charset=utf-8", 500)
+            except Exception as exc:  # never a traceback, whatever the page holds
+                message = f"the PDF could not be rendered: {type(exc).__name__}: {exc}"
+                return self.send_body(message.encode(), "text/plain; charset=utf-8", 500)
             if data is None:
                 return self.send_error(HTTPStatus.NOT_FOUND)
             return self.send_body(data, "application/pdf")
@@ -331,6 +366,14 @@ class _Watcher(FileSystemEventHandler):
                 return
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A page that goes away mid-answer is normal; anything else is one line, not a trace."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            print(f"preview: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def serve(
     root: Path,
     port: int = 8000,
@@ -345,7 +388,7 @@ def serve(
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+        server = _Server(("127.0.0.1", port), make_handler(preview))
     except OSError as exc:
         raise OutcomesiteError(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): choose another --port", EXIT_USAGE
@@ -353,7 +396,12 @@ def serve(
     server.daemon_threads = True
     preview.rebuild()
     observer = Observer()
-    observer.schedule(_Watcher(preview), str(root.resolve()), recursive=True)
+    watcher = _Watcher(preview)
+    # The inputs only: never the preview's own output, which each build swaps in and out.
+    observer.schedule(watcher, str(root.resolve()), recursive=False)
+    for folder in ("content", "themes"):
+        if (root / folder).is_dir():
+            observer.schedule(watcher, str((root / folder).resolve()), recursive=True)
     observer.start()
     builder = threading.Thread(target=preview.rebuild_loop, name="outcomesite-rebuild", daemon=True)
     builder.start()
@@ -371,3 +419,5 @@ def serve(
         observer.stop()
         observer.join(timeout=5)
         server.server_close()
+        if preview.pdf_pool is not None:
+            preview.pdf_pool.close(stop=True)

@@ -155,15 +155,22 @@ class Scanner:
         except OSError:
             return {}
         units: dict[str, list[tuple[str, str]]] = {}
-        folders: list[str] = []
+        folders: list[tuple[str, str]] = []  # (slug, link target when a link)
         for entry in entries:
-            if entry.name.endswith(".md") and entry.is_file():
+            if entry.name.endswith(".md") and entry.is_symlink():
+                # Refused by check; its target still counts, so that fixing it is a change.
+                units[entry.name[:-3]] = [(f"{base}/{entry.name}", _link_stamp(entry.path))]
+            elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
                 key = f"{base}/{entry.name}"
                 units[entry.name[:-3]] = [(key, self.stamp(key, entry.path, entry.stat()))]
-            elif entry.is_dir():
-                folders.append(entry.name)
-        for slug in folders:
-            if slug in units:
+            elif entry.is_symlink():
+                folders.append((entry.name, _link_stamp(entry.path)))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((entry.name, ""))
+        for slug, link in folders:
+            if slug in units and link:
+                units[slug].append((f"{base}/{slug}", link))
+            elif slug in units:
                 units[slug].extend(self.folders([f"{base}/{slug}"]).items())
         return {slug: _digest(parts) for slug, parts in units.items()}
 
@@ -174,16 +181,24 @@ def _digest(parts: list[tuple[str, str]]) -> str:
     return hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
 
 
+def _link_stamp(path: str) -> str:
+    try:
+        return "link:" + os.readlink(path)
+    except OSError:
+        return "link:"
+
+
 def _walk(folder: str, key: str) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(key, path, stat) of every file under a folder, in a stable order."""
+    """(key, path, stat) of every file under a folder, in a stable order; links are not
+    followed (nothing is published through one, and a link to `.` would never end)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             yield from _walk(entry.path, f"{key}/{entry.name}")
-        elif entry.is_file():
+        elif entry.is_file(follow_symlinks=False):
             yield f"{key}/{entry.name}", entry.path, entry.stat()
 
 
@@ -203,6 +218,11 @@ class AccountRecord:
     pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
     # The record's line as read from the details file: written back as it was when kept.
     details_line: str = field(default="", repr=False, compare=False)
+
+    @property
+    def folder(self) -> str:
+        """The account's link folder, `public/r/<link-id>`: every file it wrote is inside."""
+        return "/".join(self.outputs[0].split("/")[:3]) if self.outputs else ""
 
 
 SUMMARY = ("digest", "outputs", "reports", "pdfs")
@@ -303,11 +323,6 @@ class BuildState:
             return False
         self.detailed = True
         return True
-
-    @staticmethod
-    def forget(out: Path) -> None:
-        """Before writing into a built folder in place: an interrupted build must not look done."""
-        (out / STATE_FILE).unlink(missing_ok=True)
 
 
 def _json_line(data: object) -> str:

@@ -7,6 +7,7 @@ with `{% extends "default/report.html" %}`.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import jinja2
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
+from outcomesite.files import links_under
 
 
 class ThemeError(OutcomesiteError):
@@ -38,9 +40,26 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def _template_line(exc: BaseException, template: str) -> str:
+    """`name:line` of the innermost template frame of a render error (Jinja gives template code
+    frames the template's file name and line)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    if not frames:
+        return template
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}"
+
+
 class Theme:
     def __init__(self, site_root: Path, name: str) -> None:
         self.name = name
+        self.site_root = site_root
+        # A committed link could make the build publish or print any file of the machine.
+        if name != "default" and (links := links_under(site_root / "themes" / name)):
+            where = links[0].relative_to(site_root).as_posix()
+            raise ThemeError(
+                f"theme `{name}`: {where} is a link (symlink): commit the file itself, not a link"
+            )
         folders = [] if name == "default" else [site_root / "themes" / name]
         self.folders: list[Path] = [*folders, DEFAULT_THEME]
         loaders: list[jinja2.BaseLoader] = [
@@ -71,21 +90,40 @@ class Theme:
             raise ThemeError(f"theme template {where}: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise ThemeError(f"theme `{self.name}`, template {template}: {exc}") from None
+        except Exception as exc:  # a template's own bug: 1/0, a macro calling itself forever
+            where = _template_line(exc, template)
+            what = (
+                "a macro or include calls itself without end"
+                if isinstance(exc, RecursionError)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            raise ThemeError(f"theme `{self.name}`, template {where}: {what}") from None
 
     def asset_dirs(self) -> list[Path]:
         return [folder / "assets" for folder in self.folders]
 
     def assets(self) -> Iterator[tuple[str, Path]]:
         """Every asset by its relative name, the site theme's copy winning over the default's."""
+        for name, base, parts in self.asset_sources():
+            yield name, base.joinpath(*parts)
+
+    def asset_sources(self) -> Iterator[tuple[str, Path, tuple[str, ...]]]:
+        """(name, a folder we trust, the parts from it to the asset): read with files.read_inside,
+        so that no link on the way is followed. The site's theme is reached from the site root."""
         seen: set[str] = set()
         for folder in self.asset_dirs():
             if not folder.is_dir():
                 continue
+            site_theme = folder.parent != DEFAULT_THEME
             for path in sorted(folder.rglob("*")):
                 name = path.relative_to(folder).as_posix()
-                if path.is_file() and name not in seen:
-                    seen.add(name)
-                    yield name, path
+                if name in seen or path.is_symlink() or not path.is_file():
+                    continue
+                seen.add(name)
+                if site_theme:
+                    yield name, self.site_root, path.relative_to(self.site_root).parts
+                else:
+                    yield name, folder, tuple(name.split("/"))
 
     def has_asset(self, name: str) -> bool:
         """Asked once per report: answered from a listing made once per theme."""

@@ -10,14 +10,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from outcomesite import ladder
 from outcomesite.config import SiteConfig
 from outcomesite.convert import Conversion, Loc, convert
 from outcomesite.errors import Diagnostic, has_errors
+from outcomesite.files import REASONS, UnsafeFile, is_link, read_inside
 from outcomesite.frontmatter import YamlProblem, parse_document
-from outcomesite.markdown import image_problem, link_problem, references
+from outcomesite.history import RetiredSlug
+from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR
+from outcomesite.markdown import image_target, link_problem, references, size_problems
 from outcomesite.markdown import parse as parse_markdown
 from outcomesite.markdown import render as render_markdown
 from outcomesite.schema import SLUG_PATTERN, AccountData
@@ -48,20 +50,55 @@ def slug_problem(stem: str) -> str | None:
 
 
 def validate_file(
-    path: Path, root: Path, config: SiteConfig, as_of: dt.date
+    path: Path,
+    root: Path,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: RetiredSlug | None = None,
 ) -> tuple[Account | None, list[Diagnostic]]:
+    """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today."""
     rel = path.relative_to(root).as_posix()
+    slug = path.name[: -len(".md")]
+
+    def error(message: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(rel, 1, "error", message)]
+
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic(rel, 1, "error", f"cannot read the file: {exc.strerror}")]
-    return validate_text(raw, rel, path.stem, path.parent / path.stem, config, as_of)
+        raw = read_inside(root, rel.split("/"), MAX_FILE_BYTES)
+    except UnsafeFile as unsafe:
+        if unsafe.reason == "too-large":
+            return error(f"the file is larger than {MAX_FILE_BYTES // 1000} kB: shorten it")
+        if unsafe.reason == "link":
+            return error(
+                f"`{rel}` is a link (symlink) to another file: commit the account file itself, "
+                "not a link"
+            )
+        return error(f"the file {REASONS[unsafe.reason]}")
+    folder = root / ACCOUNTS_DIR / slug
+    if is_link(folder):
+        return error(
+            f"the account's folder `{ACCOUNTS}/{slug}` is a link (symlink), not a folder: nothing is "
+            "published from it; commit the folder and its images themselves, not a link"
+        )
+    if folder.exists() and not folder.is_dir():
+        return error(
+            f"`{ACCOUNTS}/{slug}` is a file, not a folder: the account's images go in a folder of "
+            "that name; rename or remove the file"
+        )
+    return validate_text(raw, rel, slug, root, config, as_of, retired)
 
 
 def validate_text(
-    raw: bytes, rel: str, slug: str, asset_dir: Path, config: SiteConfig, as_of: dt.date
+    raw: bytes,
+    rel: str,
+    slug: str,
+    root: Path,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: RetiredSlug | None = None,
 ) -> tuple[Account | None, list[Diagnostic]]:
-    """Validate the bytes of one account file; `asset_dir` is content/accounts/<slug>/."""
+    """Validate the bytes of one account file (today's, or an old version from Git); images are
+    looked up in today's folder content/accounts/<slug>/ of the site at `root`."""
 
     def error(line: int, message: str) -> Diagnostic:
         return Diagnostic(rel, line, "error", message)
@@ -88,12 +125,17 @@ def validate_text(
     diagnostics = [error(line, message) for line, message in conv.problems]
     for loc, message in _cross_field_problems(conv, as_of):
         diagnostics.append(error(conv.line_of(loc), message))
+    if retired is not None and (message := _retired_problem(conv.data, slug, retired)):
+        diagnostics.append(error(conv.line_of(("link_version",)), message))
     images: list[str] = []
     tokens = parse_markdown(document.body)
+    for line, message in size_problems(tokens, document.body_line):
+        diagnostics.append(error(line, message))
     for ref in references(document.body, document.body_line, tokens):
         if ref.kind == "image":
-            message = image_problem(ref.url, slug, asset_dir)
-            images.append(unquote(urlsplit(ref.url).path))
+            published, message = image_target(ref.url, root, slug)
+            if published is not None:
+                images.append(published)
         else:
             message = link_problem(ref.url)
         if message:
@@ -108,6 +150,22 @@ def validate_text(
         for loc, message in _warnings(conv.model, config, as_of)
     ]
     return account, sorted(warnings, key=lambda d: d.line)
+
+
+def _retired_problem(data: dict[str, Any], slug: str, retired: RetiredSlug) -> str | None:
+    """A slug whose earlier file was deleted keeps its old share link dead: the link is derived
+    from the slug and `link_version`, so the same pair would show this account to whoever had the
+    old customer's link."""
+    link_version = data.get("link_version", 1)
+    if not isinstance(link_version, int) or link_version > retired.link_version:
+        return None
+    return (
+        f"the slug `{slug}` belonged to another account file, deleted from Git on "
+        f"{retired.deleted_on.isoformat()}, whose share link used `link_version: "
+        f"{retired.link_version}`: with the same slug and link_version this account would appear "
+        f"at that old link. Rename this file to a new slug, or add `link_version: "
+        f"{retired.link_version + 1}`"
+    )
 
 
 def _label(loc: Loc, ids: dict[Loc, str]) -> str:

@@ -99,16 +99,16 @@ def progress_bar(progress: float | None) -> dict[str, float] | None:
     low, high = min(0.0, progress), max(1.0, progress)
 
     def x(value: float) -> float:
-        return round((value - low) / (high - low) * 100, 2)
+        return round((value - low) / (high - low) * 100, 2) + 0.0  # never -0.0
 
     def mark(value: float) -> float:
         """Left edge of a 0.8-unit marker centred on `value`, kept inside the bar."""
-        return round(min(max(x(value) - 0.4, 0.0), 99.2), 2)
+        return round(min(max(x(value) - 0.4, 0.0), 99.2), 2) + 0.0
 
     start, end = sorted((x(0.0), x(progress)))
     return {
         "fill_x": start,
-        "fill_width": round(max(end - start, 0.0), 2),
+        "fill_width": round(max(end - start, 0.0), 2) + 0.0,
         "baseline_mark": mark(0.0),
         "target_mark": mark(1.0),
         "negative": progress < 0,
