@@ -44,7 +44,7 @@ def run_build(root: Path, *args: str) -> tuple[float, float]:
 
 def tree_hash(folder: Path) -> str:
     """Every built file, but not the build's own record of itself (state and details files)."""
-    from outcomesite.state import BOOKKEEPING
+    from outcomesite.layout import BOOKKEEPING
 
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -108,10 +108,13 @@ def html_builds(root: Path, accounts: int, jobs: str, git: bool = False) -> list
 
 
 def pdf_builds(root: Path, accounts: int, jobs: str) -> list[Row]:
-    from outcomesite.loader import load_site
-    from outcomesite.pdf import render_pdf
-    from outcomesite.render import pdf_job, plan_page
-    from outcomesite.theme import Theme
+    from outcomesite.build.plan import narrative_of
+    from outcomesite.links import link_id
+    from outcomesite.load.site import read_site
+    from outcomesite.pdf.renderer import render_pdf
+    from outcomesite.render.page import AccountPage
+    from outcomesite.render.pages import pdf_job
+    from outcomesite.render.theme import Theme
 
     generate(root, accounts)
     html_only, _ = run_build(root, "--no-pdf", "--jobs", jobs, "--out", "html-only")
@@ -121,10 +124,11 @@ def pdf_builds(root: Path, accounts: int, jobs: str) -> list[Row]:
     import datetime as dt
     import multiprocessing
 
-    site = load_site(root, dt.date.fromisoformat(AS_OF))
+    site, narratives = read_site(root, dt.date.fromisoformat(AS_OF), None, None, None, narrative_of)
     theme = Theme(root, "default")
     pdf_jobs = [
-        pdf_job(site, theme, plan_page(site, a, b"bench-secret"), 60.0) for a in site.accounts
+        pdf_job(site, theme, AccountPage(a, link_id(b"bench", a.slug, 1), narrative), 60.0)
+        for a, narrative in zip(site.accounts, narratives, strict=True)
     ]
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(int(jobs)) as pool:

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from outcomesite.history import read_repository
+from outcomesite.history.versions import read_repository
 
 TEMPLATE = """---
 account: Account {n}

@@ -22,21 +22,21 @@ from generate import generate
 from outcomesite.build import BuildOptions, build_site
 
 STAGES = [
-    ("state: scan the site's files", "state.py", "accounts"),
-    ("load: read and validate accounts", "loader.py", "load_site"),
-    ("  YAML front matter", "frontmatter.py", "parse_document"),
-    ("  schema and rules", "convert.py", "convert"),
-    ("  Markdown: parse", "markdown.py", "parse"),
-    ("  Markdown: HTML", "markdown.py", "render"),
-    ("  cross-field rules", "validate.py", "_cross_field_problems"),
-    ("  warnings", "validate.py", "_warnings"),
-    ("plan: ladder, links, versions", "render.py", "plan_site"),
-    ("render: report pages", "render.py", "report_html"),
-    ("render: index pieces", "render.py", "index_pieces_of"),
+    ("state: scan the site's files", "build/stamps.py", "accounts"),
+    ("load: read and validate accounts", "load/site.py", "read_site"),
+    ("  YAML front matter", "load/frontmatter.py", "parse_document"),
+    ("  schema and rules", "load/convert.py", "convert"),
+    ("  Markdown: parse", "load/narrative.py", "parse"),
+    ("  Markdown: HTML", "render/markdown.py", "render"),
+    ("  error rules", "load/rules/__init__.py", "errors"),
+    ("  warnings", "load/rules/__init__.py", "warnings"),
+    ("plan: links, versions", "build/plan.py", "plan_site"),
+    ("render: report pages", "render/pages.py", "report_html"),
+    ("render: index pieces", "render/pages.py", "pieces_html"),
     ("write: report files", "pathlib.py", "write_text"),
-    ("index: put together and write", "render.py", "write_internal"),
-    ("state: record the build", "state.py", "write"),
-    ("state: read the last build's details", "state.py", "read_details"),
+    ("index: put together and write", "build/write.py", "write_internal"),
+    ("state: record the build", "build/state.py", "write"),
+    ("state: read the last build's details", "build/state.py", "read_details"),
 ]
 
 

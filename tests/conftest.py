@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -58,19 +58,11 @@ def make_site(root: Path, accounts: dict[str, str], config: str | None = None) -
     return root
 
 
-@pytest.fixture
-def site_factory(tmp_path: Path) -> Callable[..., Path]:
-    def factory(accounts: dict[str, str], config: str | None = None) -> Path:
-        return make_site(tmp_path, accounts, config)
-
-    return factory
-
-
 def diagnostics_of(root: Path, as_of: dt.date = AS_OF) -> list[str]:
     return [d.format_text() for d in load_site(root, as_of).diagnostics]
 
 
-def run_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+def run_cli(root: Path, *args: str, env: Mapping[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(cli, ["--root", str(root), *args], env=env, catch_exceptions=False)
 
 

@@ -25,8 +25,8 @@ import outcomesite
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildRefused, build_site
 from outcomesite.links import link_id
-from outcomesite.pdf import PdfError
-from outcomesite.theme import Theme, ThemeError
+from outcomesite.pdf.jobs import PdfError
+from outcomesite.render.theme import Theme, ThemeError
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 from tests.html_tree import Node, parse
 

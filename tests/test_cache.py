@@ -7,12 +7,13 @@ import hashlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from outcomesite.build import BuildOptions, BuildReport, build_site
-from outcomesite.cache import PdfCache
-from outcomesite.loader import load_site
-from outcomesite.state import BOOKKEEPING
-from outcomesite.theme import Theme
+from outcomesite.layout import BOOKKEEPING
+from outcomesite.load.site import load_site
+from outcomesite.pdf.cache import PdfCache
+from outcomesite.render.theme import Theme
 from tests.conftest import AS_OF, VALID, make_site
 
 ENV = {"OUTCOMESITE_SECRET": "cache-secret"}
@@ -29,7 +30,7 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def build(root: Path, **changes: object) -> BuildReport:
+def build(root: Path, **changes: Any) -> BuildReport:
     return build_site(root, replace(OPTIONS, **changes))
 
 
@@ -84,7 +85,7 @@ def test_theme_config_and_date_changes_render_everything_again(tmp_path: Path) -
 def test_the_renderer_version_is_part_of_the_key(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID})
     build(tmp_path)
-    from outcomesite.render import pdf_job
+    from outcomesite.render.pages import pdf_job
 
     site = load_site(tmp_path, AS_OF)
     report = build(tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from outcomesite.schema import account_json_schema_text
+from outcomesite.model.schema import account_json_schema_text
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
 NO_OWNER = VALID.replace("    owner: Dana Reyes\n", "")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from outcomesite.config import SiteConfig, load_config
+from outcomesite.load.config import load_config
+from outcomesite.model.config import SiteConfig
 from tests.conftest import VALID, diagnostics_of, make_site
 
 

@@ -19,9 +19,10 @@ from pypdf import PdfReader
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildReport, build_site
-from outcomesite.markdown import render
-from outcomesite.render import plan_page, report_html
-from outcomesite.theme import Theme
+from outcomesite.render.markdown import render_text as render
+from outcomesite.render.page import AccountPage
+from outcomesite.render.pages import report_html
+from outcomesite.render.theme import Theme
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
 ENV = {"OUTCOMESITE_SECRET": "s"}
@@ -435,10 +436,9 @@ def test_report_template_neutralises_what_check_refuses(case: Case, template_sit
     dangerous URL (check refuses these files, so build renders them here through its own
     report function)."""
     site = load_site(template_site, AS_OF)
-    account = dataclasses.replace(site.accounts[0], narrative=render(case.markdown + "\n"))
-    page = plan_page(site, account, b"s")
+    page = AccountPage(site.accounts[0], "link", render(case.markdown + "\n"))
     theme = Theme(template_site, "default")
-    markup = report_html(site, theme, page, pdf=False, href=lambda name: f"../../assets/{name}")
+    markup = report_html(site, theme, page, pdf=False)
     collector = parse(markup)
     assert problems_in(collector) == []
     assert any(el.in_narrative for el in collector.elements), "the narrative is in the report"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outcomesite import formatting as fmt
+from outcomesite.render import formatting as fmt
 
 LOCALES = ["en_US", "de_DE", "fr_FR", "en_IN", "es_ES", "ja_JP", "de_CH", "ar_EG", "pt_BR"]
 UNITS = [None, "days", "%", "USD", "EUR", "JPY"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomesite.config import SiteConfig
-from outcomesite.validate import validate_text
+from outcomesite.load.account import validate_text
+from outcomesite.model.config import SiteConfig
 from tests.conftest import AS_OF, VALID
 
 CONFIG = SiteConfig()
@@ -67,9 +67,8 @@ TOKENS = [
 
 
 def check(raw: bytes) -> None:
-    account, diagnostics = validate_text(
-        raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF
-    )
+    loaded = validate_text(raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF)
+    account, diagnostics = loaded.account, loaded.diagnostics
     for d in diagnostics:
         assert d.line >= 1
         assert d.severity in ("error", "warning")
@@ -165,9 +164,11 @@ def test_whatever_passes_check_renders(
     history: list[tuple[dt.date, float]],
     unit: str,
 ) -> None:
-    from outcomesite.loader import Site
-    from outcomesite.render import index_pieces_of, plan_page, report_html
-    from outcomesite.theme import Theme
+    from outcomesite.build.plan import narrative_of
+    from outcomesite.load.site import Site
+    from outcomesite.render.page import AccountPage
+    from outcomesite.render.pages import pieces_html, report_html
+    from outcomesite.render.theme import Theme
 
     lines = [
         "---",
@@ -193,14 +194,12 @@ def test_whatever_passes_check_renders(
             f"      - {{date: {day.isoformat()}, value: {value!r}}}" for day, value in history
         ]
     raw = ("\n".join(lines) + "\n---\nBody\n").encode()
-    account, diagnostics = validate_text(
-        raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF
-    )
-    if account is None:
+    loaded = validate_text(raw, "content/accounts/acme.md", "acme", SITE_ROOT, CONFIG, AS_OF)
+    if loaded.account is None:
         return  # target == baseline, a duplicate date: refused with a message, never a crash
-    site = Site(SITE_ROOT, CONFIG, AS_OF, (account,), tuple(diagnostics))
+    site = Site(SITE_ROOT, CONFIG, AS_OF, (loaded.account,), tuple(loaded.diagnostics))
     theme = Theme(SITE_ROOT, "default")
-    page = plan_page(site, account, b"secret")
-    html = report_html(site, theme, page, pdf=False, href=lambda name: name)
+    page = AccountPage(loaded.account, "link", narrative_of(loaded))
+    html = report_html(site, theme, page, pdf=False)
     assert "Fuzz" in html and "-0%" not in html
-    index_pieces_of(site, theme, page)
+    pieces_html(site, theme, page)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from outcomesite.history import read_repository, recorded_measurements
+from outcomesite.history.measurements import recorded_measurements
+from outcomesite.history.versions import read_repository
 from tests.conftest import VALID, make_site
 
 
@@ -181,7 +182,7 @@ def processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
     def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
         calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return real_run(args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(subprocess, "run", counting_run)
     return calls

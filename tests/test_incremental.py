@@ -11,13 +11,14 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
 from outcomesite.errors import OutcomesiteError
+from outcomesite.layout import BOOKKEEPING, DETAILS_FILE, STATE_FILE
 from outcomesite.links import link_id
-from outcomesite.state import BOOKKEEPING, DETAILS_FILE, STATE_FILE
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git
 
@@ -29,7 +30,7 @@ INITECH = VALID.replace("Acme Corp", "Initech").replace("current: 44", "current:
 HOUR_AGO = 3600
 
 
-def build(root: Path, **changes: object) -> BuildReport:
+def build(root: Path, **changes: Any) -> BuildReport:
     return build_site(root, replace(OPTIONS, **changes))
 
 
@@ -166,11 +167,12 @@ def test_an_edit_in_the_same_clock_tick_as_the_build_is_still_seen(tmp_path: Pat
 )
 def test_site_wide_changes_rebuild_everything(site: Path, change: object, why: str) -> None:
     change(site)  # type: ignore[operator]
-    settings: dict[str, object] = {
+    every: dict[str, dict[str, Any]] = {
         "as_of": {"as_of": AS_OF.replace(day=24)},
         "secret": {"environ": {"OUTCOMESITE_SECRET": "another"}},
         "pdf": {"pdf": True},
-    }.get(why, {})
+    }
+    settings = every.get(why, {})
     report = build(site, **settings)
     assert report.changed is None, why
     assert len(report.pages) == 3

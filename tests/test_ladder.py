@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from outcomesite import ladder
-from outcomesite.ladder import Rung
-from outcomesite.schema import AccountData, Result
+from outcomesite.model import ladder
+from outcomesite.model.ladder import Rung
+from outcomesite.model.schema import AccountData, Result
 
 D = dt.date
 

@@ -36,7 +36,7 @@ NOTICE = (
 )
 # The CLI reads the real environment: pin the date and remove any CI / secret of the test runner.
 EPOCH = str(int(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC).timestamp()))
-LOCAL = {"CI": None, "OUTCOMESITE_SECRET": None, "SOURCE_DATE_EPOCH": EPOCH}
+LOCAL: dict[str, str | None] = {"CI": None, "OUTCOMESITE_SECRET": None, "SOURCE_DATE_EPOCH": EPOCH}
 
 
 def link(slug: str, version: int = 1, secret: str = SECRET) -> str:
@@ -288,7 +288,7 @@ def test_no_token_in_another_accounts_pdf(tmp_path: Path) -> None:
 
 def test_links_prints_one_line_per_account(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID, "globex": GLOBEX})
-    result = run_cli(tmp_path, "links", env={**LOCAL, **ENV})
+    result = run_cli(tmp_path, "links", env={**LOCAL, "OUTCOMESITE_SECRET": SECRET})
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"acme\tAcme Corp\tr/{link('acme')}/\nglobex\tGlobex\tr/{link('globex')}/\n"
@@ -298,7 +298,7 @@ def test_links_prints_one_line_per_account(tmp_path: Path) -> None:
 
 def test_links_are_absolute_with_base_url(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID}, "base_url: https://reports.example.com/\n")
-    result = run_cli(tmp_path, "links", env={**LOCAL, **ENV})
+    result = run_cli(tmp_path, "links", env={**LOCAL, "OUTCOMESITE_SECRET": SECRET})
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"acme\tAcme Corp\thttps://reports.example.com/r/{link('acme')}/\n"
 

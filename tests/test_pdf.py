@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import pytest
@@ -24,20 +25,14 @@ from pypdf import PdfReader
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildReport, build_site
-from outcomesite.fetcher import SafeFetcher
-from outcomesite.layout import account_file_parts
-from outcomesite.pdf import (
-    LOCAL_ORIGIN,
-    MAX_ASSET_BYTES,
-    MAX_HTML_BYTES,
-    PdfError,
-    PdfFile,
-    PdfJob,
-    RenderTimeout,
-    render_pdf,
-)
-from outcomesite.pdf_pool import PdfPool
-from outcomesite.theme import DEFAULT_THEME
+from outcomesite.files import PublishedFile as PdfFile
+from outcomesite.layout import MAX_HTML_BYTES, account_file_parts
+from outcomesite.layout import MAX_IMAGE_BYTES as MAX_ASSET_BYTES
+from outcomesite.pdf.fetcher import SafeFetcher
+from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfError, PdfJob, RenderTimeout
+from outcomesite.pdf.pool import PdfPool
+from outcomesite.pdf.renderer import render_pdf
+from outcomesite.render.theme import DEFAULT_THEME
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
 ENV = {"OUTCOMESITE_SECRET": "s"}
@@ -115,7 +110,7 @@ def split_results(texts: list[str], results: list[tuple[str, str]]) -> list[str]
 def embedded_files(reader: PdfReader) -> list[str]:
     """Every way a file can ride along in a PDF: the EmbeddedFiles name tree, /AF, annotations."""
     found: list[str] = []
-    catalog = reader.trailer["/Root"]
+    catalog: Any = reader.trailer["/Root"]
     names = catalog.get("/Names")
     if names is not None and "/EmbeddedFiles" in names.get_object():
         found.append("/Names /EmbeddedFiles")
@@ -330,9 +325,10 @@ def test_same_source_date_epoch_gives_identical_pdfs(
     site = make_site(
         tmp_path / "site", {"acme": VALID, "globex": VALID.replace("Acme Corp", "Globex")}
     )
-    first = build(site, tmp_path / "one", as_of=None)
-    second = build(site, tmp_path / "two", as_of=None)
-    assert first.site.as_of == dt.date(2026, 11, 23)
+    environ = {**ENV, "SOURCE_DATE_EPOCH": str(epoch)}
+    first = build(site, tmp_path / "one", as_of=None, environ=environ)
+    second = build(site, tmp_path / "two", as_of=None, environ=environ)
+    assert first.site is not None and first.site.as_of == dt.date(2026, 11, 23)
     one, two = pdf_bytes(tmp_path / "one"), pdf_bytes(tmp_path / "two")
     assert len(one) == 2
     assert one.keys() == two.keys()

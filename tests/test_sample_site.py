@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from outcomesite import ladder, load_site
-from outcomesite.ladder import Rung
+from outcomesite import load_site
+from outcomesite.model import ladder
+from outcomesite.model.ladder import Rung
 from tests.conftest import AS_OF, ROOT, run_cli
 
 

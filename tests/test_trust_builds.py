@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from outcomesite import commit
-from outcomesite.build import BuildOptions, BuildRefused, build_site
+from outcomesite.build import BuildOptions, BuildRefused, build_site, commit
+from outcomesite.build.state import BuildState
 from outcomesite.errors import OutcomesiteError
 from outcomesite.links import link_id
-from outcomesite.pdf import PdfError
-from outcomesite.state import BuildState
+from outcomesite.pdf.jobs import PdfError
 from tests.conftest import AS_OF, ROOT, VALID, make_site
 
 SECRET = "crash-secret"
@@ -204,7 +204,7 @@ def test_a_full_build_is_swapped_in_with_no_moment_without_a_build(site: Path) -
 # failures that are not kills
 
 
-def failed_incremental(site: Path, edit: str, expect: type[Exception], **options: object) -> None:
+def failed_incremental(site: Path, edit: str, expect: type[Exception], **options: Any) -> None:
     good = tree(site / "build")
     make_site(site, {"acct-001": edit, "acct-002": account(2, current=41)})
     with pytest.raises(expect):
@@ -378,3 +378,43 @@ def test_no_minus_zero_whatever_order_accounts_are_rendered_in(tmp_path: Path) -
     assert pages["zero first"] == pages["minus zero first"]
     for page in pages["zero first"].values():
         assert "-0" not in page.split("<footer", 1)[0]
+
+
+def test_ctrl_c_stops_the_workers_and_keeps_the_build(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group, PDF workers included: the build says
+    "interrupted" (exit 130, not a PDF error), the last good build stays, no worker lives on."""
+    root = tmp_path / "site"
+    make_accounts(root, 8)
+    build_site(root, replace(OPTIONS, pdf=True))
+    good = tree(root / "build")
+    make_accounts(root, 8, current=41)
+    process = subprocess.Popen(
+        [EXE, "build", "--as-of", AS_OF.isoformat(), "--jobs", "2", "--no-cache"],
+        cwd=root,
+        env={**os.environ, **ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(
+        (root).glob(".build.tmp-*/public/r/*/index.html")
+    ):
+        time.sleep(0.02)
+    time.sleep(0.5)  # into the PDFs
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "Error: interrupted", err
+    assert "PDF" not in err
+    assert tree(root / "build") == good
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("a process of the build outlived it")

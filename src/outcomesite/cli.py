@@ -24,13 +24,13 @@ from outcomesite.errors import (
     OutcomesiteError,
     format_diagnostics,
 )
+from outcomesite.layout import default_as_of
 from outcomesite.links import link_id, resolve_secret, share_url
-from outcomesite.state import default_as_of
 
 # The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
 # so that `build` on an up-to-date site never pays for them.
 if TYPE_CHECKING:
-    from outcomesite.loader import Site
+    from outcomesite.load.site import Site
 
 _AS_OF = click.option(
     "--as-of",
@@ -79,10 +79,16 @@ class _Group(click.Group):
             ) from None
 
 
+class _Failed(click.ClickException):
+    """A click error with the exit status the library chose."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it per class
+
+
 def _click_error(message: str, exit_code: int) -> click.ClickException:
-    error = click.ClickException(message)
-    error.exit_code = exit_code
-    return error
+    return _Failed(message, exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,7 +131,7 @@ def _summary(site: Site) -> str:
 @click.pass_context
 def check(ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None) -> None:
     """Validate every account and the config."""
-    from outcomesite.loader import load_site
+    from outcomesite.load.site import load_site
 
     site = load_site(_root(ctx), _as_of(as_of))
     output = format_diagnostics(site.diagnostics, fmt)
@@ -139,7 +145,7 @@ def check(ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None)
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of an account's front matter."""
-    from outcomesite.schema import account_json_schema_text
+    from outcomesite.model.schema import account_json_schema_text
 
     click.echo(account_json_schema_text(), nl=False)
 
@@ -149,7 +155,7 @@ def schema() -> None:
 @click.pass_context
 def new(ctx: click.Context, slug: str) -> None:
     """Create content/accounts/SLUG.md from a commented template (never overwrites)."""
-    from outcomesite.scaffold import new_account
+    from outcomesite.scaffold.new import new_account
 
     for path in new_account(_root(ctx), slug, default_as_of()):
         click.echo(f"created {path.relative_to(_root(ctx)).as_posix()}")
@@ -247,7 +253,7 @@ def _pdf_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 @click.pass_context
 def links(ctx: click.Context) -> None:
     """Print each account's share link, for CSMs to send."""
-    from outcomesite.loader import load_site
+    from outcomesite.load.site import load_site
 
     root = _root(ctx)
     site = load_site(root)
@@ -276,7 +282,7 @@ def links(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, port: int, as_of: dt.datetime | None) -> None:
     """Preview on 127.0.0.1 with live reload: the internal index at /, every report a click away."""
-    from outcomesite.serve import serve as run_preview  # watchdog is only needed here
+    from outcomesite.serve.preview import serve as run_preview  # watchdog is only needed here
 
     run_preview(_root(ctx), port=port, as_of=as_of.date() if as_of else None, log=_log)
 
@@ -290,7 +296,7 @@ def _log(message: str) -> None:
 @click.pass_context
 def init(ctx: click.Context, directory: str) -> None:
     """Create a new site in DIRECTORY: config, an example account, CI workflows."""
-    from outcomesite.scaffold import init_site
+    from outcomesite.scaffold.init import init_site
 
     target = _root(ctx) / directory  # like every path: relative to -C
     for path in init_site(target, default_as_of()):

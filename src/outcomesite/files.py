@@ -15,6 +15,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,7 +70,8 @@ def read_inside(base: Path, parts: Sequence[str], limit: int, head: int | None =
         if info.st_size > limit:
             raise UnsafeFile("too-large", info.st_size)
         with os.fdopen(file_fd, "rb", closefd=False) as file:
-            data = file.read(head if head is not None else limit + 1)
+            # read(n) allocates n bytes first: ask for what the file holds, not for the limit.
+            data = file.read(head) if head is not None else file.read()
     except OSError:
         raise UnsafeFile("unreadable") from None
     finally:
@@ -118,9 +120,32 @@ def _read_by_path(base: Path, parts: Sequence[str], limit: int, head: int | None
         raise UnsafeFile("too-large", info.st_size)
     try:
         with path.open("rb") as file:
-            return file.read(head if head is not None else limit + 1)
+            return file.read(head) if head is not None else file.read()
     except OSError:
         raise UnsafeFile("unreadable") from None
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """A file the build publishes or lets the PDF renderer read: its address, and where it lives.
+
+    `url` is its path below public/ (e.g. "assets/report.css", "r/<link-id>/chart.png"); `base` is
+    a folder we trust (the site's root, or the packaged theme's assets), and `parts` lead from it to
+    the file, opened without following any link.
+    """
+
+    url: str
+    base: str
+    parts: tuple[str, ...]
+
+    def read(self, limit: int) -> bytes:
+        return read_inside(Path(self.base), self.parts, limit)
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, refusing a link in its last component, anything but a regular file,
+    and a file over `limit` bytes: for files whose folder was checked already (an account file)."""
+    return read_inside(path.parent, [path.name], limit)
 
 
 def is_link(path: Path) -> bool:

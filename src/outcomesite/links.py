@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.layout import LOCAL_SECRET_FILE
 
 SECRET_ENV = "OUTCOMESITE_SECRET"
-LOCAL_SECRET_FILE = Path(".outcomesite") / "secret"
 TOKEN_BYTES = 20  # 160 bits, above the 128 SPEC asks for
 
 

@@ -1,0 +1,214 @@
+"""`outcomesite build`: decide how much to rebuild, then hand the work to run.py.
+
+Every build renders into a staging folder next to the output and puts it in place only when
+everything succeeded (commit.py), so a failed or killed build leaves the previous one untouched.
+When the last build's record (state.py) shows that only some accounts changed, only those are
+rendered. When nothing changed, nothing is loaded at all: this module, and everything it imports,
+is standard library only; the heavy stages (pydantic, Jinja, Markdown, WeasyPrint) are imported
+by run.py, and only when there is something to render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outcomesite.build import commit
+from outcomesite.build.stamps import Scanner, scan_inputs
+from outcomesite.build.state import BuildParams, BuildState, build_params, outputs_present
+from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
+from outcomesite.history import git
+from outcomesite.layout import BUILD_MARKER, DEFAULT_OUT, PDF_TIMEOUT, default_as_of
+from outcomesite.links import resolve_secret
+
+if TYPE_CHECKING:
+    from outcomesite.load.site import Site
+    from outcomesite.render.page import AccountPage
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class BuildRefused(OutcomesiteError):
+    """The content has errors (or warnings with --strict); nothing was written."""
+
+    exit_code = EXIT_VALIDATION
+
+    def __init__(self, site: Site, strict: bool) -> None:
+        reason = "errors" if not site.ok else "warnings (--strict)"
+        super().__init__(f"not building: the content has {reason}; fix them and build again")
+        self.site = site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path | None = None  # default: <root>/build
+    pdf: bool = True
+    strict: bool = False
+    as_of: dt.date | None = None
+    jobs: int | None = None  # default: the CPU count
+    pdf_timeout: float = PDF_TIMEOUT  # seconds per PDF
+    progress: ProgressCallback | None = None  # called (done, total) as PDFs are written
+    environ: dict[str, str] | None = None  # default: os.environ
+    cache: Path | None = None  # rendered PDFs and Git logs; default <root>/.outcomesite/cache
+    use_cache: bool = True  # False: a full build that renders every PDF
+    preview: bool = False  # pages carry the live-reload hooks of `outcomesite serve`
+
+
+@dataclass
+class BuildReport:
+    """What a build did. Counts come from the build's record; warnings, notices and the listing
+    of an up-to-date site are read from its details file only when asked for."""
+
+    out: Path
+    state: BuildState = field(repr=False)
+    site: Site | None = None  # what was loaded: all accounts, the changed ones, or None (no change)
+    pages: list[AccountPage] = field(default_factory=list)  # latest reports rendered by this build
+    versions: list[AccountPage] = field(default_factory=list)  # permanent copies rendered
+    changed: list[str] | None = None  # slugs rebuilt, added or removed; None: a full build
+    pdfs_rendered: int = 0
+    secret_notice: str | None = None
+    seconds: float = 0.0
+    cache_warnings: list[str] = field(default_factory=list)  # a cache that could not be written
+
+    @property
+    def accounts(self) -> int:
+        return len(self.state.accounts)
+
+    @property
+    def reports(self) -> int:
+        """Report pages in the site, latest and permanent."""
+        return sum(record.reports for record in self.state.accounts.values())
+
+    @property
+    def pdfs(self) -> int:
+        return sum(record.pdfs for record in self.state.accounts.values())
+
+    @property
+    def pdfs_reused(self) -> int:
+        """PDFs this build did not render: copied from the cache, or left in place."""
+        return self.pdfs - self.pdfs_rendered
+
+    @cached_property
+    def warnings(self) -> list[Diagnostic]:
+        records = self._detailed().accounts.values()
+        return sorted([*self.state.warnings, *(d for r in records for d in r.warnings)])
+
+    @cached_property
+    def notices(self) -> list[str]:
+        records = self._detailed().accounts.values()
+        return [
+            *self.state.notices,
+            *([self.secret_notice] if self.secret_notice else []),
+            *(notice for record in records for notice in record.notices),
+        ]
+
+    @cached_property
+    def listing(self) -> list[str]:
+        """One line per report, for --verbose."""
+        return [line for record in self._detailed().accounts.values() for line in record.listing]
+
+    def _detailed(self) -> BuildState:
+        if not self.state.read_details(self.out):
+            raise OutcomesiteError(
+                f"the records in {self.out} are damaged: run `outcomesite build --no-cache`",
+                EXIT_USAGE,
+            )
+        return self.state
+
+
+def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
+    """Check, then render the site; the previous output stays as it was unless this succeeds.
+
+    A file system that refuses to be written (full, read-only) is an OutcomesiteError (exit 2)
+    that names the file, never a traceback.
+    """
+    try:
+        return _build(Path(root), options or BuildOptions())
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutcomesiteError(
+            f"could not write the build: {exc.strerror or exc}{where}; the previous build was "
+            "left as it was",
+            EXIT_USAGE,
+        ) from None
+
+
+def _build(root: Path, options: BuildOptions) -> BuildReport:
+    started = time.perf_counter()
+    out = options.out if options.out is not None else root / DEFAULT_OUT
+    environ = dict(os.environ if options.environ is None else options.environ)
+    as_of = options.as_of or default_as_of(environ)
+    _check_output_folder(root, out)
+    trusted = commit.recover(out)
+    secret = resolve_secret(root, options.environ)
+    params = build_params(
+        as_of=as_of.isoformat(),
+        pdf=options.pdf,
+        strict=options.strict,
+        secret=secret.value,
+        head=git.head(root),
+        environ=environ,
+    )
+    reuse = options.use_cache and trusted and (out / BUILD_MARKER).exists()
+    previous = BuildState.read(out) if reuse else None
+    scanner = Scanner(root, previous.stamps if previous else None)
+    digests = scanner.accounts()
+    changed = changed_accounts(previous, params, scanner, digests, out)
+
+    if previous is not None and changed is not None and not changed:
+        report = BuildReport(out, previous, changed=[], secret_notice=secret.notice)
+        if scanner.stamps != previous.stamps:  # newly trusted stamps save hashing next time
+            previous.stamps = scanner.stamps
+            previous.write(out)
+    else:
+        from outcomesite.build.run import Run  # the heavy stages, only now
+
+        run = Run(root, out, options, as_of, secret, params, scanner, digests)
+        if previous is None or changed is None or not previous.read_details(out):
+            report = run.full()
+        else:
+            report = run.only(previous, changed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def changed_accounts(
+    previous: BuildState | None,
+    params: BuildParams,
+    scanner: Scanner,
+    digests: dict[str, str],
+    out: Path,
+) -> set[str] | None:
+    """Slugs to rebuild (added, edited or removed), or None when everything must be rebuilt."""
+    if previous is None or previous.params != params:
+        return None
+    if scan_inputs(scanner, previous.watched) != previous.inputs:
+        return None
+    before = {slug: record.digest for slug, record in previous.accounts.items()}
+    changed = {
+        slug for slug in before.keys() | digests.keys() if before.get(slug) != digests.get(slug)
+    }
+    if not changed and not outputs_present(out, previous):
+        return None  # someone removed built files by hand: put everything back
+    return changed
+
+
+def _check_output_folder(root: Path, out: Path) -> None:
+    """Never replace a folder we did not make: `--out .` must not wipe the site."""
+    resolved = out.resolve()
+    if resolved == root.resolve() or resolved in root.resolve().parents:
+        raise OutcomesiteError(
+            f"--out {out} would replace the site itself: choose a new folder", EXIT_USAGE
+        )
+    if out.exists() and any(out.iterdir()) and not (out / BUILD_MARKER).exists():
+        raise OutcomesiteError(
+            f"{out} exists and was not made by outcomesite build: it was left untouched; "
+            "choose another --out or remove it",
+            EXIT_USAGE,
+        )

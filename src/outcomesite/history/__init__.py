@@ -1,0 +1,1 @@
+"""History: what Git says about each account file (versions, drafts, old files, reused slugs)."""

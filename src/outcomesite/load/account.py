@@ -1,0 +1,168 @@
+"""Validate one account file: its bytes, its front matter by the schema, the rules, its narrative.
+
+Returns the typed account (when there is no error), every problem found, and the narrative's parsed
+tokens for the render stage. Never raises for input, and never renders HTML: `check` stops here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from outcomesite.errors import Diagnostic, has_errors
+from outcomesite.files import REASONS, UnsafeFile, read_file
+from outcomesite.history.records import RetiredSlug
+from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR, MAX_FILE_BYTES
+from outcomesite.load import rules
+from outcomesite.load.convert import Loc, convert
+from outcomesite.load.frontmatter import YamlProblem, parse_document
+from outcomesite.load.narrative import image_target, link_problem, parse, references, size_problems
+from outcomesite.model import ladder
+from outcomesite.model.account import Account
+from outcomesite.model.config import SiteConfig
+from outcomesite.model.schema import SLUG, AccountData, slugify
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What validating one file gives."""
+
+    account: Account | None  # None when the file has an error
+    diagnostics: list[Diagnostic]  # every problem, by line
+    tokens: list[Token] = field(default_factory=list, repr=False)  # the narrative, for rendering
+
+
+def slug_problem(stem: str) -> str | None:
+    if SLUG.match(stem):
+        return None
+    return (
+        f"the file name `{stem}.md` is not a valid slug: rename it to "
+        f"`{slugify(stem) or 'account-name'}.md` (lowercase letters, digits and hyphens, "
+        "starting with a letter or digit)"
+    )
+
+
+def validate_file(
+    path: Path,
+    root: Path,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: RetiredSlug | None = None,
+) -> Loaded:
+    """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today."""
+    rel = path.relative_to(root).as_posix()
+    slug = path.name[: -len(".md")]
+
+    def error(message: str) -> Loaded:
+        return Loaded(None, [Diagnostic(rel, 1, "error", message)])
+
+    try:
+        raw = read_file(path, MAX_FILE_BYTES)  # site.py refused a linked content/accounts/
+    except UnsafeFile as unsafe:
+        if unsafe.reason == "too-large":
+            return error(f"the file is larger than {MAX_FILE_BYTES // 1000} kB: shorten it")
+        if unsafe.reason == "link":
+            return error(
+                f"`{rel}` is a link (symlink) to another file: commit the account file itself, "
+                "not a link"
+            )
+        return error(f"the file {REASONS[unsafe.reason]}")
+    try:
+        folder = os.lstat(root / ACCOUNTS_DIR / slug).st_mode
+    except OSError:
+        folder = None  # no folder: most accounts have no images
+    if folder is not None and stat.S_ISLNK(folder):
+        return error(
+            f"the account's folder `{ACCOUNTS}/{slug}` is a link (symlink), not a folder: nothing is "
+            "published from it; commit the folder and its images themselves, not a link"
+        )
+    if folder is not None and not stat.S_ISDIR(folder):
+        return error(
+            f"`{ACCOUNTS}/{slug}` is a file, not a folder: the account's images go in a folder of "
+            "that name; rename or remove the file"
+        )
+    return validate_text(raw, rel, slug, root, config, as_of, retired)
+
+
+def validate_text(
+    raw: bytes,
+    rel: str,
+    slug: str,
+    root: Path,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: RetiredSlug | None = None,
+) -> Loaded:
+    """Validate the bytes of one account file (today's, or an old version from Git); images are
+    looked up in today's folder content/accounts/<slug>/ of the site at `root`."""
+
+    def error(line: int, message: str) -> Diagnostic:
+        return Diagnostic(rel, line, "error", message)
+
+    if (problem := slug_problem(slug)) is not None:
+        return Loaded(None, [error(1, problem)])
+    if len(raw) > MAX_FILE_BYTES:
+        return Loaded(
+            None, [error(1, f"the file is larger than {MAX_FILE_BYTES // 1000} kB: shorten it")]
+        )
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Loaded(
+            None, [error(line, "the file is not UTF-8 text: save it with UTF-8 encoding")]
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return Loaded(None, [error(line, "the file contains a NUL byte")])
+    try:
+        document = parse_document(text)
+    except YamlProblem as exc:
+        return Loaded(None, [error(exc.line, exc.message)])
+
+    conv = convert(document.root, AccountData, document.line_offset, label=_label)
+    diagnostics = [error(line, message) for line, message in conv.problems]
+    facts = rules.FileFacts(conv, slug, as_of, retired)
+    diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
+    images: list[str] = []
+    tokens = parse(document.body)
+    diagnostics += [error(line, text) for line, text in size_problems(tokens, document.body_line)]
+    for ref in references(document.body, document.body_line, tokens):
+        refused: str | None
+        if ref.kind == "image":
+            published, refused = image_target(ref.url, root, slug)
+            if published is not None:
+                images.append(published)
+        else:
+            refused = link_problem(ref.url)
+        if refused:
+            diagnostics.append(error(ref.line, refused))
+
+    if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
+        return Loaded(None, sorted(diagnostics, key=lambda d: d.line))
+    data = conv.model
+    assessment = ladder.assess(data, as_of, config.result_check_days, config.stale_after_days)
+    account = Account(slug, rel, data, assessment, tuple(dict.fromkeys(images)))
+    warnings = [
+        Diagnostic(rel, conv.line_of(loc), "warning", message)
+        for loc, message in rules.warnings(rules.AccountFacts(data, assessment, config, as_of))
+    ]
+    return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens)
+
+
+def _label(loc: Loc, ids: dict[Loc, str]) -> str:
+    """Name the place of a key in messages: 'result `x`: ', 'result `x`, validator: '."""
+    if len(loc) < 2 or loc[0] != "results":
+        return ""
+    result_loc = loc[:2]
+    name = f"result `{ids[result_loc]}`" if result_loc in ids else f"result {int(loc[1]) + 1}"
+    if len(loc) >= 3 and loc[2] == "validator":
+        return f"{name}, validator: "
+    if len(loc) >= 4 and loc[2] == "history":
+        return f"{name}, history entry {int(loc[3]) + 1}: "
+    return f"{name}: "

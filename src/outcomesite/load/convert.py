@@ -1,0 +1,424 @@
+"""Convert composed YAML nodes into typed data, guided by a pydantic model, with line numbers.
+
+Types, lines and duplicate keys come from one place: each key's node says where it is, and the model's
+field says what its text must mean. The result is validated by pydantic; its errors are mapped back to
+the line of the offending key and reworded for someone who is not an engineer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from outcomesite.layout import EARLIEST_DATE, MAX_NUMBER
+from outcomesite.model.schema import slugify
+
+Loc = tuple[str | int, ...]
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+NUMBER = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+(?:\.[0-9]*)?$")
+_CURRENCY = re.compile(r"^([$€£¥]|[A-Z]{3}\s?)?\s*([-+]?[0-9][0-9,. ]*)\s*([$€£¥]|\s?[A-Z]{3})?$")
+_SYMBOL_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+
+
+@dataclass
+class Conversion:
+    """Typed data plus what is needed to report problems at the right line."""
+
+    data: dict[str, Any]
+    lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    bad: set[Loc] = field(default_factory=set)
+    ids: dict[Loc, str] = field(default_factory=dict)  # raw `id` of each mapping, for labels
+    model: BaseModel | None = None
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of `loc`, or of its nearest parent we know (the key that is missing has none)."""
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), 1)
+
+
+# A label names where a key sits, for messages: "" at the top, "result `x`: " inside a result.
+# It gets the location of the mapping that holds the key and the raw ids of all mappings.
+Labeler = Callable[[Loc, dict[Loc, str]], str]
+
+
+def _no_label(loc: Loc, ids: dict[Loc, str]) -> str:
+    return ""
+
+
+def convert(
+    root: yaml.MappingNode, model: type[BaseModel], line_offset: int, label: Labeler = _no_label
+) -> Conversion:
+    """Convert `root` by `model`, then validate; every problem lands in `Conversion.problems`."""
+    conv = Conversion(data={})
+    conv.lines[()] = root.start_mark.line + line_offset
+    converter = _Converter(conv, line_offset, label)
+    conv.data = converter.mapping(root, model, ())
+    try:
+        conv.model = model.model_validate(conv.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            if any(loc[: i + 1] in conv.bad for i in range(len(loc))):
+                continue  # already reported, more precisely, by the converter
+            message = _pydantic_message(dict(error), model, loc, label(loc[:-1], conv.ids))
+            conv.problems.append((conv.line_of(loc), message))
+    conv.problems.sort(key=lambda p: p[0])
+    return conv
+
+
+class _Converter:
+    def __init__(self, conv: Conversion, line_offset: int, label: Labeler) -> None:
+        self.conv = conv
+        self.offset = line_offset
+        self.label = label
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.offset
+
+    def problem(self, loc: Loc, node: yaml.Node, message: str) -> None:
+        self.conv.bad.add(loc)
+        self.conv.problems.append((self.line(node), self.label(loc[:-1], self.conv.ids) + message))
+
+    def mapping(self, node: yaml.MappingNode, model: type[BaseModel], loc: Loc) -> dict[str, Any]:
+        fields = model.model_fields
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        # Keys are read first so that labels ("result `x`") can use the id wherever it is.
+        for key_node, value_node in node.value:
+            if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode):
+                self.conv.ids[loc] = value_node.value
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(loc, key_node, "a key must be a plain word such as `owner`")
+                continue
+            key = key_node.value
+            key_loc = (*loc, key)
+            if key in first_line:
+                self.problem(
+                    key_loc,
+                    key_node,
+                    f"duplicate key `{key}` (first given on line {first_line[key]}): keep only one",
+                )
+                continue
+            first_line[key] = self.line(key_node)
+            self.conv.lines[key_loc] = self.line(key_node)
+            if key not in fields:
+                self.problem(key_loc, key_node, _unknown_key_message(key, list(fields)))
+                continue
+            annotation = fields[key].annotation
+            value = self.value(value_node, annotation, key_loc)
+            if value is not _OMIT:
+                out[key] = value
+        return out
+
+    def value(self, node: yaml.Node, annotation: Any, loc: Loc) -> Any:
+        kind, inner = _kind(annotation)
+        if isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS:
+            return _OMIT  # `key:` with nothing after it means "not given"
+        if kind == "model":
+            if not isinstance(node, yaml.MappingNode):
+                return self._wrong_shape(node, loc, "a group of `key: value` lines, indented below")
+            return self.mapping(node, inner, loc)
+        if kind == "list":
+            if not isinstance(node, yaml.SequenceNode):
+                return self._wrong_shape(node, loc, "a list, one item per line starting with `- `")
+            items = []
+            item_kind, _ = _kind(inner)
+            for index, item in enumerate(node.value):
+                item_loc = (*loc, index)
+                self.conv.lines[item_loc] = self.line(item)
+                if isinstance(item, yaml.ScalarNode) and not item.style and item.value in _NULLS:
+                    self.problem(item_loc, item, f"empty item in `{loc[-1]}`: remove the lone `-`")
+                    converted = _OMIT
+                else:
+                    converted = self.value(item, inner, item_loc)
+                if converted is not _OMIT:
+                    items.append(converted)
+                elif item_kind == "model":
+                    items.append({})  # keeps later items at their index; its errors are reported
+            return tuple(items)
+        if not isinstance(node, yaml.ScalarNode):
+            shape = "a list" if isinstance(node, yaml.SequenceNode) else "a group of keys"
+            name = loc[-1]
+            self.problem(loc, node, f"`{name}` must be a single value, not {shape}")
+            return _OMIT
+        return self.scalar(node, kind, inner, loc)
+
+    def _wrong_shape(self, node: yaml.Node, loc: Loc, expected: str) -> Any:
+        self.problem(loc, node, f"`{loc[-1]}` must be {expected}")
+        return _OMIT
+
+    def scalar(self, node: yaml.ScalarNode, kind: str, inner: Any, loc: Loc) -> Any:
+        text = node.value
+        name = loc[-1] if isinstance(loc[-1], str) else str(loc[-2])
+        if kind == "str":
+            return _OMIT if not text.strip() else text
+        if kind == "enum":
+            if text in inner:
+                return text
+            self.problem(loc, node, _enum_message(name, text, inner))
+            return _OMIT
+        if kind == "date":
+            return self._date(node, name, loc)
+        if kind in ("float", "int"):
+            return self._number(node, name, loc, integer=kind == "int")
+        raise AssertionError(f"unsupported field kind {kind}")  # a bug in the model, not input
+
+    def _date(self, node: yaml.ScalarNode, name: str, loc: Loc) -> Any:
+        text = node.value.strip()
+        if _DATE.match(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                if day >= EARLIEST_DATE:
+                    return day
+                self.problem(
+                    loc, node, f"`{name}` {text} is before 1900: check the year (found `{text}`)"
+                )
+                return _OMIT
+        self.problem(
+            loc,
+            node,
+            f"`{name}` must be a date written YYYY-MM-DD, e.g. 2026-11-01 (found `{node.value}`)",
+        )
+        return _OMIT
+
+    def _number(self, node: yaml.ScalarNode, name: str, loc: Loc, integer: bool) -> Any:
+        text = node.value.strip()
+        pattern = _INTEGER if integer else NUMBER
+        if not node.style and pattern.match(text):
+            value = int(text) if integer or _INTEGER.match(text) else float(text)
+            if math.isfinite(value) and abs(value) <= MAX_NUMBER:
+                return value + 0  # -0.0 + 0 is 0.0: a report never says "-0"
+            self.problem(
+                loc,
+                node,
+                f"`{name}` is out of range: write a number between -1000000000000000 and "
+                f"1000000000000000, a million billion (found `{text}`)",
+            )
+            return _OMIT
+        self.problem(loc, node, _number_message(name, node, integer))
+        return _OMIT
+
+
+_OMIT: Any = object()
+
+
+_KINDS: dict[Any, tuple[str, Any]] = {}
+
+
+def _kind(annotation: Any) -> tuple[str, Any]:
+    """`_read_kind`, remembered: a large site asks about the same few annotations for every key."""
+    try:
+        return _KINDS[annotation]
+    except KeyError:
+        _KINDS[annotation] = found = _read_kind(annotation)
+        return found
+    except TypeError:  # an unhashable annotation: just work it out
+        return _read_kind(annotation)
+
+
+def _read_kind(annotation: Any) -> tuple[str, Any]:
+    """Reduce a field annotation to the kinds of text the converter knows how to read."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kind(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _kind(args[0])
+    if origin is typing.Literal:
+        return "enum", typing.get_args(annotation)
+    if origin in (tuple, list):
+        return "list", typing.get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "model", annotation
+    if annotation is dt.date:
+        return "date", None
+    if annotation is bool:
+        raise AssertionError("booleans are deliberately not part of the schema")
+    if annotation is int:
+        return "int", None
+    if annotation is float:
+        return "float", None
+    return "str", None
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    """The closest known word, compared case-insensitively, for a did-you-mean hint."""
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _unknown_key_message(key: str, known: list[str]) -> str:
+    guess = suggest(key, known)
+    if guess:
+        return f"unknown key `{key}`: did you mean `{guess}`?"
+    return f"unknown key `{key}`: the keys allowed here are {', '.join(known)}"
+
+
+def _enum_message(name: str, text: str, allowed: tuple[str, ...]) -> str:
+    options = ", ".join(allowed)
+    guess = suggest(text, list(allowed))
+    hint = f": did you mean `{guess}`?" if guess else ""
+    return f"`{name}` must be one of {options} (found `{text}`){hint}"
+
+
+@dataclass(frozen=True)
+class _Number:
+    """What a hint knows about a value that should have been a number."""
+
+    name: str  # the key, e.g. `baseline`
+    text: str  # the value as written, stripped
+    quoted: bool
+    what: str  # "a plain number" or "a whole number"
+    integer: bool
+
+
+def _percent(n: _Number) -> str | None:
+    if n.text.endswith("%") and NUMBER.match(n.text[:-1].strip()):
+        number = n.text[:-1].strip()
+        return f'`{n.name}` must be {n.what}: write `{number}` and `unit: "%"` (found `{n.text}`)'
+    return None
+
+
+def _quoted(n: _Number) -> str | None:
+    if n.quoted and NUMBER.match(n.text):
+        return f"`{n.name}` must be {n.what}, not text in quotes: write `{n.text}` without quotes"
+    return None
+
+
+def _base_sixty(n: _Number) -> str | None:
+    if _SEXAGESIMAL.match(n.text):
+        return (
+            f"`{n.name}` must be {n.what}: `{n.text}` is not read as a time (YAML 1.1 would turn "
+            "it into a base-60 number); write the value in one unit, e.g. `90` and `unit: minutes`"
+        )
+    return None
+
+
+def _leading_zero(n: _Number) -> str | None:
+    if not _LEADING_ZERO.match(n.text):
+        return None
+    fixed = n.text.lstrip("+-0") or "0"
+    if fixed.startswith("."):
+        fixed = "0" + fixed
+    return (
+        f"`{n.name}` must be {n.what}: `{n.text}` has a leading zero, which YAML 1.1 reads as an "
+        f"octal number; write `{fixed}`"
+    )
+
+
+def _money(n: _Number) -> str | None:
+    currency = _CURRENCY.match(n.text)
+    if not currency or not (currency.group(1) or currency.group(3)):
+        return None
+    symbol = (currency.group(1) or currency.group(3)).strip()
+    code = _SYMBOL_CODES.get(symbol, symbol)
+    number = re.sub(r"[, ]", "", currency.group(2))
+    return f"`{n.name}` must be {n.what}: write `{number}` and `unit: {code}` (found `{n.text}`)"
+
+
+def _thousands(n: _Number) -> str | None:
+    if re.fullmatch(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", n.text):
+        number = n.text.replace(",", "")
+        return f"`{n.name}` must be {n.what} without thousands separators: write `{number}`"
+    return None
+
+
+def _fraction_for_a_whole_number(n: _Number) -> str | None:
+    if n.integer and NUMBER.match(n.text):
+        return f"`{n.name}` must be a whole number such as 1 or 2 (found `{n.text}`)"
+    return None
+
+
+# Tried in order; the first that recognises the mistake names it and its fix.
+_NUMBER_HINTS: tuple[Callable[[_Number], str | None], ...] = (
+    _percent,
+    _quoted,
+    _base_sixty,
+    _leading_zero,
+    _money,
+    _thousands,
+    _fraction_for_a_whole_number,
+)
+
+
+def _number_message(name: str, node: yaml.ScalarNode, integer: bool) -> str:
+    what = "a whole number" if integer else "a plain number"
+    number = _Number(name, node.value.strip(), bool(node.style), what, integer)
+    for hint in _NUMBER_HINTS:
+        if message := hint(number):
+            return message
+    return f"`{name}` must be {what} such as 40 or 12.5 (found `{number.text}`)"
+
+
+def parse_number(text: str) -> float | None:
+    """A plain number as the converter reads one (no YAML 1.1 guessing), or None; for lenient
+    readers of old files, which must agree with the converter on what a number is."""
+    text = text.strip()
+    if not NUMBER.match(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else None
+
+
+def _pydantic_message(error: dict[str, Any], model: type[BaseModel], loc: Loc, label: str) -> str:
+    kind = error["type"]
+    name = str(loc[-1]) if loc else "value"
+    description = _description(model, loc)
+    if kind == "missing":
+        hint = f" with {description}" if description else ""
+        return f"{label}`{name}` is missing: add a line `{name}: ...`{hint}"
+    if kind == "string_too_short":
+        return f"{label}`{name}` is empty: write {description or 'a value'}"
+    if kind == "string_pattern_mismatch":
+        value = error.get("input")
+        fixed = slugify(str(value)) or "my-result"
+        return (
+            f"{label}`{name}` `{value}` may only use lowercase letters, digits and hyphens, "
+            f"e.g. `{fixed}`"
+        )
+    if kind == "greater_than_equal":
+        return f"{label}`{name}` must be at least {error['ctx']['ge']}"
+    return f"{label}`{name}`: {error['msg']}"
+
+
+def _description(model: type[BaseModel], loc: Loc) -> str:
+    """Walk the model along `loc` to the field's description, lower-cased for use mid-sentence."""
+    current: Any = model
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return ""
+        info = fields[part]
+        kind, inner = _kind(info.annotation)
+        current = inner if kind in ("model", "list") else None
+    if info is None or not info.description:
+        return ""
+    text = str(info.description)
+    return text[0].lower() + text[1:]

@@ -1,0 +1,130 @@
+"""Find and validate every account of a site: the load stage for a whole site (`check`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
+from outcomesite.files import is_link
+from outcomesite.history.records import RetiredSlug
+from outcomesite.history.versions import Repository, read_repository
+from outcomesite.layout import ACCOUNTS_DIR, default_as_of
+from outcomesite.load.account import Loaded, validate_file
+from outcomesite.load.config import load_config
+from outcomesite.model.account import Account
+from outcomesite.model.config import SiteConfig
+from outcomesite.workers import in_chunks
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A validated site: what `check` reports and what `build` renders."""
+
+    root: Path
+    config: SiteConfig
+    as_of: dt.date
+    accounts: tuple[Account, ...]  # the valid ones, by slug
+    diagnostics: tuple[Diagnostic, ...]  # every problem, by path and line
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    def failed(self, strict: bool) -> bool:
+        """Would a CI gate fail? Errors always; warnings too with --strict."""
+        return not self.ok or (strict and bool(self.diagnostics))
+
+
+def account_files(root: Path) -> list[Path]:
+    """Every `*.md` in content/accounts/, links included (validation refuses those by name)."""
+    folder = root / ACCOUNTS_DIR
+    for part in (root / ACCOUNTS_DIR.parent, folder):
+        if is_link(part):
+            raise OutcomesiteError(
+                f"{part.relative_to(root).as_posix()} is a link (symlink): the account files must "
+                "be committed in the site itself, in a real content/accounts/ folder",
+                EXIT_USAGE,
+            )
+    if not folder.is_dir():
+        raise OutcomesiteError(
+            f"no {ACCOUNTS_DIR.as_posix()}/ folder in {root}: run this in your site's folder, "
+            "or create one with `outcomesite init DIR`",
+            EXIT_USAGE,
+        )
+    return sorted(
+        p for p in folder.iterdir() if p.suffix == ".md" and (p.is_symlink() or p.is_file())
+    )
+
+
+def load_site(
+    root: Path | str = ".",
+    as_of: dt.date | None = None,
+    jobs: int | None = None,
+    files: list[Path] | None = None,
+    repo: Repository | None = None,
+) -> Site:
+    """Validate the config and every account file (or just `files`); never raises for bad content.
+
+    Git's history (`repo`, read here when not given) is needed to refuse a slug whose earlier,
+    deleted file still has a share link out there.
+    """
+    return read_site(Path(root), as_of, jobs, files, repo, _nothing)[0]
+
+
+def _nothing(loaded: Loaded) -> None:
+    return None
+
+
+def read_site(
+    root: Path,
+    as_of: dt.date | None,
+    jobs: int | None,
+    files: list[Path] | None,
+    repo: Repository | None,
+    each: Callable[[Loaded], T],
+) -> tuple[Site, list[T]]:
+    """`load_site`, and `each(loaded)` for every valid account, in the worker that validated it
+    (the build renders the narrative there, while its parsed tokens are at hand). The results
+    come in the order of `Site.accounts`."""
+    as_of = as_of or default_as_of()
+    config, diagnostics = load_config(root)
+    files = account_files(root) if files is None else files
+    repo = repo if repo is not None else read_repository(root)
+    accounts: list[Account] = []
+    extras: list[T] = []
+    state = _Work(files, root, config, as_of, repo.retired, each)
+    for chunk in in_chunks(_validate, state, len(files), jobs):
+        for account, problems, extra in chunk:
+            diagnostics.extend(problems)
+            if account is not None:
+                accounts.append(account)
+                extras.append(extra)
+    return Site(root, config, as_of, tuple(accounts), tuple(sorted(diagnostics))), extras
+
+
+@dataclass(frozen=True)
+class _Work:
+    files: list[Path]
+    root: Path
+    config: SiteConfig
+    as_of: dt.date
+    retired: dict[str, RetiredSlug]
+    each: Callable[[Loaded], Any]
+
+
+def _validate(
+    work: _Work, start: int, end: int
+) -> list[tuple[Account | None, list[Diagnostic], Any]]:
+    found = []
+    for path in work.files[start:end]:
+        rel = path.relative_to(work.root).as_posix()
+        loaded = validate_file(path, work.root, work.config, work.as_of, work.retired.get(rel))
+        extra = work.each(loaded) if loaded.account is not None else None
+        found.append((loaded.account, loaded.diagnostics, extra))
+    return found

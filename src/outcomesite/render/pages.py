@@ -1,0 +1,164 @@
+"""Whole pages as HTML strings: a report (for the browser and for the PDF), an account's pieces of
+the internal index, the internal index itself and the public placeholder; and the list of files
+published next to them, and the job that renders a report's PDF. No file is written here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TypedDict
+
+from outcomesite.files import PublishedFile
+from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_file_parts
+from outcomesite.load.site import Site
+from outcomesite.model.config import SiteConfig
+from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
+from outcomesite.render.index import (
+    IndexPieces,
+    IndexView,
+    account_view,
+    index_entry,
+    index_pieces,
+    index_view,
+)
+from outcomesite.render.page import AccountPage
+from outcomesite.render.theme import Theme
+from outcomesite.render.views import ReportView, html_lang, report_view
+
+AssetHref = Callable[[str], str]  # a published asset's name -> the URL a page uses for it
+
+
+class Stylesheet(TypedDict):
+    href: str
+    media: str  # "" (all) or "print"
+
+
+class PageFrame(TypedDict):
+    """What every page template gets besides its view: how the page is put together."""
+
+    title: str
+    stylesheets: list[Stylesheet]
+    preview: bool  # in `outcomesite serve`: base.html adds the live-reload hooks
+
+
+class ReportPage(ReportView, PageFrame):
+    """Everything report.html receives."""
+
+    pdf: bool
+    logo_href: str | None
+
+
+class IndexPage(IndexView, PageFrame):
+    """Everything index.html receives."""
+
+
+class PublicIndexPage(PageFrame):
+    """Everything public_index.html receives."""
+
+    lang: str
+
+
+def stylesheets(href: AssetHref, paper: str, has_theme_css: bool = False) -> list[Stylesheet]:
+    sheets: list[Stylesheet] = [
+        {"href": href("report.css"), "media": ""},
+        {"href": href("print.css"), "media": "print"},
+    ]
+    if paper == "Letter":
+        sheets.append({"href": href("letter.css"), "media": "print"})
+    if has_theme_css:
+        sheets.append({"href": href("theme.css"), "media": ""})  # a theme's additions, last
+    return sheets
+
+
+def logo_name(config: SiteConfig) -> str | None:
+    """The logo's name in public/assets/ (`logo.svg`), whatever it is called in the site."""
+    return f"logo{PurePosixPath(config.logo).suffix.lower()}" if config.logo else None
+
+
+def report_html(
+    site: Site, theme: Theme, page: AccountPage, *, pdf: bool, preview: bool = False
+) -> str:
+    """The report page, the same for the browser and (pdf=True) for the PDF: its assets are
+    addressed relative to the page, as they are published."""
+    prefix = page.root_prefix + ASSETS + "/"
+    view = report_view(page, site.config, site.as_of)
+    logo = logo_name(site.config)
+    context: ReportPage = {
+        **view,
+        "pdf": pdf,
+        "preview": preview,
+        "stylesheets": stylesheets(
+            lambda name: prefix + name, site.config.paper, theme.has_asset("theme.css")
+        ),
+        "logo_href": prefix + logo if logo else None,
+    }
+    return theme.render("report.html", context)
+
+
+def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
+    """An account's pieces of the internal index, rendered with its report."""
+    entry = index_entry(page, site.config)
+    view = account_view(page, entry, site.config, INDEX_TO_PUBLIC)
+    card = theme.render("_attention_card.html", {"row": view}) if view["needs_attention"] else ""
+    return index_pieces(entry, theme.render("_index_row.html", {"row": view}).strip(), card.strip())
+
+
+def internal_index_html(
+    site: Site, theme: Theme, pieces: list[IndexPieces], preview: bool = False
+) -> str:
+    """internal/index.html from every account's pieces, in index order."""
+    config = site.config
+    context: IndexPage = {
+        **index_view(pieces, config, site.as_of),
+        "title": f"{config.site_name} (internal)",
+        "preview": preview,
+        "stylesheets": [
+            {"href": INDEX_TO_PUBLIC + "assets/report.css", "media": ""},
+            {"href": INDEX_TO_PUBLIC + "assets/index.css", "media": ""},
+        ],
+    }
+    return theme.render("index.html", context)
+
+
+def public_index_html(site: Site, theme: Theme, preview: bool = False) -> str:
+    """public/index.html: lists nothing, so that nobody browses from it to a report."""
+    context: PublicIndexPage = {
+        "lang": html_lang(site.config.locale),
+        "title": site.config.vendor or "Reports",
+        "preview": preview,
+        "stylesheets": stylesheets(
+            lambda name: f"{ASSETS}/{name}", site.config.paper, theme.has_asset("theme.css")
+        ),
+    }
+    return theme.render("public_index.html", context)
+
+
+def site_files(site: Site, theme: Theme) -> list[PublishedFile]:
+    """The theme's assets and the logo, by their address below public/."""
+    files = [
+        PublishedFile(f"{ASSETS}/{name}", str(base), parts)
+        for name, base, parts in theme.asset_sources()
+    ]
+    if (logo := logo_name(site.config)) and site.config.logo:
+        parts = tuple(part for part in site.config.logo.split("/") if part not in ("", "."))
+        files.append(PublishedFile(f"{ASSETS}/{logo}", str(site.root), parts))
+    return files
+
+
+def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float = PDF_TIMEOUT) -> PdfJob:
+    """The PDF is rendered from the same HTML as the page, at the address the page is published
+    at (or, without a base_url, at a local address that does not depend on the share link, so
+    that a new secret keeps the cached PDFs); its renderer may read exactly the site's assets and
+    this page's images."""
+    base_url = site.config.base_url
+    origin = base_url.rstrip("/") + "/" if base_url else LOCAL_ORIGIN
+    folder = page.folder if base_url else "report" + (f"/v{page.version}" * page.permanent)
+    images = [
+        PublishedFile(
+            f"{folder}/{image}", str(site.root), account_file_parts(page.account.slug, image)
+        )
+        for image in page.account.images
+    ]
+    html = report_html(site, theme, page, pdf=True)
+    files = (*site_files(site, theme), *images)
+    return PdfJob(page.account.slug, html, origin, folder, files, timeout)

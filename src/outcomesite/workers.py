@@ -1,0 +1,62 @@
+"""How many processes work for a command, and running work over many accounts in forked ones.
+
+Validating and rendering run in forked workers that inherit the state (site, theme, pages) without
+pickling it; only results travel back. Small jobs, platforms without fork and callers in threads
+(the preview server) run in-process. PDFs have their own pool (pdf/pool.py) because each render
+also needs a time and a memory limit; both take their size from `cpus`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Work below this many items per worker is not worth starting processes for.
+PARALLEL_THRESHOLD = 200
+# The state of the work a forked worker was started for: set once in each worker by _init_worker
+# (fork gives it the parent's objects for free), never in the parent.
+_worker_state: Any = None
+
+
+def cpus(jobs: int | None) -> int:
+    """The processes `--jobs` asks for, by default one per CPU."""
+    return max(1, jobs or os.cpu_count() or 1)
+
+
+def _init_worker(state: Any) -> None:
+    global _worker_state
+    _worker_state = state
+    # Ctrl-C reaches every process of the group: the parent stops the workers, which must not
+    # each print a traceback first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_chunk(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
+    function, start, end = task
+    return function(_worker_state, start, end)
+
+
+def workers_for(count: int, jobs: int | None) -> int:
+    if not hasattr(os, "fork") or threading.current_thread() is not threading.main_thread():
+        return 1
+    return max(1, min(cpus(jobs), count // PARALLEL_THRESHOLD))
+
+
+def in_chunks(
+    function: Callable[[Any, int, int], T], state: Any, count: int, jobs: int | None
+) -> list[T]:
+    """function(state, start, end) over [0, count) in chunks; the chunks' results, in order."""
+    workers = workers_for(count, jobs)
+    if workers <= 1:
+        return [function(state, 0, count)]
+    size = -(-count // (workers * 4))
+    tasks = [(function, start, min(start + size, count)) for start in range(0, count, size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
+        return pool.map(_run_chunk, tasks)
