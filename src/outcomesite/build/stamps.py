@@ -1,0 +1,151 @@
+"""Stamps of a site's input files, so that the next build can tell what changed without reading
+much: a file is hashed only when its size or mtime moved, like Git's index. A stamp taken within
+one clock tick of a file's last change is not trusted next time, so a save in the same tick as a
+build is still seen. Standard library only: this runs on every build, even one with nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple, TypedDict
+
+from outcomesite.layout import ACCOUNTS, CONFIG_FILE
+
+# A stamp is trusted once the file is older than the scan by more than the clock's tick: 20 ms for
+# nanosecond timestamps (Linux ticks are 1-10 ms), 2 s where a file system keeps whole seconds.
+FINE_TICK_NS, COARSE_TICK_NS = 20_000_000, 2_000_000_000
+
+
+class Stamp(NamedTuple):
+    size: int
+    mtime_ns: int  # -1 when not trusted (taken in the same clock tick as the file's last change)
+    sha256: str
+
+
+class Watched(TypedDict):
+    """The site-wide inputs of a build (besides the accounts), by path relative to the site."""
+
+    files: list[str]  # the config and the logo
+    folders: list[str]  # the theme's folders (the packaged theme by its absolute path)
+
+
+class Scanner:
+    """Stamps files, re-hashing only those whose size or mtime differ from a trusted old stamp.
+
+    Keys are paths relative to the site (absolute for the packaged theme), so a site moved or
+    restored elsewhere keeps its stamps. Plain strings and os.scandir: this runs on every build.
+    """
+
+    def __init__(self, root: Path, previous: dict[str, Stamp] | None = None) -> None:
+        self.root = root
+        self.previous = previous or {}
+        self.started_ns = time.time_ns()
+        self.stamps: dict[str, Stamp] = {}
+
+    def stamp(self, key: str, path: str, stat: os.stat_result | None = None) -> str:
+        """The file's SHA-256 ("" when it cannot be read), from its old stamp when trusted."""
+        try:
+            stat = stat or os.stat(path)
+        except OSError:
+            return ""
+        old = self.previous.get(key)
+        if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
+            sha = old[2]
+        else:
+            try:
+                with open(path, "rb") as file:
+                    sha = hashlib.sha256(file.read()).hexdigest()
+            except OSError:
+                return ""
+        coarse = stat.st_mtime_ns % 1_000_000_000 == 0
+        tick = COARSE_TICK_NS if coarse else FINE_TICK_NS
+        trusted = stat.st_mtime_ns < self.started_ns - tick
+        self.stamps[key] = Stamp(stat.st_size, stat.st_mtime_ns if trusted else -1, sha)
+        return sha
+
+    def files(self, names: Iterable[str]) -> dict[str, str]:
+        return {name: self.stamp(name, os.path.join(self.root, name)) for name in names}
+
+    def folders(self, names: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for name in names:
+            for key, path, stat in _walk(os.path.join(self.root, name), name):
+                if sha := self.stamp(key, path, stat):
+                    found[key] = sha
+        return found
+
+    def accounts(self) -> dict[str, str]:
+        """slug -> digest of content/accounts/<slug>.md and every file under <slug>/."""
+        base = ACCOUNTS
+        try:
+            entries = list(os.scandir(os.path.join(self.root, ACCOUNTS)))
+        except OSError:
+            return {}
+        units: dict[str, list[tuple[str, str]]] = {}
+        folders: list[tuple[str, str]] = []  # (slug, link target when a link)
+        for entry in entries:
+            if entry.name.endswith(".md") and entry.is_symlink():
+                # Refused by check; its target still counts, so that fixing it is a change.
+                units[entry.name[:-3]] = [(f"{base}/{entry.name}", _link_stamp(entry.path))]
+            elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
+                key = f"{base}/{entry.name}"
+                units[entry.name[:-3]] = [(key, self.stamp(key, entry.path, entry.stat()))]
+            elif entry.is_symlink():
+                folders.append((entry.name, _link_stamp(entry.path)))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((entry.name, ""))
+        for slug, link in folders:
+            if slug in units and link:
+                units[slug].append((f"{base}/{slug}", link))
+            elif slug in units:
+                units[slug].extend(self.folders([f"{base}/{slug}"]).items())
+        return {slug: _digest(parts) for slug, parts in units.items()}
+
+
+def _digest(parts: list[tuple[str, str]]) -> str:
+    if len(parts) == 1:
+        return parts[0][1]  # the file's own hash: most accounts have no folder
+    return hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
+
+
+def _link_stamp(path: str) -> str:
+    try:
+        return "link:" + os.readlink(path)
+    except OSError:
+        return "link:"
+
+
+def _walk(folder: str, key: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(key, path, stat) of every file under a folder, in a stable order; links are not
+    followed (nothing is published through one, and a link to `.` would never end)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, f"{key}/{entry.name}")
+        elif entry.is_file(follow_symlinks=False):
+            yield f"{key}/{entry.name}", entry.path, entry.stat()
+
+
+def scan_inputs(scanner: Scanner, watched: Watched) -> dict[str, str]:
+    return {**scanner.files(watched["files"]), **scanner.folders(watched["folders"])}
+
+
+def watched_inputs(root: Path, theme_folders: list[Path], logo: str | None) -> Watched:
+    """The site-wide files a build reads: the config, the logo and the theme's folders. The one
+    list: the build's record keeps it, and the preview watches exactly these (and the accounts)."""
+    files = [CONFIG_FILE] + ([logo] if logo else [])
+
+    def name(path: Path) -> str:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return path.as_posix()  # the packaged theme: absolute, joined to root as-is
+
+    return {"files": files, "folders": [name(folder) for folder in theme_folders]}
