@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 AS_OF = "2026-11-23"
-ENV = {**os.environ, "OUTCOMESITE_SECRET": "bench-secret"}
+ENV = {**os.environ, "OUTCOMESITE_SECRET": "bench-secret-0123456789abcdef0123456789abcdef"}
 ENV.pop("CI", None)
 
 

@@ -65,7 +65,10 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=2000)
     args = parser.parse_args()
     options = BuildOptions(
-        pdf=False, jobs=1, as_of=dt.date(2026, 11, 23), environ={"OUTCOMESITE_SECRET": "bench"}
+        pdf=False,
+        jobs=1,
+        as_of=dt.date(2026, 11, 23),
+        environ={"OUTCOMESITE_SECRET": "bench-0123456789abcdef0123456789abcdef"},
     )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

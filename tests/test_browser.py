@@ -65,7 +65,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("browser-site")
     shutil.copytree(ROOT / "content", root / "content")
-    build_site(root, BuildOptions(pdf=False, environ={"OUTCOMESITE_SECRET": "s"}, as_of=AS_OF))
+    build_site(
+        root,
+        BuildOptions(
+            pdf=False,
+            environ={"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"},
+            as_of=AS_OF,
+        ),
+    )
     out = root / "build"
     accounts = {a.slug: a.data for a in load_site(root, AS_OF).accounts}
     index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))

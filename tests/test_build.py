@@ -30,7 +30,7 @@ from outcomesite.render.theme import Theme, ThemeError
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 from tests.html_tree import Node, parse
 
-SECRET = "test-secret"
+SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 FAST = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF)
 WITH_PDF = BuildOptions(pdf=True, jobs=1, environ=ENV, as_of=AS_OF)
@@ -618,11 +618,17 @@ def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
     result = run_cli(root, "build", "--no-pdf", "--as-of", "2026-11-23", env=ENV)
     assert result.exit_code == 0
     assert result.stdout == ""
-    note, *lines, summary = result.stderr.splitlines()
+    note, kinds, summary = result.stderr.splitlines()
     assert (
         note == "note: not a Git repository: every account is version 1 and has no version history"
     )
-    assert lines == warnings
+    # The sample's warnings are deliberate (README): one line says what they are ...
+    assert kinds == (
+        "15 warnings: 6 results without a validator, 5 accounts failing the result check, "
+        "2 overdue results, 1 account with no named result, 1 stale measurement "
+        "(`outcomesite check` or `build --verbose` lists each, with its file and line)"
+    )
+    assert len(warnings) == 15
     assert re.fullmatch(
         rf"built {count} account\(s\): {count} report\(s\), 0 PDF\(s\) \(0 rendered, 0 reused\), "
         rf"{len(warnings)} "
@@ -630,6 +636,10 @@ def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
         summary,
     ), summary
     assert len(list((root / "build" / "public" / "r").glob("*/"))) == count
+    # ... and --verbose lists each, with its file and line.
+    verbose = run_cli(root, "build", "--no-pdf", "--verbose", "--as-of", "2026-11-23", env=ENV)
+    lines = verbose.stderr.splitlines()
+    assert [line for line in lines if ": warning: " in line] == warnings
 
 
 def test_the_links_folder_has_an_empty_index(tmp_path: Path) -> None:

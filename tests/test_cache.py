@@ -16,7 +16,7 @@ from outcomesite.pdf.cache import PdfCache
 from outcomesite.render.theme import Theme
 from tests.conftest import AS_OF, VALID, make_site
 
-ENV = {"OUTCOMESITE_SECRET": "cache-secret"}
+ENV = {"OUTCOMESITE_SECRET": "cache-secret-0123456789abcdef0123456789abcdef"}
 OPTIONS = BuildOptions(pdf=True, environ=ENV, as_of=AS_OF, jobs=1)
 GLOBEX = VALID.replace("Acme Corp", "Globex Inc")
 
@@ -114,7 +114,9 @@ def test_a_new_secret_keeps_the_pdfs(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID})
     build(tmp_path)
     before = {p.parent.name for p in (tmp_path / "build/public/r").glob("*/acme.pdf")}
-    report = build(tmp_path, environ={"OUTCOMESITE_SECRET": "rotated"})
+    report = build(
+        tmp_path, environ={"OUTCOMESITE_SECRET": "rotated-0123456789abcdef0123456789abcdef"}
+    )
     after = {p.parent.name for p in (tmp_path / "build/public/r").glob("*/acme.pdf")}
     assert before != after and report.pdfs_reused == 1
 

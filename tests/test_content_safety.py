@@ -25,7 +25,7 @@ from outcomesite.render.pages import report_html
 from outcomesite.render.theme import Theme
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
-ENV = {"OUTCOMESITE_SECRET": "s"}
+ENV = {"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"}
 CHART = ROOT / "content" / "accounts" / "northwind-logistics" / "chart.png"
 # VALID is 25 lines; the corpus goes after a blank line, so its first line is line 27.
 CORPUS_LINE = len(VALID.splitlines()) + 2

@@ -22,7 +22,7 @@ from outcomesite.links import link_id
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git
 
-SECRET = "incremental-secret"
+SECRET = "incremental-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 OPTIONS = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, jobs=1)
 GLOBEX = VALID.replace("Acme Corp", "Globex Inc")
@@ -169,7 +169,7 @@ def test_site_wide_changes_rebuild_everything(site: Path, change: object, why: s
     change(site)  # type: ignore[operator]
     every: dict[str, dict[str, Any]] = {
         "as_of": {"as_of": AS_OF.replace(day=24)},
-        "secret": {"environ": {"OUTCOMESITE_SECRET": "another"}},
+        "secret": {"environ": {"OUTCOMESITE_SECRET": "another-0123456789abcdef0123456789abcdef"}},
         "pdf": {"pdf": True},
     }
     settings = every.get(why, {})

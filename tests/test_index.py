@@ -22,7 +22,7 @@ from outcomesite.links import link_id
 from tests.conftest import AS_OF, ROOT, VALID, make_site
 from tests.html_tree import Node, parse
 
-SECRET = "test-secret"
+SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 FAST = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF)
 

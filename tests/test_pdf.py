@@ -35,7 +35,7 @@ from outcomesite.pdf.renderer import render_pdf
 from outcomesite.render.theme import DEFAULT_THEME
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
-ENV = {"OUTCOMESITE_SECRET": "s"}
+ENV = {"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"}
 THEME_ASSETS = DEFAULT_THEME / "assets"
 CHART = ROOT / "content" / "accounts" / "northwind-logistics" / "chart.png"
 A4 = (595.28, 841.89)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -66,7 +67,11 @@ class Server:
 def start_server(root: Path, port: int | None = None) -> Server:
     port = port or free_port()
     exe = shutil.which("outcomesite") or str(Path(sys.executable).parent / "outcomesite")
-    env = {**os.environ, "OUTCOMESITE_SECRET": "preview-secret", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "OUTCOMESITE_SECRET": "preview-secret-0123456789abcdef0123456789abcdef",
+        "PYTHONUNBUFFERED": "1",
+    }
     process = subprocess.Popen(
         [exe, "serve", "--port", str(port), "--as-of", AS_OF.isoformat()],
         cwd=root,
@@ -326,3 +331,45 @@ def test_a_logo_outside_content_and_themes_is_watched(site: Path) -> None:
     finally:
         running.process.send_signal(signal.SIGINT)
         running.process.wait(timeout=10)
+
+
+def test_with_a_base_url_every_link_stays_in_the_preview(site: Path) -> None:
+    (site / "outcomesite.yaml").write_text(
+        "base_url: https://reports.example.com/\n", encoding="utf-8"
+    )
+    running = start_server(site)
+    try:
+        running.wait_for(lambda: any(line.startswith("preview: http://") for line in running.log))
+        index = running.text("/internal/")
+        assert "https://reports.example.com" not in index
+        href = index.split('href="../public/r/', 1)[1].split('"', 1)[0]
+        assert "Outcome report" in running.text(f"/public/r/{href}")
+    finally:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=10)
+
+
+def test_one_broken_account_does_not_freeze_the_others(server: Server) -> None:
+    edit(server.root, "    owner: Dana Reyes\n", "")  # northwind: an error
+    server.wait_for(lambda: "`owner` is missing" in server.text("/internal/"), seconds=10)
+    other = server.root / "content/accounts/harborview-clinics.md"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("account: Harborview", "account: Harborview NEW"),
+        encoding="utf-8",
+    )
+    newcomer = (server.root / "content/accounts/tessellate-analytics.md").read_text(
+        encoding="utf-8"
+    )
+    (server.root / "content/accounts/brand-new.md").write_text(
+        re.sub(r"^account: .*$", "account: Brand New Customer", newcomer, count=1, flags=re.M),
+        encoding="utf-8",
+    )
+    server.wait_for(
+        lambda: (
+            "Harborview NEW" in (page := server.text("/internal/")) and "Brand New Customer" in page
+        ),
+        seconds=10,
+    )
+    page = server.text("/internal/")
+    assert "`owner` is missing" in page.replace("&#x27;", "'")  # the broken one says why
+    assert "Northwind Logistics" in page  # ... and keeps its last good pages meanwhile

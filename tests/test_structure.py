@@ -92,7 +92,7 @@ def test_an_up_to_date_build_imports_nothing_heavy(tmp_path: Path) -> None:
         "try:\n    cli(args)\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
     )
-    env = {**os.environ, "OUTCOMESITE_SECRET": "structure"}
+    env = {**os.environ, "OUTCOMESITE_SECRET": "structure-0123456789abcdef0123456789abcdef"}
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -156,3 +156,22 @@ def test_the_theme_guide_lists_exactly_the_template_variables(name: str) -> None
     documented = documented_variables()
     assert name in documented, f"docs/theme-guide.md has no section for {name}"
     assert documented[name] == set(get_type_hints(CONTRACTS[name]))
+
+
+def test_check_needs_no_pdf_renderer_and_no_templates(tmp_path: Path) -> None:
+    """The pull-request check runs without Pango: `check` never imports WeasyPrint (or Jinja)."""
+    make_site(tmp_path, {"acme": VALID})
+    script = (
+        "import sys\n"
+        "from outcomesite.cli import cli\n"
+        "try:\n    cli(['--root', sys.argv[1], 'check', '--as-of', sys.argv[2]])\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'jinja2', 'cairocffi'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"

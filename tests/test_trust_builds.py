@@ -33,7 +33,7 @@ from outcomesite.links import link_id
 from outcomesite.pdf.jobs import PdfError
 from tests.conftest import AS_OF, ROOT, VALID, make_site
 
-SECRET = "crash-secret"
+SECRET = "crash-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 OPTIONS = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, jobs=1)
 EXE = shutil.which("outcomesite") or str(Path(sys.executable).parent / "outcomesite")

@@ -19,7 +19,7 @@ from outcomesite.build import BuildOptions, BuildRefused, build_site
 from outcomesite.links import link_id
 from tests.conftest import AS_OF, ROOT, VALID, diagnostics_of, make_site, run_cli
 
-ENV = {"OUTCOMESITE_SECRET": "trust-secret"}
+ENV = {"OUTCOMESITE_SECRET": "trust-secret-0123456789abcdef0123456789abcdef"}
 CHART = ROOT / "content" / "accounts" / "northwind-logistics" / "chart.png"
 P = "content/accounts/acme.md"
 IMAGE_LINE = 25  # the narrative line of VALID that the tests replace with an image

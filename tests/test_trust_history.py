@@ -14,7 +14,7 @@ from outcomesite.links import link_id
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git
 
-SECRET = "history-secret"
+SECRET = "history-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 
 

@@ -15,7 +15,7 @@ from outcomesite.links import link_id
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git, measured
 
-SECRET = "version-secret"
+SECRET = "version-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 
 
@@ -179,6 +179,7 @@ SHALLOW = (
     "fetch the full history: GitHub Actions `actions/checkout` with `fetch-depth: 0`, GitLab CI "
     "`GIT_DEPTH: 0`, or `git fetch --unshallow`"
 )
+FAIL = " (or build with --allow-shallow, which leaves older versions out)"
 
 
 def test_shallow_clone_is_named_and_fails_with_strict(
@@ -193,7 +194,32 @@ def test_shallow_clone_is_named_and_fails_with_strict(
     assert "Version 1 · commit" in text_of(folder(clone) / "index.html")
     with pytest.raises(OutcomesiteError) as failed:
         build_site(clone, options(strict=True))
-    assert str(failed.value) == SHALLOW and failed.value.exit_code == 2
+    assert str(failed.value) == SHALLOW + FAIL and failed.value.exit_code == 2
     result = run_cli(clone, "build", "--no-pdf", "--strict", "--as-of", AS_OF.isoformat(), env=ENV)
     assert result.exit_code == 2
-    assert f"Error: {SHALLOW}" in result.stderr
+    assert f"Error: {SHALLOW}{FAIL}" in result.stderr
+
+
+def test_a_shallow_clone_fails_in_ci_unless_allowed(
+    three_versions: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A deploy from a shallow clone would take older versions' permanent links down: in CI the
+    build stops with the fix; --allow-shallow builds anyway, with the note."""
+    clone = tmp_path_factory.mktemp("shallow-ci") / "site"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{three_versions}", str(clone)], check=True
+    )
+    ci = {**ENV, "CI": "true"}
+    result = run_cli(clone, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), env=ci)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {SHALLOW}{FAIL}\n"
+    assert not (clone / "build").exists()
+    allowed = run_cli(
+        clone, "build", "--no-pdf", "--allow-shallow", "--as-of", AS_OF.isoformat(), env=ci
+    )
+    assert allowed.exit_code == 0
+    assert f"note: {SHALLOW}" in allowed.stderr
+    not_ci = run_cli(
+        clone, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), env={**ENV, "CI": "false"}
+    )
+    assert not_ci.exit_code == 0  # CI=false is not CI

@@ -23,8 +23,9 @@ from outcomesite.errors import (
     EXIT_VALIDATION,
     OutcomesiteError,
     format_diagnostics,
+    warning_summary,
 )
-from outcomesite.layout import default_as_of
+from outcomesite.layout import default_as_of, find_site
 from outcomesite.links import link_id, resolve_secret, share_url
 
 # The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
@@ -45,8 +46,19 @@ def _as_of(value: dt.datetime | None) -> dt.date:
     return value.date() if value else default_as_of()
 
 
-def _root(ctx: click.Context) -> Path:
-    return Path(ctx.obj["root"])
+_HERE = click.option(
+    "-C",
+    "--root",
+    "here",
+    type=click.Path(file_okay=False),
+    help="The site's folder (default: this folder, or the nearest one above it that is a site).",
+)
+
+
+def _root(ctx: click.Context, here: str | None) -> Path:
+    """The site to work on: -C after the command, or before it, or the current folder; found
+    the way Git finds a repository (that folder or the nearest parent that is a site)."""
+    return find_site(Path(here or ctx.obj["root"]))
 
 
 EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C
@@ -128,12 +140,15 @@ def _summary(site: Site) -> str:
     help="text for people, github for Actions annotations, json for tools.",
 )
 @_AS_OF
+@_HERE
 @click.pass_context
-def check(ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None) -> None:
+def check(
+    ctx: click.Context, strict: bool, fmt: str, as_of: dt.datetime | None, here: str | None
+) -> None:
     """Validate every account and the config."""
     from outcomesite.load.site import load_site
 
-    site = load_site(_root(ctx), _as_of(as_of))
+    site = load_site(_root(ctx, here), _as_of(as_of))
     output = format_diagnostics(site.diagnostics, fmt)
     if output:
         click.echo(output)
@@ -152,13 +167,15 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("slug")
+@_HERE
 @click.pass_context
-def new(ctx: click.Context, slug: str) -> None:
+def new(ctx: click.Context, slug: str, here: str | None) -> None:
     """Create content/accounts/SLUG.md from a commented template (never overwrites)."""
     from outcomesite.scaffold.new import new_account
 
-    for path in new_account(_root(ctx), slug, default_as_of()):
-        click.echo(f"created {path.relative_to(_root(ctx)).as_posix()}")
+    root = _root(ctx, here)
+    for path in new_account(root, slug, default_as_of()):
+        click.echo(f"created {path.relative_to(root).as_posix()}")
 
 
 @cli.command()
@@ -175,6 +192,13 @@ def new(ctx: click.Context, slug: str) -> None:
     is_flag=True,
     help="Rebuild everything and render every PDF, ignoring what earlier builds left.",
 )
+@click.option(
+    "--allow-shallow",
+    "allow_shallow",
+    is_flag=True,
+    help="In CI, build from a shallow clone anyway (older versions are then left out).",
+)
+@_HERE
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -186,9 +210,11 @@ def build(
     quiet: bool,
     verbose: bool,
     no_cache: bool,
+    allow_shallow: bool,
+    here: str | None,
 ) -> None:
     """Check, then render the site into build/ (public/ reports, internal/ index)."""
-    root = _root(ctx)
+    root = _root(ctx, here)
     with _pdf_progress(enabled=not quiet and not no_pdf) as progress:
         try:
             report = build_site(
@@ -201,17 +227,27 @@ def build(
                     jobs=jobs,
                     progress=progress,
                     use_cache=not no_cache,
+                    allow_shallow=allow_shallow,
                 ),
             )
         except BuildRefused as refused:
+            for notice in refused.notices:
+                click.echo(f"note: {notice}", err=True)
             click.echo(format_diagnostics(refused.site.diagnostics, "text"))
             raise
     if quiet:
         return
     for notice in report.notices:
         click.echo(f"note: {notice}", err=True)
-    for warning in report.warnings:
-        click.echo(warning.format_text(), err=True)
+    if verbose:
+        for warning in report.warnings:
+            click.echo(warning.format_text(), err=True)
+    elif report.warnings:
+        click.echo(
+            f"{warning_summary(report.warnings)} (`outcomesite check` or `build --verbose` "
+            "lists each, with its file and line)",
+            err=True,
+        )
     for problem in report.cache_warnings:
         click.echo(f"warning: {problem}", err=True)
     if verbose:
@@ -250,12 +286,13 @@ def _pdf_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 @cli.command()
+@_HERE
 @click.pass_context
-def links(ctx: click.Context) -> None:
+def links(ctx: click.Context, here: str | None) -> None:
     """Print each account's share link, for CSMs to send."""
     from outcomesite.load.site import load_site
 
-    root = _root(ctx)
+    root = _root(ctx, here)
     site = load_site(root)
     if not site.ok:
         click.echo(format_diagnostics(site.diagnostics, "text"))
@@ -279,12 +316,14 @@ def links(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @_AS_OF
+@_HERE
 @click.pass_context
-def serve(ctx: click.Context, port: int, as_of: dt.datetime | None) -> None:
+def serve(ctx: click.Context, port: int, as_of: dt.datetime | None, here: str | None) -> None:
     """Preview on 127.0.0.1 with live reload: the internal index at /, every report a click away."""
     from outcomesite.serve.preview import serve as run_preview  # watchdog is only needed here
 
-    run_preview(_root(ctx), port=port, as_of=as_of.date() if as_of else None, log=_log)
+    root = _root(ctx, here)
+    run_preview(root, port=port, as_of=as_of.date() if as_of else None, log=_log)
 
 
 def _log(message: str) -> None:
@@ -293,14 +332,28 @@ def _log(message: str) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--install",
+    "install",
+    metavar="SPEC",
+    help="What CI installs: a version, a requirement, a Git URL or a wheel's path "
+    "(default: this version, outcomesite==" + __version__ + ").",
+)
+@_HERE
 @click.pass_context
-def init(ctx: click.Context, directory: str) -> None:
+def init(ctx: click.Context, directory: str, install: str | None, here: str | None) -> None:
     """Create a new site in DIRECTORY: config, an example account, CI workflows."""
-    from outcomesite.scaffold.init import init_site
+    from outcomesite.scaffold.init import init_site, install_requirement
 
-    target = _root(ctx) / directory  # like every path: relative to -C
-    for path in init_site(target, default_as_of()):
+    target = Path(here or ctx.obj["root"]) / directory  # like every path: relative to -C
+    for path in init_site(target, default_as_of(), install):
         click.echo(f"created {path.relative_to(target).as_posix()}")
+    click.echo(
+        f"note: the CI workflows install `{install_requirement(install)}`; if that is not on PyPI, "
+        "give another with `--install` (a Git URL or a wheel) or edit the install line in "
+        ".github/workflows/outcomesite.yml and .gitlab-ci.yml",
+        err=True,
+    )
     click.echo(f"next: cd {directory} && outcomesite build", err=True)
 
 

@@ -20,12 +20,16 @@ EXIT_USAGE = 2
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem at one line of one file; `path` is relative to the site root, POSIX style."""
+    """One problem at one line of one file; `path` is relative to the site root, POSIX style.
+
+    `code` names the rule a warning comes from (WARNING_KINDS), for summaries; "" for errors.
+    """
 
     path: str
     line: int
     severity: Severity
     message: str
+    code: str = ""
 
     def format_text(self) -> str:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
@@ -45,11 +49,39 @@ def _gh_escape_property(text: str) -> str:
     return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# The kinds of warning (singular, plural), for one-line summaries: "6 results without a validator".
+WARNING_KINDS: dict[str, tuple[str, str]] = {
+    "no-results": ("account with no named result", "accounts with no named result"),
+    "no-validator": ("result without a validator", "results without a validator"),
+    "stale": ("stale measurement", "stale measurements"),
+    "overdue": ("overdue result", "overdue results"),
+    "result-check": ("account failing the result check", "accounts failing the result check"),
+}
+
+
+def warning_summary(warnings: Iterable[Diagnostic]) -> str:
+    """`15 warnings: 6 results without a validator, 4 accounts failing the result check, ...`,
+    most frequent first."""
+    counts: dict[str, int] = {}
+    for warning in warnings:
+        counts[warning.code] = counts.get(warning.code, 0) + 1
+    total = sum(counts.values())
+    parts = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        singular, plural = WARNING_KINDS.get(code, ("other warning", "other warnings"))
+        parts.append(f"{count} {singular if count == 1 else plural}")
+    noun = "warning" if total == 1 else "warnings"
+    return f"{total} {noun}: {', '.join(parts)}" if parts else "no warnings"
+
+
 def format_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str) -> str:
     """Render diagnostics as `text`, `github` annotations or a `json` list."""
     items = list(diagnostics)
     if fmt == "json":
-        return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False)
+        keys = ("path", "line", "severity", "message")
+        return json.dumps(
+            [{k: asdict(d)[k] for k in keys} for d in items], indent=2, ensure_ascii=False
+        )
     if fmt == "github":
         return "\n".join(d.format_github() for d in items)
     return "\n".join(d.format_text() for d in items)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
@@ -74,7 +75,7 @@ DEFAULT_RESULT_CHECK_DAYS = 90
 DEFAULT_STALE_AFTER_DAYS = 120
 DEFAULT_PDF_MEMORY_MB = 1000  # one PDF worker: two fit in 2 GB
 
-# --- the clock --------------------------------------------------------------------------------
+# --- the clock and the environment ----------------------------------------------------------
 
 
 def default_as_of(environ: dict[str, str] | None = None) -> dt.date:
@@ -89,3 +90,26 @@ def default_as_of(environ: dict[str, str] | None = None) -> dt.date:
                 EXIT_USAGE,
             ) from None
     return dt.date.today()
+
+
+def running_in_ci(environ: Mapping[str, str]) -> bool:
+    """CI systems set CI=true (GitHub, GitLab) or 1; `CI=false` (or 0, no, off, empty) is not CI."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def find_site(start: Path) -> Path:
+    """The site `start` is in: this folder or the nearest parent with outcomesite.yaml or
+    content/accounts/, the way Git finds a repository. So `outcomesite check` works from
+    content/accounts/ too, and nothing writes into a folder that is not a site."""
+    if not start.is_dir():
+        raise OutcomesiteError(f"the folder {start} does not exist", EXIT_USAGE)
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / ACCOUNTS_DIR).is_dir():
+            return start if folder == here else folder
+    raise OutcomesiteError(
+        f"{start} is not in an outcomesite site: neither it nor any folder above it has "
+        f"{CONFIG_FILE} or {ACCOUNTS}/; run this in your site's folder (or give it with -C DIR), "
+        "or start a new site with `outcomesite init DIR`",
+        EXIT_USAGE,
+    )

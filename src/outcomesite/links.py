@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.layout import LOCAL_SECRET_FILE
+from outcomesite.layout import LOCAL_SECRET_FILE, running_in_ci
 
 SECRET_ENV = "OUTCOMESITE_SECRET"
+MIN_SECRET_LENGTH = 32
 TOKEN_BYTES = 20  # 160 bits, above the 128 SPEC asks for
 
 
@@ -32,9 +33,16 @@ def resolve_secret(root: Path, environ: dict[str, str] | None = None) -> Secret:
     """The secret from the environment; locally, a generated one kept out of Git; in CI, an error."""
     env = os.environ if environ is None else environ
     value = env.get(SECRET_ENV, "")
+    if value and len(value) < MIN_SECRET_LENGTH:
+        raise OutcomesiteError(
+            f"{SECRET_ENV} is {len(value)} characters long: use at least {MIN_SECRET_LENGTH} "
+            "random characters, so that nobody can guess the share links; make one with "
+            '`python -c "import secrets; print(secrets.token_hex(32))"`',
+            EXIT_USAGE,
+        )
     if value:
         return Secret(value.encode("utf-8", "surrogateescape"))
-    if env.get("CI"):
+    if running_in_ci(env):
         raise OutcomesiteError(
             f"{SECRET_ENV} is not set: in CI, set it from your CI secrets (GitHub: "
             f"`env: {SECRET_ENV}: ${{{{ secrets.{SECRET_ENV} }}}}`); without it every deploy "

@@ -43,6 +43,7 @@ class BuildRefused(OutcomesiteError):
         reason = "errors" if not site.ok else "warnings (--strict)"
         super().__init__(f"not building: the content has {reason}; fix them and build again")
         self.site = site
+        self.notices: list[str] = []  # said even though the build did not happen
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class BuildOptions:
     environ: dict[str, str] | None = None  # default: os.environ
     cache: Path | None = None  # rendered PDFs and Git logs; default <root>/.outcomesite/cache
     use_cache: bool = True  # False: a full build that renders every PDF
-    preview: bool = False  # pages carry the live-reload hooks of `outcomesite serve`
+    allow_shallow: bool = False  # in CI, build from a shallow clone anyway
+    # `outcomesite serve`: pages carry the live-reload hooks, links stay in the preview, and an
+    # account with errors is reported (BuildReport.errors) while the others are built.
+    preview: bool = False
 
 
 @dataclass
@@ -75,6 +79,7 @@ class BuildReport:
     secret_notice: str | None = None
     seconds: float = 0.0
     cache_warnings: list[str] = field(default_factory=list)  # a cache that could not be written
+    errors: list[Diagnostic] = field(default_factory=list)  # a preview's accounts left as they were
 
     @property
     def accounts(self) -> int:
@@ -169,11 +174,15 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
     else:
         from outcomesite.build.run import Run  # the heavy stages, only now
 
-        run = Run(root, out, options, as_of, secret, params, scanner, digests)
-        if previous is None or changed is None or not previous.read_details(out):
-            report = run.full()
-        else:
-            report = run.only(previous, changed)
+        run = Run(root, out, options, as_of, secret, params, scanner, digests, environ)
+        try:
+            if previous is None or changed is None or not previous.read_details(out):
+                report = run.full()
+            else:
+                report = run.only(previous, changed)
+        except BuildRefused as refused:
+            refused.notices += [secret.notice] if secret.notice else []
+            raise
     report.seconds = time.perf_counter() - started
     return report
 

@@ -129,7 +129,9 @@ def plan_account(
     return AccountPages(account, latest, permanent, skipped)
 
 
-def git_notices(repo: Repository, strict: bool) -> list[str]:
+def git_notices(repo: Repository, strict: bool, in_ci: bool, allow_shallow: bool) -> list[str]:
+    """What the build says about Git. A shallow clone misses versions, and a deploy from one would
+    take older versions' permanent links down: in CI (or with --strict) it stops the build."""
     if not repo.in_git:
         return ["not a Git repository: every account is version 1 and has no version history"]
     if repo.shallow:
@@ -138,7 +140,10 @@ def git_notices(repo: Repository, strict: bool) -> list[str]:
             "incomplete; fetch the full history: GitHub Actions `actions/checkout` with "
             "`fetch-depth: 0`, GitLab CI `GIT_DEPTH: 0`, or `git fetch --unshallow`"
         )
-        if strict:
-            raise OutcomesiteError(message, EXIT_USAGE)
+        if strict or (in_ci and not allow_shallow):
+            raise OutcomesiteError(
+                message + " (or build with --allow-shallow, which leaves older versions out)",
+                EXIT_USAGE,
+            )
         return [message]
     return []

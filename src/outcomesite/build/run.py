@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from outcomesite.build import commit
@@ -33,6 +33,7 @@ from outcomesite.layout import (
     CACHE_DIR,
     INTERNAL,
     PUBLIC,
+    running_in_ci,
 )
 from outcomesite.links import Secret
 from outcomesite.load.site import Site, read_site
@@ -54,10 +55,11 @@ class Run:
     params: BuildParams
     scanner: Scanner
     digests: dict[str, str]  # slug -> digest of its inputs, as scanned before loading
+    environ: dict[str, str]
 
     def full(self) -> BuildReport:
         site, theme, repo, planned = self._load(None)
-        notices = git_notices(repo, self.options.strict)
+        notices = self._notices(site, repo)
         staging = commit.staging_folder(self.out)
         try:
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
@@ -80,7 +82,10 @@ class Run:
             for slug in sorted(changed & self.digests.keys())
         ]
         site, theme, repo, planned = self._load(files)
-        notices = git_notices(repo, self.options.strict)
+        notices = self._notices(site, repo)
+        # In a preview, an account whose file has errors keeps its last good pages for now.
+        broken = {Path(d.path).stem for d in site.diagnostics if d.severity == "error"}
+        changed = changed - (broken & previous.accounts.keys())
         kept = {slug: r for slug, r in previous.accounts.items() if slug not in changed}
         keep_pdfs = {key for record in kept.values() for key in record.pdf_keys}
         staging = commit.staging_folder(self.out)
@@ -110,10 +115,27 @@ class Run:
         site, narratives = read_site(
             self.root, self.as_of, self.options.jobs, files, repo, narrative_of
         )
-        if site.failed(self.options.strict):
+        if self.options.preview and not site.config_failed:
+            # The preview builds every valid account and lists the others' errors; its links
+            # stay in the preview even when the site publishes them at a base_url.
+            site = replace(site, config=site.config.model_copy(update={"base_url": None}))
+        elif site.failed(self.options.strict):
             raise BuildRefused(site, self.options.strict)
         theme = Theme(self.root, site.config.theme)
         return site, theme, repo, plan_site(site, narratives, self.secret.value, repo)
+
+    def _notices(self, site: Site, repo: Repository) -> list[str]:
+        options = self.options
+        in_ci = running_in_ci(self.environ)
+        notices = git_notices(repo, options.strict, in_ci, options.allow_shallow)
+        if in_ci and not site.config.base_url:
+            notices.append(
+                "`base_url` is not set in outcomesite.yaml, so the internal index links to reports "
+                "by relative paths (../public/r/...), which open only next to public/; set "
+                "`base_url` to the address public/ is published at to make them open the live "
+                "reports"
+            )
+        return notices
 
     def _write(
         self,
@@ -183,6 +205,7 @@ class Run:
         pdfs: PdfsWritten,
     ) -> BuildReport:
         rendered = sum(len(item.pages) for item in planned) if self.options.pdf else 0
+        errors = [d for d in site.diagnostics if d.severity == "error"]
         return BuildReport(
             self.out,
             state,
@@ -193,6 +216,7 @@ class Run:
             pdfs_rendered=rendered - pdfs.reused,
             secret_notice=self.secret.notice,
             cache_warnings=pdfs.warnings,
+            errors=errors,
         )
 
 

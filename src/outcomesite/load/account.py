@@ -149,8 +149,10 @@ def validate_text(
     assessment = ladder.assess(data, as_of, config.result_check_days, config.stale_after_days)
     account = Account(slug, rel, data, assessment, tuple(dict.fromkeys(images)))
     warnings = [
-        Diagnostic(rel, conv.line_of(loc), "warning", message)
-        for loc, message in rules.warnings(rules.AccountFacts(data, assessment, config, as_of))
+        Diagnostic(rel, conv.line_of(loc), "warning", message, code)
+        for code, (loc, message) in rules.warnings(
+            rules.AccountFacts(data, assessment, config, as_of)
+        )
     ]
     return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens)
 

@@ -12,7 +12,7 @@ from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_err
 from outcomesite.files import is_link
 from outcomesite.history.records import RetiredSlug
 from outcomesite.history.versions import Repository, read_repository
-from outcomesite.layout import ACCOUNTS_DIR, default_as_of
+from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, default_as_of
 from outcomesite.load.account import Loaded, validate_file
 from outcomesite.load.config import load_config
 from outcomesite.model.account import Account
@@ -39,6 +39,11 @@ class Site:
     def failed(self, strict: bool) -> bool:
         """Would a CI gate fail? Errors always; warnings too with --strict."""
         return not self.ok or (strict and bool(self.diagnostics))
+
+    @property
+    def config_failed(self) -> bool:
+        """outcomesite.yaml has errors: nothing can be built with it, not even a preview."""
+        return any(d.severity == "error" and d.path == CONFIG_FILE for d in self.diagnostics)
 
 
 def account_files(root: Path) -> list[Path]:

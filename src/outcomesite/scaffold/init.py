@@ -26,7 +26,12 @@ TEMPLATE_FILES: dict[str, Path] = {
     "github-workflow.yml": GITHUB_WORKFLOW,
     "dependabot.yml": Path(".github") / "dependabot.yml",
     "gitlab-ci.yml": GITLAB_CI,
+    "vscode-tasks.json": Path(".vscode") / "tasks.json",
 }
+# What `--install` accepts: a pip requirement, URL or path, nothing a shell or YAML would read
+# otherwise (no spaces, quotes, `$` or backquotes: the value is written into a `run:` line).
+_INSTALL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-=<>!~:/@#%,\[\]]*$")
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.(post|dev)[0-9]+)?$")
 # Folder entries that do not stop `init`: `git init reports && outcomesite init reports` works.
 IGNORED_IN_EMPTY_FOLDER = frozenset({".git"})
 
@@ -44,26 +49,60 @@ _CONFIG_HELP: dict[str, str] = {
 }
 
 
-def init_site(target: Path, today: dt.date) -> list[Path]:
+def install_requirement(spec: str | None) -> str:
+    """What the CI workflows install: by default this very version; a version number becomes
+    `outcomesite==<version>`; a requirement, a Git URL or a wheel's path is taken as written."""
+    if spec is None:
+        return f"outcomesite=={__version__}"
+    spec = spec.strip()
+    if not _INSTALL.match(spec):
+        raise OutcomesiteError(
+            f"--install {spec!r} is not something to install: give a version (0.1.0), a "
+            "requirement (outcomesite==0.1.0), a Git URL (git+https://github.com/ORG/outcomesite"
+            "@v0.1.0) or the path of a wheel in the site (./vendor/outcomesite-0.1.0-py3-none-any"
+            ".whl), without spaces or quotes",
+            EXIT_USAGE,
+        )
+    if _VERSION.match(spec):
+        return f"outcomesite=={spec}"
+    if spec.endswith(".whl") and not spec.startswith(("./", "/", "http://", "https://")):
+        return f"./{spec}"  # pip reads a bare name as a requirement, not as a file
+    return spec
+
+
+def init_site(target: Path, today: dt.date, install: str | None = None) -> list[Path]:
     """Create a new site in `target` (absent or empty) that checks and builds at once.
 
     Returns the files written, in a stable order. Everything is prepared before the first file is
-    written, and nothing is ever overwritten.
+    written, and nothing is ever overwritten. A folder that cannot be made is an error (exit 2).
     """
     _refuse_unless_empty(target)
-    files = site_files(today)
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for relative, text in files.items():
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
-            handle.write(text)
-        written.append(path)
+    files = site_files(today, install_requirement(install))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        for relative, text in files.items():
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
+                handle.write(text)
+            written.append(path)
+    except OSError as exc:
+        raise OutcomesiteError(
+            f"cannot create the site in {target}: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else ""),
+            EXIT_USAGE,
+        ) from None
     return written
 
 
 def _refuse_unless_empty(target: Path) -> None:
+    for parent in target.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutcomesiteError(
+                f"{parent} is a file, so no folder can be made inside it: nothing was written",
+                EXIT_USAGE,
+            )
     if target.exists() and not target.is_dir():
         raise OutcomesiteError(
             f"{target} is a file, not a folder: nothing was written; "
@@ -80,7 +119,7 @@ def _refuse_unless_empty(target: Path) -> None:
         )
 
 
-def site_files(today: dt.date) -> dict[Path, str]:
+def site_files(today: dt.date, install: str) -> dict[Path, str]:
     """Every file `init` writes, by path relative to the site, in the order they are reported."""
     files: dict[Path, str] = {
         Path(CONFIG_FILE): config_text(),
@@ -88,7 +127,7 @@ def site_files(today: dt.date) -> dict[Path, str]:
         SCHEMA_FILE: account_json_schema_text(),
     }
     for name, destination in TEMPLATE_FILES.items():
-        files[destination] = _template(name).replace("@VERSION@", __version__)
+        files[destination] = _template(name).replace("@INSTALL@", install)
     return files
 
 

@@ -7,13 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.layout import ACCOUNTS_DIR, SCHEMA_FILE
+from outcomesite.layout import ACCOUNTS_DIR
 from outcomesite.load.account import slug_problem
-from outcomesite.model.schema import account_json_schema_text
+from outcomesite.model.schema import slugify
 
 ACCOUNT_TEMPLATE = """\
 ---
-# yaml-language-server: $schema=../../schema/account.schema.json
 # One customer account. Lines starting with # are comments. Run `outcomesite check` after editing.
 account: {name}                # the customer's name, as they write it
 segment: mid-market            # smb | mid-market | enterprise
@@ -61,9 +60,15 @@ def account_text(slug: str, today: dt.date) -> str:
 
 
 def new_account(root: Path, slug: str, today: dt.date) -> list[Path]:
-    """Write content/accounts/<slug>.md (never overwriting) and the schema it points at."""
-    if (problem := slug_problem(slug)) is not None:
-        raise OutcomesiteError(problem.replace("the file name", "the slug"), EXIT_USAGE)
+    """Write content/accounts/<slug>.md, never overwriting. `foo.md` is taken as `foo`."""
+    slug = slug.removesuffix(".md")
+    if slug_problem(slug) is not None:
+        fixed = slugify(slug) or "customer-name"
+        raise OutcomesiteError(
+            f"`{slug}` is not a valid slug (lowercase letters, digits and hyphens, starting with a "
+            f"letter or digit): write `outcomesite new {fixed}`",
+            EXIT_USAGE,
+        )
     path = root / ACCOUNTS_DIR / f"{slug}.md"
     if path.exists():
         raise OutcomesiteError(
@@ -72,12 +77,6 @@ def new_account(root: Path, slug: str, today: dt.date) -> list[Path]:
             EXIT_USAGE,
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    written = [path]
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite, even racing
         handle.write(account_text(slug, today))
-    schema_path = root / SCHEMA_FILE
-    if not schema_path.exists():
-        schema_path.parent.mkdir(parents=True, exist_ok=True)
-        schema_path.write_text(account_json_schema_text(), encoding="utf-8")
-        written.append(schema_path)
-    return written
+    return [path]

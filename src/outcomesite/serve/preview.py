@@ -109,6 +109,8 @@ class Preview:
                 preview=True,
             )
             report = build_site(self.root, options)
+            # Accounts with errors keep their last good pages; the others are up to date.
+            problems = [d.format_text() for d in report.errors]
         except BuildRefused as refused:
             problems = [d.format_text() for d in refused.site.diagnostics if d.severity == "error"]
         except OutcomesiteError as exc:
@@ -121,16 +123,16 @@ class Preview:
             problems=problems,
             pages=_pdf_pages(last.pages, report) if report else last.pages,
         )
-        if problems:
-            self.log("\n".join(problems))
-            self.log(f"preview: {len(problems)} problem(s); the pages show them until fixed")
-        elif report is not None:
+        if report is not None:
             if report.site is not None:
                 self.theme = Theme(self.root, report.site.config.theme)
             self.log(
                 f"preview: rebuilt {len(report.pages)} account(s) in "
                 f"{time.perf_counter() - started:.2f} s"
             )
+        if problems:
+            self.log("\n".join(problems))
+            self.log(f"preview: {len(problems)} problem(s); the pages show them until fixed")
         good = self.state.report
         return good.state.watched if good is not None else FIRST_INPUTS
 
@@ -203,7 +205,8 @@ def _error_banner(problems: list[str]) -> str:
     items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
     return (
         '<aside class="outcomesite-errors" role="alert"><h2>outcomesite check found problems</h2>'
-        f"<ul>{items}</ul><p>The preview shows the last good build until they are fixed.</p></aside>"
+        f"<ul>{items}</ul><p>A file with a problem shows its last good version until it is "
+        "fixed; everything else is up to date.</p></aside>"
     )
 
 

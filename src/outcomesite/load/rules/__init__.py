@@ -20,8 +20,9 @@ def errors(facts: FileFacts) -> list[Finding]:
     return [finding for rule in ERRORS for finding in rule(facts)]
 
 
-def warnings(facts: AccountFacts) -> list[Finding]:
-    return [finding for rule in WARNINGS for finding in rule(facts)]
+def warnings(facts: AccountFacts) -> list[tuple[str, Finding]]:
+    """(code, finding) of every warning rule, in order."""
+    return [(code, finding) for code, rule in WARNINGS for finding in rule(facts)]
 
 
 __all__ = ["ERRORS", "WARNINGS", "AccountFacts", "FileFacts", "Finding", "errors", "warnings"]

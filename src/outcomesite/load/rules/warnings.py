@@ -67,10 +67,11 @@ def passes_the_result_check(facts: AccountFacts) -> Iterator[Finding]:
     )
 
 
-WARNINGS: tuple[WarningRule, ...] = (
-    has_results,
-    has_validator,
-    measured_recently,
-    not_overdue,
-    passes_the_result_check,
+# (code, rule): the code names the kind of warning in summaries (errors.WARNING_KINDS).
+WARNINGS: tuple[tuple[str, WarningRule], ...] = (
+    ("no-results", has_results),
+    ("no-validator", has_validator),
+    ("stale", measured_recently),
+    ("overdue", not_overdue),
+    ("result-check", passes_the_result_check),
 )
