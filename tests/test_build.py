@@ -41,7 +41,10 @@ OWNER_ERROR = (
     "content/accounts/acme.md:7: error: result `onboarding-time`: `owner` is missing: "
     "add a line `owner: ...` with the internal owner of this result (a person's name)"
 )
-STALE = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-06-01")
+# Measured 175 days before AS_OF, in a relationship that started before that.
+STALE = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-06-01").replace(
+    "start_date: 2026-09-01", "start_date: 2026-05-01"
+)
 REFUSED_ERRORS = "not building: the content has errors; fix them and build again"
 REFUSED_STRICT = "not building: the content has warnings (--strict); fix them and build again"
 
@@ -304,7 +307,11 @@ def test_northwind_report_in_detail(sample: SampleBuild) -> None:
     assert "Confirmed by Priya Shah, VP Operations, on Nov 10, 2026" in onboarding.text
     assert "Dana Reyes" in onboarding.text
     assert "Fell from 14 errors to 9 errors; target 6 errors" in errors.text
-    assert "Awaiting confirmation from Gareth Kimble, Director of Warehouse Training" in errors.text
+    # Gareth confirmed the September value (11); the November one (9) awaits his confirmation.
+    assert (
+        "Confirmed by Gareth Kimble, Director of Warehouse Training, on Sep 15, 2026: 11 errors. "
+        "The latest value, 9 errors (Nov 2, 2026), awaits their confirmation." in errors.text
+    )
     assert "Tomás Herrera" in errors.text
     # The narrative's own headings, table and image are there.
     assert "What's working" in text
@@ -624,11 +631,12 @@ def test_cli_build_prints_a_one_line_summary(tmp_path: Path) -> None:
     )
     # The sample's warnings are deliberate (README): one line says what they are ...
     assert kinds == (
-        "15 warnings: 6 results without a validator, 5 accounts failing the result check, "
-        "2 overdue results, 1 account with no named result, 1 stale measurement "
+        "19 warnings: 6 results without a validator, 5 accounts failing the result check, "
+        "3 results moving away from their target, 2 overdue results, 1 account with no named "
+        "result, 1 stale measurement, 1 validator below the segment's level "
         "(`outcomesite check` or `build --verbose` lists each, with its file and line)"
     )
-    assert len(warnings) == 15
+    assert len(warnings) == 19
     assert re.fullmatch(
         rf"built {count} account\(s\): {count} report\(s\), 0 PDF\(s\) \(0 rendered, 0 reused\), "
         rf"{len(warnings)} "

@@ -28,8 +28,8 @@ CASES = [
         "empty owner",
         ("    owner: Dana Reyes\n", "    owner:\n"),
         [
-            f"{P}:16: error: result `onboarding-time`: `owner` is missing: add a line `owner: ...` "
-            "with the internal owner of this result (a person's name)"
+            f"{P}:16: error: result `onboarding-time`: `owner` is empty: write the internal owner "
+            "of this result (a person's name)"
         ],
     ),
     (
@@ -352,6 +352,8 @@ def test_message(tmp_path: Path, case: str, edit: tuple[str, str], expected: lis
     text = VALID.replace(old, new, 1)
     if "start_date" in case or "no validator" in case:
         text = text.replace("start_date: 2026-09-01", "start_date: 2026-07-08")
+    if case == "stale":  # measured long ago, but after the relationship started
+        text = text.replace("start_date: 2026-09-01", "start_date: 2026-05-01")
     make_site(tmp_path, {"acme": text})
     assert diagnostics_of(tmp_path) == expected
 

@@ -213,7 +213,9 @@ def test_an_edit_with_errors_is_refused_and_the_built_site_stays(site: Path) -> 
 
 
 def test_warnings_of_unchanged_accounts_are_still_reported(tmp_path: Path) -> None:
-    stale = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-05-01")
+    stale = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-05-01").replace(
+        "start_date: 2026-09-01", "start_date: 2026-04-01"
+    )
     make_site(tmp_path, {"acme": stale, "globex": GLOBEX})
     first = build(tmp_path)
     assert len(first.warnings) == 1

@@ -83,7 +83,11 @@ ATTENTION_SITE = {
     ),
     # rung 4, but measured 175 days ago.
     "stale": account(
-        name="Stale Inc", edits=(("measured_on: 2026-11-01", "measured_on: 2026-06-01"),)
+        name="Stale Inc",
+        edits=(
+            ("measured_on: 2026-11-01", "measured_on: 2026-06-01"),
+            ("start_date: 2026-09-01", "start_date: 2026-05-01"),
+        ),
     ),
     # rung 4, but the target was due on Oct 1 and is not met.
     "overdue": account(

@@ -217,8 +217,10 @@ def test_config_lists_every_option_commented_out_at_its_default(tmp_path: Path) 
     assert yaml.safe_load(text) is None  # all comments: the defaults apply as written
     assert load_config(site) == (SiteConfig(), [])
     for name in SiteConfig.model_fields:
-        # Each option: a line that explains it and names its default, then the option itself.
-        assert re.search(rf"^# [^\n]+ \(default: [^\n]+\)\n# {name}: ", text, re.MULTILINE), name
+        # Each option: a line that explains it and names its default, then the option itself
+        # (`segments:` opens a block of its own, commented out line by line).
+        after = ":\n" if name == "segments" else ": "
+        assert re.search(rf"^# [^\n]+ \(default: [^\n]+\)\n# {name}{after}", text, re.M), name
 
     # Uncommented, every line still validates, at the same defaults (the logo needs its file).
     uncommented = re.sub(r"^# (\w+: )", r"\1", text, flags=re.MULTILINE)
@@ -228,9 +230,22 @@ def test_config_lists_every_option_commented_out_at_its_default(tmp_path: Path) 
     config, problems = load_config(site)
     assert problems == []
     for name, field in SiteConfig.model_fields.items():
-        if field.get_default() is not None:
-            assert getattr(config, name) == field.get_default(), name
+        default = field.get_default(call_default_factory=True)
+        if default is not None:
+            assert getattr(config, name) == default, name
+        if default is not None and name != "segments":
             assert re.search(rf"^{name}: ", uncommented, re.MULTILINE), name
+    # The segments block uncommented reads back as the defaults too.
+    before, after = uncommented.split("# segments:")
+    block, rest = after.split("\n\n", 1)
+    block = re.sub(r"^# ", "", block, flags=re.M)
+    (site / "outcomesite.yaml").write_text(f"{before}segments:{block}\n\n{rest}", "utf-8")
+    config, problems = load_config(site)
+    assert problems == []
+    for segment in ("smb", "mid-market", "enterprise"):
+        default = SiteConfig().segments
+        assert config.segments.definition(segment) == default.definition(segment)
+        assert config.segments.validator_level(segment) == default.validator_level(segment)
 
 
 def test_schema_and_gitignore(tmp_path: Path) -> None:

@@ -67,6 +67,55 @@ RUNG_CASES = [
         Rung.ACTIVITY,
     ),
     (
+        "estimated, attributed and validated",
+        {
+            "current": 50,
+            "measured_on": D(2026, 11, 1),
+            "attribution": "a",
+            "validator": CONFIRMED,
+            "evidence": "estimated",
+        },
+        Rung.OUTCOME,
+    ),
+    (
+        "customer-reported, attributed and validated",
+        {
+            "current": 50,
+            "measured_on": D(2026, 11, 1),
+            "attribution": "a",
+            "validator": CONFIRMED,
+            "evidence": "customer-reported",
+        },
+        Rung.RESULT,
+    ),
+    (
+        "confirmed a value that had moved, a newer one awaits",
+        {
+            "current": 44,
+            "measured_on": D(2026, 11, 20),
+            "history": ({"date": D(2026, 10, 1), "value": 50},),
+            "attribution": "a",
+            "validator": CONFIRMED,
+        },
+        Rung.RESULT,
+    ),
+    (
+        "confirmed only the baseline, a newer one moved",
+        {
+            "current": 44,
+            "measured_on": D(2026, 11, 20),
+            "history": ({"date": D(2026, 10, 1), "value": 60},),
+            "attribution": "a",
+            "validator": CONFIRMED,
+        },
+        Rung.OUTCOME,
+    ),
+    (
+        "confirmed before any measurement",
+        {"current": 44, "measured_on": D(2026, 11, 20), "attribution": "a", "validator": CONFIRMED},
+        Rung.OUTCOME,
+    ),
+    (
         "increase: moved up",
         {"baseline": 10, "target": 20, "current": 11, "measured_on": D(2026, 1, 1)},
         Rung.OUTCOME,
@@ -202,11 +251,112 @@ def test_attention_reasons() -> None:
     assert assessment.rung == Rung.OUTCOME
     assert assessment.result_check == "failing"
     assert assessment.attention == (
-        "failing 90-day result check",
-        "stale measurement: old",
-        "not confirmed by the customer: old",
+        ladder.Attention("result-check"),
+        ladder.Attention("stale", "old"),
+        ladder.Attention("unconfirmed", "old"),
     )
-    assert ladder.assess(account([]), D(2026, 1, 2), 90, 120).attention == ("no named result",)
+    assert ladder.assess(account([]), D(2026, 1, 2), 90, 120).attention == (
+        ladder.Attention("no-result"),
+    )
+
+
+CONFIRMATION_CASES = [
+    # (description, confirmed_on, measurements, expected (value, measured_on, latest) or None)
+    ("nobody confirmed", None, [(D(2026, 10, 1), 50.0)], None),
+    (
+        "confirmed the only value",
+        D(2026, 10, 2),
+        [(D(2026, 10, 1), 50.0)],
+        (50.0, D(2026, 10, 1), True),
+    ),
+    ("same day counts", D(2026, 10, 1), [(D(2026, 10, 1), 50.0)], (50.0, D(2026, 10, 1), True)),
+    (
+        "a newer value awaits",
+        D(2026, 10, 2),
+        [(D(2026, 10, 1), 50.0), (D(2026, 11, 1), 44.0)],
+        (50.0, D(2026, 10, 1), False),
+    ),
+    (
+        "covers the latest before it, not the first",
+        D(2026, 11, 5),
+        [(D(2026, 10, 1), 50.0), (D(2026, 11, 1), 44.0)],
+        (44.0, D(2026, 11, 1), True),
+    ),
+    ("before any measurement", D(2026, 9, 1), [(D(2026, 10, 1), 50.0)], (None, None, False)),
+    ("no measurement at all", D(2026, 9, 1), [], (None, None, True)),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "confirmed_on", "points", "expected"),
+    CONFIRMATION_CASES,
+    ids=[c[0] for c in CONFIRMATION_CASES],
+)
+def test_confirmation_covers_one_measurement(
+    case: str,
+    confirmed_on: dt.date | None,
+    points: list[tuple[dt.date, float]],
+    expected: tuple[float | None, dt.date | None, bool] | None,
+) -> None:
+    validator = {"name": "Priya", "confirmed_on": confirmed_on} if confirmed_on else UNCONFIRMED
+    found = ladder.confirmation(result(validator=validator), tuple(points))
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.value, found.measured_on, found.latest) == expected
+        assert found.on == confirmed_on
+
+
+NOTHING_MOVED_CASES = [
+    # (description, confirmed_on, measurements (baseline 60, target 40), warns)
+    ("confirmed a value that moved", D(2026, 10, 2), [(D(2026, 10, 1), 50.0)], False),
+    ("confirmed before the first move", D(2026, 9, 15), [(D(2026, 10, 1), 50.0)], True),
+    (
+        "confirmed the baseline, a later value moved",
+        D(2026, 9, 15),
+        [(D(2026, 9, 10), 60.0), (D(2026, 10, 1), 50.0)],
+        True,
+    ),
+    ("nothing moved yet", D(2026, 10, 2), [(D(2026, 10, 1), 60.0)], False),
+    ("moved the wrong way only", D(2026, 10, 2), [(D(2026, 10, 1), 65.0)], False),
+    ("nobody confirmed", None, [(D(2026, 10, 1), 50.0)], False),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "confirmed_on", "points", "warns"),
+    NOTHING_MOVED_CASES,
+    ids=[c[0] for c in NOTHING_MOVED_CASES],
+)
+def test_confirmed_nothing_that_moved(
+    case: str, confirmed_on: dt.date | None, points: list[tuple[dt.date, float]], warns: bool
+) -> None:
+    validator = {"name": "Priya", "confirmed_on": confirmed_on} if confirmed_on else UNCONFIRMED
+    assert ladder.confirmed_nothing_that_moved(result(validator=validator), tuple(points)) is warns
+
+
+MOVING_AWAY_CASES = [
+    # (description, fields, moving away)
+    ("unmeasured", {}, False),
+    ("at the baseline", {"current": 60}, False),
+    ("toward the target", {"current": 50}, False),
+    ("away from the target (decrease)", {"current": 65}, True),
+    ("away from the target (increase)", {"baseline": 10, "target": 20, "current": 9}, True),
+    ("past the target is not away", {"current": 10}, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "expected"), MOVING_AWAY_CASES, ids=[c[0] for c in MOVING_AWAY_CASES]
+)
+def test_moving_away(case: str, fields: dict[str, Any], expected: bool) -> None:
+    measured = {"measured_on": D(2026, 11, 1)} if "current" in fields else {}
+    assert ladder.moving_away(result(**fields, **measured)) is expected
+
+
+def test_moving_away_is_the_first_reason_after_no_result() -> None:
+    assert ladder.ATTENTION_REASONS[:2] == ("no-result", "moving-away")
 
 
 def test_rung_labels() -> None:

@@ -186,6 +186,17 @@ def test_ctrl_c_exits_cleanly(server: Server) -> None:
     assert not any("Traceback" in line for line in server.log)
 
 
+def test_ctrl_c_right_after_the_first_build_stops_the_same_way(site: Path) -> None:
+    """Before the server answers (the first build just done), Ctrl-C is no "interrupted" error."""
+    running = start_server(site)
+    running.wait_for(lambda: any(line.startswith("preview: rebuilt") for line in running.log))
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(timeout=10) == 0
+    time.sleep(0.2)
+    assert "preview: stopped" in running.log
+    assert not any("interrupted" in line or "Traceback" in line for line in running.log)
+
+
 def test_a_port_in_use_is_a_clear_error(site: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

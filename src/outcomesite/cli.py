@@ -167,14 +167,21 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("slug")
+@click.option(
+    "--segment",
+    type=click.Choice(["smb", "mid-market", "enterprise"]),
+    default="mid-market",
+    show_default=True,
+    help="The account's segment: the scaffold says what a result is there.",
+)
 @_HERE
 @click.pass_context
-def new(ctx: click.Context, slug: str, here: str | None) -> None:
+def new(ctx: click.Context, slug: str, segment: str, here: str | None) -> None:
     """Create content/accounts/SLUG.md from a commented template (never overwrites)."""
     from outcomesite.scaffold.new import new_account
 
     root = _root(ctx, here)
-    for path in new_account(root, slug, default_as_of()):
+    for path in new_account(root, slug, default_as_of(), segment):  # type: ignore[arg-type]
         click.echo(f"created {path.relative_to(root).as_posix()}")
 
 

@@ -52,9 +52,21 @@ def _gh_escape_property(text: str) -> str:
 # The kinds of warning (singular, plural), for one-line summaries: "6 results without a validator".
 WARNING_KINDS: dict[str, tuple[str, str]] = {
     "no-results": ("account with no named result", "accounts with no named result"),
+    "moving-away": ("result moving away from its target", "results moving away from their target"),
     "no-validator": ("result without a validator", "results without a validator"),
+    "validator-level": (
+        "validator below the segment's level",
+        "validators below the segment's level",
+    ),
+    "confirmed-nothing": (
+        "confirmation of nothing that moved",
+        "confirmations of nothing that moved",
+    ),
+    "activity": ("metric of activity or usage", "metrics of activity or usage"),
     "stale": ("stale measurement", "stale measurements"),
+    "before-start": ("measurement before the start", "measurements before the start"),
     "overdue": ("overdue result", "overdue results"),
+    "long-text": ("text too long for a report", "texts too long for a report"),
     "result-check": ("account failing the result check", "accounts failing the result check"),
 }
 

@@ -27,6 +27,8 @@ from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.schema import SLUG, AccountData, slugify
 
+Recorded = dict[str, tuple[ladder.Point, ...]]  # result id -> measurements, oldest first
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -35,6 +37,9 @@ class Loaded:
     account: Account | None  # None when the file has an error
     diagnostics: list[Diagnostic]  # every problem, by line
     tokens: list[Token] = field(default_factory=list, repr=False)  # the narrative, for rendering
+    # A confirmation may cover a value only earlier commits hold (the file was updated since):
+    # the site loader then validates the file again with those measurements.
+    needs_history: bool = False
 
 
 def slug_problem(stem: str) -> str | None:
@@ -53,6 +58,7 @@ def validate_file(
     config: SiteConfig,
     as_of: dt.date,
     retired: RetiredSlug | None = None,
+    recorded: Recorded | None = None,
 ) -> Loaded:
     """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today."""
     rel = path.relative_to(root).as_posix()
@@ -86,7 +92,7 @@ def validate_file(
             f"`{ACCOUNTS}/{slug}` is a file, not a folder: the account's images go in a folder of "
             "that name; rename or remove the file"
         )
-    return validate_text(raw, rel, slug, root, config, as_of, retired)
+    return validate_text(raw, rel, slug, root, config, as_of, retired, recorded)
 
 
 def validate_text(
@@ -97,9 +103,11 @@ def validate_text(
     config: SiteConfig,
     as_of: dt.date,
     retired: RetiredSlug | None = None,
+    recorded: Recorded | None = None,
 ) -> Loaded:
     """Validate the bytes of one account file (today's, or an old version from Git); images are
-    looked up in today's folder content/accounts/<slug>/ of the site at `root`."""
+    looked up in today's folder content/accounts/<slug>/ of the site at `root`. `recorded` are
+    the measurements earlier commits recorded, by result id."""
 
     def error(line: int, message: str) -> Diagnostic:
         return Diagnostic(rel, line, "error", message)
@@ -125,7 +133,9 @@ def validate_text(
     except YamlProblem as exc:
         return Loaded(None, [error(exc.line, exc.message)])
 
-    conv = convert(document.root, AccountData, document.line_offset, label=_label)
+    conv = convert(
+        document.root, AccountData, document.line_offset, label=_label, source=document.yaml_text
+    )
     diagnostics = [error(line, message) for line, message in conv.problems]
     facts = rules.FileFacts(conv, slug, as_of, retired)
     diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
@@ -146,15 +156,20 @@ def validate_text(
     if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
         return Loaded(None, sorted(diagnostics, key=lambda d: d.line))
     data = conv.model
-    assessment = ladder.assess(data, as_of, config.result_check_days, config.stale_after_days)
+    assessment = ladder.assess(
+        data, as_of, config.result_check_days, config.stale_after_days, recorded
+    )
     account = Account(slug, rel, data, assessment, tuple(dict.fromkeys(images)))
     warnings = [
         Diagnostic(rel, conv.line_of(loc), "warning", message, code)
         for code, (loc, message) in rules.warnings(
-            rules.AccountFacts(data, assessment, config, as_of)
+            rules.AccountFacts(data, assessment, config, as_of, conv)
         )
     ]
-    return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens)
+    history = recorded is None and any(
+        r.confirmation is not None and not r.latest_confirmed for r in assessment.results
+    )
+    return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens, history)
 
 
 def _label(loc: Loc, ids: dict[Loc, str]) -> str:

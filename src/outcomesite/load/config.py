@@ -37,7 +37,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
         return SiteConfig(), []
     if not isinstance(root_node, yaml.MappingNode):
         return SiteConfig(), problem(1, "the config must be a list of `key: value` lines")
-    conv = convert(root_node, SiteConfig, line_offset=1)
+    conv = convert(root_node, SiteConfig, line_offset=1, source=text.replace("\r\n", "\n"))
     diagnostics = [Diagnostic(CONFIG_FILE, line, "error", msg) for line, msg in conv.problems]
     data = conv.data
     for key, message in _option_rules(root, data):

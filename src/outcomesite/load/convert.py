@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from outcomesite.layout import EARLIEST_DATE, MAX_NUMBER
 from outcomesite.model.schema import slugify
@@ -65,12 +66,19 @@ def _no_label(loc: Loc, ids: dict[Loc, str]) -> str:
 
 
 def convert(
-    root: yaml.MappingNode, model: type[BaseModel], line_offset: int, label: Labeler = _no_label
+    root: yaml.MappingNode,
+    model: type[BaseModel],
+    line_offset: int,
+    label: Labeler = _no_label,
+    source: str = "",
 ) -> Conversion:
-    """Convert `root` by `model`, then validate; every problem lands in `Conversion.problems`."""
+    """Convert `root` by `model`, then validate; every problem lands in `Conversion.problems`.
+
+    `source` is the YAML text, for the traps only the text shows (a ` #` that cut a value).
+    """
     conv = Conversion(data={})
     conv.lines[()] = root.start_mark.line + line_offset
-    converter = _Converter(conv, line_offset, label)
+    converter = _Converter(conv, line_offset, label, source.split("\n"))
     conv.data = converter.mapping(root, model, ())
     try:
         conv.model = model.model_validate(conv.data)
@@ -85,11 +93,19 @@ def convert(
     return conv
 
 
+def fields_by_key(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """A model's fields by the key written in YAML (the alias: `mid-market`, not `mid_market`)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
+
+
 class _Converter:
-    def __init__(self, conv: Conversion, line_offset: int, label: Labeler) -> None:
+    def __init__(
+        self, conv: Conversion, line_offset: int, label: Labeler, lines: list[str]
+    ) -> None:
         self.conv = conv
         self.offset = line_offset
         self.label = label
+        self.source = lines
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.offset
@@ -99,9 +115,10 @@ class _Converter:
         self.conv.problems.append((self.line(node), self.label(loc[:-1], self.conv.ids) + message))
 
     def mapping(self, node: yaml.MappingNode, model: type[BaseModel], loc: Loc) -> dict[str, Any]:
-        fields = model.model_fields
+        fields = fields_by_key(model)
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        empty_groups: dict[str, yaml.Node] = {}  # `validator:` with nothing indented below it
         # Keys are read first so that labels ("result `x`") can use the id wherever it is.
         for key_node, value_node in node.value:
             if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode):
@@ -122,19 +139,50 @@ class _Converter:
             first_line[key] = self.line(key_node)
             self.conv.lines[key_loc] = self.line(key_node)
             if key not in fields:
-                self.problem(key_loc, key_node, _unknown_key_message(key, list(fields)))
+                self.problem(key_loc, key_node, self._unknown(key, fields, empty_groups))
                 continue
-            annotation = fields[key].annotation
-            value = self.value(value_node, annotation, key_loc)
+            info = fields[key]
+            if _is_empty(value_node):
+                if _kind(info.annotation)[0] == "model":
+                    empty_groups[key] = key_node
+                if info.is_required():  # `owner:` or `owner: ""`: there, but empty
+                    description = _description(model, (key,))
+                    self.problem(
+                        key_loc, key_node, f"`{key}` is empty: write {description or 'a value'}"
+                    )
+                continue
+            value = self.value(value_node, info.annotation, key_loc)
             if value is not _OMIT:
                 out[key] = value
         return out
+
+    def _unknown(self, key: str, fields: dict[str, FieldInfo], groups: dict[str, yaml.Node]) -> str:
+        """An unknown key, or one that belongs to an empty group above it (not indented)."""
+        for group, group_node in groups.items():
+            kind, inner = _kind(fields[group].annotation)
+            if kind == "model" and key in fields_by_key(inner):
+                column = group_node.start_mark.column + 2
+                return (
+                    f"`{key}` belongs to `{group}:` above it: indent the lines under `{group}:` "
+                    f"by two more spaces (to column {column + 1})"
+                )
+        return _unknown_key_message(key, list(fields))
 
     def value(self, node: yaml.Node, annotation: Any, loc: Loc) -> Any:
         kind, inner = _kind(annotation)
         if isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS:
             return _OMIT  # `key:` with nothing after it means "not given"
         if kind == "model":
+            if isinstance(node, yaml.ScalarNode):
+                first = next(iter(fields_by_key(inner)), "name")
+                self.problem(
+                    loc,
+                    node,
+                    f"`{loc[-1]}` must be lines indented below it, not a value on its line: write "
+                    f"`{loc[-1]}:` alone, and on the next line, two spaces further in, "
+                    f"`{first}: {node.value}`",
+                )
+                return _OMIT
             if not isinstance(node, yaml.MappingNode):
                 return self._wrong_shape(node, loc, "a group of `key: value` lines, indented below")
             return self.mapping(node, inner, loc)
@@ -171,6 +219,15 @@ class _Converter:
         text = node.value
         name = loc[-1] if isinstance(loc[-1], str) else str(loc[-2])
         if kind == "str":
+            if (cut := self._cut_by_comment(node)) is not None:
+                self.problem(
+                    loc,
+                    node,
+                    f"`{name}`: a ` #` starts a comment in YAML, so the text after it is left out "
+                    f'(the report would show "{text}"): put the value in quotes: '
+                    f'`{name}: "{text} {cut}"`',
+                )
+                return _OMIT
             return _OMIT if not text.strip() else text
         if kind == "enum":
             if text in inner:
@@ -182,6 +239,17 @@ class _Converter:
         if kind in ("float", "int"):
             return self._number(node, name, loc, integer=kind == "int")
         raise AssertionError(f"unsupported field kind {kind}")  # a bug in the model, not input
+
+    def _cut_by_comment(self, node: yaml.ScalarNode) -> str | None:
+        """The text a ` #` cut off a plain value, when that is what a person would have meant: a
+        comment right after the value, one space away (`goal: Save #1 priority`). A comment set
+        apart by two or more spaces (`segment: smb   # or enterprise`) is taken as a comment."""
+        if node.style or node.end_mark.line >= len(self.source):
+            return None
+        rest = self.source[node.end_mark.line][node.end_mark.column :]
+        if rest.startswith(" #") and rest[2:].strip():
+            return rest[1:].strip()  # "#1 priority"
+        return None
 
     def _date(self, node: yaml.ScalarNode, name: str, loc: Loc) -> Any:
         text = node.value.strip()
@@ -226,6 +294,15 @@ _OMIT: Any = object()
 
 
 _KINDS: dict[Any, tuple[str, Any]] = {}
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    """`key:` with nothing after it, or an empty quoted text."""
+    if not isinstance(node, yaml.ScalarNode):
+        return False
+    return (not node.style and node.value in _NULLS) or (
+        bool(node.style) and not node.value.strip()
+    )
 
 
 def _kind(annotation: Any) -> tuple[str, Any]:
@@ -412,7 +489,7 @@ def _description(model: type[BaseModel], loc: Loc) -> str:
     for part in loc:
         if isinstance(part, int):
             continue
-        fields = getattr(current, "model_fields", {})
+        fields = fields_by_key(current) if isinstance(current, type) else {}
         if part not in fields:
             return ""
         info = fields[part]

@@ -7,6 +7,7 @@ numbers or octal), duplicate keys stay visible, and nothing is ever constructed 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -38,6 +39,7 @@ class Document:
     body: str
     body_line: int
     line_offset: int  # add to a node's 0-based mark line to get the file's 1-based line
+    yaml_text: str = ""  # the front matter as written, for what only the text shows
 
 
 def split(text: str) -> tuple[str, str, int, int]:
@@ -68,6 +70,10 @@ def parse_yaml(yaml_text: str, first_line: int = 1) -> yaml.Node | None:
         line = (mark.line if mark else 0) + first_line
         lines = yaml_text.split("\n")
         source_line = lines[line - first_line] if mark and line - first_line < len(lines) else ""
+        # YAML's own words are about its grammar; most of the time a person misaligned a line or
+        # left a quote open, somewhere before the place YAML gave up. Say that when it is so.
+        if (found := layout_problem(lines)) and found[0] + first_line <= line:
+            raise YamlProblem(found[0] + first_line, found[1]) from None
         raise YamlProblem(line, _describe_yaml_error(exc, "\t" in source_line)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, f"YAML syntax error: {exc}") from None
@@ -89,7 +95,79 @@ def parse_document(text: str) -> Document:
             "the front matter must be a list of `key: value` lines (a mapping), "
             "not a single value or a list",
         )
-    return Document(root=root, body=body, body_line=body_line, line_offset=yaml_line)
+    return Document(
+        root=root, body=body, body_line=body_line, line_offset=yaml_line, yaml_text=yaml_text
+    )
+
+
+_BLOCK_SCALAR = re.compile(r":\s+[|>][-+]?\s*(#.*)?$")
+_KEY_OPENS = re.compile(r"^[^#'\"]*?:\s*(#.*)?$")  # `key:` with nothing after it: a block follows
+_OPEN_QUOTE = re.compile(r"^(?:-\s+)?[\w-]+:\s+([\"'])")
+
+
+def layout_problem(lines: list[str]) -> tuple[int, str] | None:
+    """(0-based line, message) of the first line a person most likely got wrong: a quote opened
+    and never closed on its line, or an indentation that matches no open block. None when the
+    lines look right (tabs are left to YAML's own message)."""
+    levels = [0]  # the indentations of the blocks open at this point, outermost first
+    dashes: list[int] = []  # the indentation of each list seen, for a misplaced `- ` line
+    opens = False  # the previous line ends in `key:`: a deeper block may start
+    text_deeper_than: int | None = None  # inside a `|` or `>` block of text
+    for number, raw in enumerate(lines):
+        stripped = raw.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        if stripped.startswith("\t") or "\t" in raw[: len(raw) - len(stripped)]:
+            return None
+        indent = len(raw) - len(stripped)
+        if text_deeper_than is not None:
+            if indent > text_deeper_than:
+                continue
+            text_deeper_than = None
+        if quote := _unclosed_quote(stripped):
+            return number, (
+                f"the value starts with `{quote}` but its closing `{quote}` is missing on this "
+                f"line: add `{quote}` at the end of the value"
+            )
+        is_item = stripped.startswith("- ")
+        if opens and indent > levels[-1]:
+            levels.append(indent)
+        else:
+            deeper = [level for level in levels if level > indent]
+            while len(levels) > 1 and indent < levels[-1]:
+                levels.pop()
+            if indent != levels[-1]:
+                if is_item and dashes:
+                    expected, what = min(dashes, key=lambda d: abs(d - indent)), "list's items"
+                else:
+                    expected, what = (deeper[0] if deeper else levels[-1]), "keys it belongs with"
+                return number, (
+                    f"this line is indented {indent} spaces, but the {what} are indented "
+                    f"{expected} (column {expected + 1}): indent it with {expected} spaces"
+                )
+        content = stripped
+        if is_item:
+            if indent not in dashes:
+                dashes.append(indent)
+            item = len(stripped) - len(stripped[1:].lstrip(" "))
+            levels.append(indent + item)  # the item's own keys line up after "- "
+            content = stripped[item:]
+        opens = bool(_KEY_OPENS.match(content))
+        if _BLOCK_SCALAR.search(content):
+            text_deeper_than, opens = indent, False
+    return None
+
+
+def _unclosed_quote(line: str) -> str | None:
+    match = _OPEN_QUOTE.match(line)
+    if not match:
+        return None
+    quote = match.group(1)
+    rest = line[match.end() :]
+    escapes = ("\\\\", '\\"') if quote == '"' else ("''",)
+    for escape in escapes:
+        rest = rest.replace(escape, "")
+    return None if quote in rest else quote
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError, tab_on_line: bool = False) -> str:

@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
 from outcomesite.files import is_link
+from outcomesite.history.measurements import recorded_measurements
 from outcomesite.history.records import RetiredSlug
 from outcomesite.history.versions import Repository, read_repository
 from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, default_as_of
-from outcomesite.load.account import Loaded, validate_file
+from outcomesite.load.account import Loaded, Recorded, validate_file
 from outcomesite.load.config import load_config
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
@@ -101,16 +102,44 @@ def read_site(
     config, diagnostics = load_config(root)
     files = account_files(root) if files is None else files
     repo = repo if repo is not None else read_repository(root)
+    work = _Work(files, root, config, as_of, repo.retired, each)
+    found = [item for chunk in in_chunks(_validate, work, len(files), jobs) for item in chunk]
+    # A few files need the measurements earlier commits recorded (a confirmation that covers a
+    # value since replaced): read them all from Git in one go, and validate those files again.
+    again = [index for index, item in enumerate(found) if item[3]]
+    if again and repo.in_git:
+        recorded = recorded_by_file(repo, [files[i].relative_to(root).as_posix() for i in again])
+        for index in again:
+            path = files[index]
+            rel = path.relative_to(root).as_posix()
+            loaded = validate_file(
+                path, root, config, as_of, repo.retired.get(rel), recorded.get(rel, {})
+            )
+            extra = each(loaded) if loaded.account is not None else None
+            found[index] = (loaded.account, loaded.diagnostics, extra, False)
     accounts: list[Account] = []
     extras: list[T] = []
-    state = _Work(files, root, config, as_of, repo.retired, each)
-    for chunk in in_chunks(_validate, state, len(files), jobs):
-        for account, problems, extra in chunk:
-            diagnostics.extend(problems)
-            if account is not None:
-                accounts.append(account)
-                extras.append(extra)
+    for account, problems, extra, _ in found:
+        diagnostics.extend(problems)
+        if account is not None:
+            accounts.append(account)
+            extras.append(extra)
     return Site(root, config, as_of, tuple(accounts), tuple(sorted(diagnostics))), extras
+
+
+def recorded_by_file(repo: Repository, paths: list[str]) -> dict[str, Recorded]:
+    """The measurements every committed version of these files recorded, by file and result."""
+    versions = {path: repo.history(path).versions for path in paths}
+    contents = repo.read_versions(v for found in versions.values() for v in found)
+    recorded: dict[str, Recorded] = {}
+    for path, found in versions.items():
+        points: dict[str, dict[dt.date, float]] = {}
+        for version in found:
+            text = contents.get(version, b"").decode("utf-8", "replace")
+            for rid, (day, value) in recorded_measurements(text).items():
+                points.setdefault(rid, {})[day] = value
+        recorded[path] = {rid: tuple(sorted(days.items())) for rid, days in points.items()}
+    return recorded
 
 
 @dataclass(frozen=True)
@@ -125,11 +154,11 @@ class _Work:
 
 def _validate(
     work: _Work, start: int, end: int
-) -> list[tuple[Account | None, list[Diagnostic], Any]]:
+) -> list[tuple[Account | None, list[Diagnostic], Any, bool]]:
     found = []
     for path in work.files[start:end]:
         rel = path.relative_to(work.root).as_posix()
         loaded = validate_file(path, work.root, work.config, work.as_of, work.retired.get(rel))
         extra = work.each(loaded) if loaded.account is not None else None
-        found.append((loaded.account, loaded.diagnostics, extra))
+        found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
     return found

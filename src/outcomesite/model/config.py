@@ -10,6 +10,63 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from outcomesite import layout
+from outcomesite.model.schema import Level, Segment
+
+_MODEL = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+# What a result typically is in each segment, and who must confirm it (the Customer Results
+# Ladder's "defining a result by segment"): a team writes its own in outcomesite.yaml.
+DEFAULT_SEGMENTS: dict[Segment, tuple[str, Level]] = {
+    "smb": (
+        "A single, immediate operational win: time saved, an error rate dropped, a manual "
+        "process eliminated; confirmed by the buyer, often the person who uses the product.",
+        "user",
+    ),
+    "mid-market": (
+        "A team-level outcome (throughput, accuracy, cycle time) visible to the team lead and "
+        "reportable upward; confirmed by the team lead and their manager.",
+        "team-lead",
+    ),
+    "enterprise": (
+        "A business metric tied to the original reason for buying (revenue, cost, risk, "
+        "compliance) that an executive would defend; confirmed by an executive sponsor, not "
+        "the day-to-day user.",
+        "executive",
+    ),
+}
+
+
+class SegmentRule(BaseModel):
+    """What a result is in one segment; what is left out keeps its default."""
+
+    model_config = _MODEL
+
+    definition: str | None = Field(None, description="What a result is here, in one line")
+    validator_level: Level | None = Field(
+        None,
+        description="The lowest validator level that counts: user, team-lead, manager or executive",
+    )
+
+
+class Segments(BaseModel):
+    model_config = _MODEL
+
+    smb: SegmentRule = Field(default_factory=SegmentRule, description="Small businesses")
+    mid_market: SegmentRule = Field(
+        default_factory=SegmentRule, alias="mid-market", description="Mid-market accounts"
+    )
+    enterprise: SegmentRule = Field(default_factory=SegmentRule, description="Enterprise accounts")
+
+    def definition(self, segment: Segment) -> str:
+        return self._rule(segment).definition or DEFAULT_SEGMENTS[segment][0]
+
+    def validator_level(self, segment: Segment) -> Level:
+        return self._rule(segment).validator_level or DEFAULT_SEGMENTS[segment][1]
+
+    def _rule(self, segment: Segment) -> SegmentRule:
+        return {"smb": self.smb, "mid-market": self.mid_market, "enterprise": self.enterprise}[
+            segment
+        ]
 
 
 class SiteConfig(BaseModel):
@@ -34,4 +91,17 @@ class SiteConfig(BaseModel):
         layout.DEFAULT_PDF_MEMORY_MB,
         ge=200,
         description="Memory one PDF worker may use, in MB; a PDF needing more fails",
+    )
+    segments: Segments = Field(
+        default_factory=Segments,
+        description="Per segment: what a result is, and the lowest validator level that counts",
+    )
+    check_words: Literal["on", "off"] = Field(
+        "on", description="Warn about metrics that count our activity or product usage"
+    )
+    activity_words: tuple[str, ...] = Field(
+        (), description="More words that mean our team's activity (added to the built-in list)"
+    )
+    usage_words: tuple[str, ...] = Field(
+        (), description="More words that mean product usage (added to the built-in list)"
     )

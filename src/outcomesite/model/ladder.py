@@ -7,6 +7,7 @@ does not change the rung. Every function here is total: unmeasured results give 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
@@ -61,26 +62,84 @@ def implied_direction(baseline: float, target: float) -> Direction | None:
     return "increase" if target > baseline else "decrease"
 
 
+Point = tuple[dt.date, float]  # one measurement: when, and the value
+
+
+def moved_from_baseline(result: Result, value: float | None) -> bool:
+    """True when `value` moved away from the baseline in the result's direction."""
+    if value is None:
+        return False
+    delta = value - result.baseline
+    return delta > 0 if direction(result) == "increase" else delta < 0
+
+
 def moved(result: Result) -> bool:
     """True when `current` moved away from the baseline in the result's direction."""
-    if result.current is None:
+    return moved_from_baseline(result, result.current)
+
+
+def moving_away(result: Result) -> bool:
+    """True when `current` moved from the baseline away from the target: costs that should fall
+    rose. The loudest signal a result can give."""
+    if result.current is None or result.current == result.baseline:
         return False
-    delta = result.current - result.baseline
-    return delta > 0 if direction(result) == "increase" else delta < 0
+    return not moved(result)
 
 
 def is_attributed(result: Result) -> bool:
     return bool(result.attribution and result.attribution.strip())
 
 
-def is_validated(result: Result) -> bool:
-    return result.validator is not None and result.validator.confirmed_on is not None
+def measurements(result: Result, recorded: tuple[Point, ...] = ()) -> tuple[Point, ...]:
+    """Every known measurement, oldest first: what earlier commits recorded, the file's history
+    and its current value (the file wins on a date it gives too)."""
+    by_date = dict(recorded)
+    by_date.update((h.date, h.value) for h in result.history)
+    if result.current is not None and result.measured_on is not None:
+        by_date[result.measured_on] = result.current
+    return tuple(sorted(by_date.items()))
 
 
-def result_rung(result: Result) -> Rung:
+@dataclass(frozen=True)
+class Confirmation:
+    """What the customer confirmed: the latest measurement dated on or before `confirmed_on`."""
+
+    on: dt.date  # the day they confirmed
+    value: float | None  # None: there was no measurement yet, so nothing was confirmed
+    measured_on: dt.date | None
+    latest: bool  # it is the latest measurement: nothing newer awaits confirmation
+
+
+def confirmation(result: Result, points: tuple[Point, ...]) -> Confirmation | None:
+    """None while nobody confirmed; a confirmation covers one measurement, not later ones."""
+    if result.validator is None or result.validator.confirmed_on is None:
+        return None
+    confirmed_on = result.validator.confirmed_on
+    covered = [point for point in points if point[0] <= confirmed_on]
+    if not covered:
+        return Confirmation(confirmed_on, None, None, latest=not points)
+    day, value = covered[-1]
+    return Confirmation(confirmed_on, value, day, latest=day == points[-1][0])
+
+
+def confirmed_nothing_that_moved(result: Result, points: tuple[Point, ...]) -> bool:
+    """The customer confirmed before the first measurement that moved from the baseline. While
+    nothing has moved yet (or the numbers moved the wrong way) there is nothing to ask them to
+    confirm again: the result check and the moving-away warning speak for those."""
+    found = confirmation(result, points)
+    moved_on = [day for day, value in points if moved_from_baseline(result, value)]
+    return found is not None and bool(moved_on) and moved_on[0] > found.on
+
+
+def result_rung(result: Result, points: tuple[Point, ...] | None = None) -> Rung:
+    """Outcome once `current` moved; Measurable Result when, besides, the change is attributed to
+    the product, the customer confirmed a value that had itself moved, and it is not an estimate
+    (a customer cannot defend an estimate to their CFO)."""
     if not moved(result):
         return Rung.ACTIVITY
-    if is_attributed(result) and is_validated(result):
+    found = confirmation(result, measurements(result) if points is None else points)
+    confirmed_a_move = found is not None and moved_from_baseline(result, found.value)
+    if is_attributed(result) and confirmed_a_move and result.evidence != "estimated":
         return Rung.RESULT
     return Rung.OUTCOME
 
@@ -139,9 +198,40 @@ class ResultAssessment:
     direction: Direction
     progress: float | None
     target_met: bool
-    validated: bool
+    validated: bool  # the customer confirmed a measurement (maybe not the latest)
     stale: bool
     overdue: bool
+    moving_away: bool = False
+    points: tuple[Point, ...] = ()  # every known measurement, oldest first
+    confirmation: Confirmation | None = None
+
+    @property
+    def latest_confirmed(self) -> bool:
+        """The customer confirmed the latest measurement: nothing awaits their confirmation."""
+        return self.confirmation is not None and self.confirmation.latest and self.validated
+
+    @property
+    def confirmed_value(self) -> float | None:
+        return self.confirmation.value if self.confirmation else None
+
+
+# Why an account needs a person, most severe first (SPEC): the order of Assessment.attention.
+ATTENTION_REASONS = (
+    "no-result",  # no named result
+    "moving-away",  # a result moving away from its target
+    "result-check",  # failing the 90-day result check
+    "overdue",  # a target past its due date, not met
+    "stale",  # a measurement older than the stale limit
+    "unconfirmed",  # the latest measurement awaits the customer's confirmation
+)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One reason an account needs attention, and the result it is about (None: the account)."""
+
+    reason: str  # one of ATTENTION_REASONS
+    result: str | None = None  # the result's id
 
 
 @dataclass(frozen=True)
@@ -151,45 +241,61 @@ class Assessment:
     rung: Rung
     results: tuple[ResultAssessment, ...]
     result_check: ResultCheck
-    attention: tuple[str, ...]  # why the account needs attention; empty when it does not
+    attention: tuple[Attention, ...]  # why the account needs attention, most severe first
 
     @property
     def needs_attention(self) -> bool:
         return bool(self.attention)
 
 
-def assess(account: AccountData, as_of: dt.date, check_days: int, stale_days: int) -> Assessment:
-    results = tuple(
-        ResultAssessment(
-            result=r,
-            rung=result_rung(r),
-            direction=direction(r),
-            progress=progress(r),
-            target_met=target_met(r),
-            validated=is_validated(r),
-            stale=is_stale(r, as_of, stale_days),
-            overdue=is_overdue(r, as_of),
+def assess(
+    account: AccountData,
+    as_of: dt.date,
+    check_days: int,
+    stale_days: int,
+    recorded: Mapping[str, tuple[Point, ...]] | None = None,
+) -> Assessment:
+    """Where the account stands as of `as_of`; `recorded` adds measurements earlier commits
+    recorded, by result id (a confirmation may cover a value the file no longer holds)."""
+    results = []
+    for r in account.results:
+        points = measurements(r, (recorded or {}).get(r.id, ()))
+        found = confirmation(r, points)
+        results.append(
+            ResultAssessment(
+                result=r,
+                rung=result_rung(r, points),
+                direction=direction(r),
+                progress=progress(r),
+                target_met=target_met(r),
+                validated=found is not None and found.value is not None,
+                stale=is_stale(r, as_of, stale_days),
+                overdue=is_overdue(r, as_of),
+                moving_away=moving_away(r),
+                points=points,
+                confirmation=found,
+            )
         )
-        for r in account.results
-    )
-    rung = account_rung(account)
+    items = tuple(results)
+    rung = Rung.NONE if not items else max([usage_rung(account), *(i.rung for i in items)])
     check = result_check(rung, account.start_date, as_of, check_days)
-    return Assessment(rung, results, check, attention_reasons(results, check))
+    return Assessment(rung, items, check, attention_reasons(items, check))
 
 
-def attention_reasons(results: tuple[ResultAssessment, ...], check: ResultCheck) -> tuple[str, ...]:
-    """Why a CS leader should look at this account first, in the order they matter."""
-    reasons: list[str] = []
+def attention_reasons(
+    results: tuple[ResultAssessment, ...], check: ResultCheck
+) -> tuple[Attention, ...]:
+    """Why a CS leader should look at this account, most severe first (ATTENTION_REASONS)."""
+    found: list[Attention] = []
     if not results:
-        reasons.append("no named result")
+        found.append(Attention("no-result"))
+    found += [Attention("moving-away", r.result.id) for r in results if r.moving_away]
     if check == "failing":
-        reasons.append("failing 90-day result check")
-    reasons.extend(f"stale measurement: {r.result.id}" for r in results if r.stale)
-    reasons.extend(f"target overdue: {r.result.id}" for r in results if r.overdue)
-    reasons.extend(
-        f"not confirmed by the customer: {r.result.id}" for r in results if not r.validated
-    )
-    return tuple(reasons)
+        found.append(Attention("result-check"))
+    found += [Attention("overdue", r.result.id) for r in results if r.overdue]
+    found += [Attention("stale", r.result.id) for r in results if r.stale]
+    found += [Attention("unconfirmed", r.result.id) for r in results if not r.latest_confirmed]
+    return tuple(found)
 
 
 def why_this_rung(account: AccountData, rung: Rung) -> str:

@@ -35,6 +35,10 @@ Segment = Literal["smb", "mid-market", "enterprise"]
 Usage = Literal["activity", "adoption"]
 Direction = Literal["increase", "decrease"]
 Category = Literal["revenue", "cost", "risk", "efficiency", "experience"]
+# Who confirms a result, lowest to highest; each segment names the lowest level that counts.
+Level = Literal["user", "team-lead", "manager", "executive"]
+LEVELS: tuple[Level, ...] = ("user", "team-lead", "manager", "executive")
+Evidence = Literal["measured", "estimated", "customer-reported"]
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -46,8 +50,13 @@ class Validator(BaseModel):
 
     name: Text = Field(description="Full name of the person at the customer, e.g. Priya Shah")
     role: Text | None = Field(None, description="Their job title, e.g. VP Operations")
+    level: Level | None = Field(
+        None, description="user, team-lead, manager or executive: who they are in their company"
+    )
     confirmed_on: dt.date | None = Field(
-        None, description="The day they confirmed the result (YYYY-MM-DD); leave out until then"
+        None,
+        description="The day they confirmed the result (YYYY-MM-DD); it covers the latest "
+        "measurement dated on or before it",
     )
 
 
@@ -88,6 +97,19 @@ class Result(BaseModel):
     )
     validator: Validator | None = Field(None, description="Who at the customer validates it")
     history: tuple[HistoryPoint, ...] = Field((), description="Earlier measurements")
+    source: Text | None = Field(
+        None, description="Where the numbers come from, e.g. SAP scrap postings, month-end close"
+    )
+    evidence: Evidence = Field(
+        "measured",
+        description="measured (default), estimated or customer-reported; an estimate can reach "
+        "Outcome but not Measurable Result",
+    )
+    why_an_outcome: Text | None = Field(
+        None,
+        description="Why this metric is an outcome although it sounds like activity or usage "
+        "(silences that warning)",
+    )
 
 
 class AccountData(BaseModel):

@@ -69,13 +69,6 @@ CHART_WIDTH, CHART_HEIGHT = 640, 240
 _LEFT, _RIGHT, _TOP, _BOTTOM = 88, 24, 16, 44
 
 
-def merge_points(explicit: list[Point], recorded: list[Point]) -> list[Point]:
-    """History from the file plus values earlier commits recorded; the file's entry wins a date."""
-    by_date = dict(recorded)
-    by_date.update(dict(explicit))
-    return sorted(by_date.items())
-
-
 def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     """Round tick values covering [low, high], e.g. 0, 20, 40, 60."""
     low, high = min(low, high), max(low, high)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from outcomesite.links import share_url
 from outcomesite.model.config import SiteConfig
-from outcomesite.model.ladder import ResultCheck, Rung
+from outcomesite.model.ladder import Assessment, ResultCheck, Rung
 from outcomesite.render import formatting as fmt
 from outcomesite.render.page import AccountPage
 from outcomesite.render.views import html_lang
@@ -33,6 +33,11 @@ class IndexResult(TypedDict):
     owner: str
     stale: bool
     overdue: bool
+    moving_away: bool
+    confirmed_value: float | None  # what the customer confirmed (None: nothing yet)
+    latest_confirmed: bool  # that is the latest measurement
+    evidence: str  # measured, estimated or customer-reported
+    source: str | None
 
 
 class IndexEntry(TypedDict):
@@ -106,6 +111,14 @@ class Share(TypedDict):
     share: str
 
 
+class SegmentView(TypedDict):
+    """A segment's definition of a result (outcomesite.yaml `segments`)."""
+
+    name: str
+    definition: str
+    validator_level: str
+
+
 class IndexView(TypedDict):
     """What index.html shows (pages.py adds `title` and `stylesheets`)."""
 
@@ -122,6 +135,7 @@ class IndexView(TypedDict):
     check_rate: str
     check_passed: int
     check_due: int
+    segments: list[SegmentView]
 
 
 def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
@@ -140,7 +154,7 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
         "pdf_url": report + page.pdf_name,
         "result_check": assessment.result_check,
         "needs_attention": assessment.needs_attention,
-        "attention": list(assessment.attention),
+        "attention": attention_lines(assessment),
         "start_date": data.start_date.isoformat(),
         "results": [
             {
@@ -152,10 +166,38 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
                 "owner": item.result.owner,
                 "stale": item.stale,
                 "overdue": item.overdue,
+                "moving_away": item.moving_away,
+                "confirmed_value": item.confirmed_value,
+                "latest_confirmed": item.latest_confirmed,
+                "evidence": item.result.evidence,
+                "source": item.result.source,
             }
             for item in assessment.results
         ],
     }
+
+
+_REASONS = {
+    "no-result": "no named result",
+    "moving-away": "moving away from its target",
+    "result-check": "failing 90-day result check",
+    "overdue": "target overdue",
+    "stale": "stale measurement",
+    "unconfirmed": "not confirmed by the customer",
+}
+
+
+def attention_lines(assessment: Assessment) -> list[str]:
+    """Why the account needs attention, most severe first, one line per reason and result."""
+    by_id = {item.result.id: item for item in assessment.results}
+    lines = []
+    for attention in assessment.attention:
+        label = _REASONS[attention.reason]
+        item = by_id.get(attention.result or "")
+        if attention.reason == "unconfirmed" and item is not None and item.validated:
+            label = "new measurement not yet confirmed"
+        lines.append(f"{label}: {attention.result}" if attention.result else label)
+    return lines
 
 
 def account_view(
@@ -280,4 +322,12 @@ def index_view(pieces: list[IndexPieces], config: SiteConfig, as_of: dt.date) ->
         "check_rate": _pct(passed, len(checked)),
         "check_passed": passed,
         "check_due": len(checked),
+        "segments": [
+            {
+                "name": segment,
+                "definition": config.segments.definition(segment),
+                "validator_level": config.segments.validator_level(segment),
+            }
+            for segment in ("smb", "mid-market", "enterprise")
+        ],
     }

@@ -16,7 +16,7 @@ from outcomesite.model import ladder
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import ResultAssessment, Rung
 from outcomesite.render import formatting as fmt
-from outcomesite.render.charts import ChartView, chart_view, merge_points
+from outcomesite.render.charts import ChartView, chart_view
 from outcomesite.render.page import AccountPage, Point
 
 CATEGORY_LABELS = {
@@ -70,6 +70,10 @@ class ResultView(TypedDict):
     rung: int
     rung_label: str
     chart: ChartView | None
+    confirmed_value: str | None  # what the customer confirmed, when it is not the latest value
+    awaiting_confirmation: bool  # the latest value awaits the customer's confirmation
+    source: str | None  # where the numbers come from
+    estimated: bool  # the values are estimates, and say so
 
 
 class VersionLink(TypedDict):
@@ -147,22 +151,28 @@ def progress_bar(progress: float | None) -> ProgressBar | None:
 
 
 def validator_text(item: ResultAssessment, locale: str) -> str:
-    validator = item.result.validator
+    """Who confirmed what: a confirmation covers the value it was given for, not the ones measured
+    after it (the theme says by it that the latest value awaits confirmation)."""
+    r = item.result
+    validator = r.validator
     if validator is None:
         return "No customer validator named yet"
     who = validator.name + (f", {validator.role}" if validator.role else "")
-    if validator.confirmed_on is None:
+    found = item.confirmation
+    if found is None:
         return f"Awaiting confirmation from {who}"
-    return f"Confirmed by {who}, on {fmt.day(validator.confirmed_on, locale)}"
+    on = fmt.day(found.on, locale)
+    if found.value is None:
+        return f"Awaiting confirmation from {who} (their confirmation of {on} came before any measurement)"
+    confirmed = f"Confirmed by {who}, on {on}"
+    if found.latest:
+        return confirmed
+    return f"{confirmed}: {fmt.quantity(found.value, r.unit, locale)}."
 
 
 def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> list[Point]:
     """Every known measurement: the file's history and current value, plus what commits recorded."""
-    r = item.result
-    explicit = [(h.date, h.value) for h in r.history]
-    if r.current is not None and r.measured_on is not None:
-        explicit.append((r.measured_on, r.current))
-    return merge_points(explicit, list(recorded))
+    return list(ladder.measurements(item.result, recorded))
 
 
 def result_view(item: ResultAssessment, locale: str, recorded: tuple[Point, ...]) -> ResultView:
@@ -192,6 +202,14 @@ def result_view(item: ResultAssessment, locale: str, recorded: tuple[Point, ...]
         "owner": r.owner,
         "rung": int(item.rung),
         "rung_label": item.rung.label,
+        "confirmed_value": (
+            fmt.quantity(item.confirmed_value, r.unit, locale)
+            if item.confirmed_value is not None and not item.latest_confirmed
+            else None
+        ),
+        "awaiting_confirmation": r.validator is not None and not item.latest_confirmed,
+        "source": r.source,
+        "estimated": r.evidence == "estimated",
     }
 
 

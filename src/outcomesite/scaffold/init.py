@@ -13,7 +13,7 @@ import yaml
 from outcomesite import __version__
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, SCHEMA_FILE
-from outcomesite.model.config import SiteConfig
+from outcomesite.model.config import DEFAULT_SEGMENTS, SiteConfig
 from outcomesite.model.schema import account_json_schema_text
 
 # `outcomesite init`: packaged files (src/outcomesite/site_template/) and where they go in the site.
@@ -161,7 +161,13 @@ def config_text() -> str:
     ]
     for name, field in SiteConfig.model_fields.items():
         help_text = _CONFIG_HELP.get(name, field.description or name.replace("_", " "))
-        default = field.get_default()
+        if name == "segments":
+            lines += ["", f"# {help_text} (default: as below)", *_segments_text()]
+            continue
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, tuple):
+            lines += ["", f"# {help_text} (default: none)", f"# {name}: []"]
+            continue
         shown_default = "not set" if default is None else _yaml_scalar(default)
         shown_default = "empty" if default == "" else shown_default
         choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
@@ -169,6 +175,18 @@ def config_text() -> str:
         value = _CONFIG_EXAMPLES.get(name, "") if default is None else _yaml_scalar(default)
         lines += ["", f"# {help_text} (default: {shown_default}{extra})", f"# {name}: {value}"]
     return "\n".join(lines) + "\n"
+
+
+def _segments_text() -> list[str]:
+    """The `segments:` block, commented out, with the built-in definitions and levels."""
+    lines = ["# segments:"]
+    for segment, (definition, level) in DEFAULT_SEGMENTS.items():
+        lines += [
+            f"#   {segment}:",
+            f"#     definition: {_yaml_scalar(definition)}",
+            f"#     validator_level: {level}   # user | team-lead | manager | executive",
+        ]
+    return lines
 
 
 def _yaml_scalar(value: object) -> str:

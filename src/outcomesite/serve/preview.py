@@ -233,19 +233,21 @@ def serve(
     )
     settle = Settle(SETTLE_SECONDS)
     watcher = InputWatcher(root, settle)
-    watcher.watch(preview.rebuild())
 
     def rebuild_on_save() -> None:
         while settle.wait():
             watcher.watch(preview.rebuild())
             server.reload.changed()
 
-    builder = threading.Thread(target=rebuild_on_save, name="outcomesite-rebuild", daemon=True)
-    builder.start()
-    log(f"preview: http://127.0.0.1:{server.port}/ (Ctrl-C to stop)")
-    if ready:
-        ready(server)
+    # Ctrl-C at any moment from here on (during the first build too) stops the preview the same
+    # way: everything started is stopped, and the exit status is 0.
     try:
+        watcher.watch(preview.rebuild())
+        builder = threading.Thread(target=rebuild_on_save, name="outcomesite-rebuild", daemon=True)
+        builder.start()
+        log(f"preview: http://127.0.0.1:{server.port}/ (Ctrl-C to stop)")
+        if ready:
+            ready(server)
         server.serve_forever()
     except KeyboardInterrupt:
         log("preview: stopped")

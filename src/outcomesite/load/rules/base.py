@@ -38,6 +38,7 @@ class AccountFacts:
     assessment: Assessment
     config: SiteConfig
     as_of: dt.date
+    conv: Conversion  # the file as converted: where each key is
 
 
 ErrorRule = Callable[[FileFacts], Iterable[Finding]]
@@ -48,6 +49,11 @@ def plain(value: float) -> str:
     """A number in a message as the CSM would type it: 6000000, not 6e+06."""
     number = float(value)
     return str(int(number)) if number.is_integer() else repr(number)
+
+
+def article(word: str) -> str:
+    """`a` or `an` before a word as it is read aloud (an executive, an SMB, a user)."""
+    return "an" if word[:1].lower() in "aeio" or word.lower() in ("smb",) else "a"
 
 
 def result_name(result: dict[str, Any], index: int) -> str:

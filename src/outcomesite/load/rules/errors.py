@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from outcomesite.load.convert import Loc
-from outcomesite.load.rules.base import ErrorRule, FileFacts, Finding, plain, result_name
+from outcomesite.load.rules.base import ErrorRule, FileFacts, Finding, article, plain, result_name
 from outcomesite.model import ladder
 
 
@@ -63,11 +63,10 @@ def direction_agrees(facts: FileFacts) -> Iterator[Finding]:
             continue
         implied = ladder.implied_direction(baseline, target)
         if implied is not None and result.get("direction") not in (None, implied):
-            article = "an" if implied[0] in "aeiou" else "a"
             yield (
                 (*loc, "direction"),
                 f"{name}: `direction: {result['direction']}` contradicts baseline "
-                f"{plain(baseline)} -> target {plain(target)}, which is {article} {implied}: "
+                f"{plain(baseline)} -> target {plain(target)}, which is {article(implied)} {implied}: "
                 f"write `direction: {implied}` or fix the numbers",
             )
 

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from outcomesite.load.rules.base import AccountFacts, Finding, WarningRule, plain
+from outcomesite.load.convert import Loc
+from outcomesite.load.rules.base import AccountFacts, Finding, WarningRule, article, plain
+from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS, first_match
 from outcomesite.model import ladder
+from outcomesite.model.config import DEFAULT_SEGMENTS
+from outcomesite.model.schema import LEVELS
 
 
 def has_results(facts: AccountFacts) -> Iterator[Finding]:
@@ -67,11 +72,164 @@ def passes_the_result_check(facts: AccountFacts) -> Iterator[Finding]:
     )
 
 
+def not_moving_away(facts: AccountFacts) -> Iterator[Finding]:
+    """The loudest signal: the metric moved from the baseline away from the target."""
+    for index, item in enumerate(facts.assessment.results):
+        r = item.result
+        if item.moving_away and r.current is not None:
+            yield (
+                ("results", index, "current"),
+                f"result `{r.id}` is moving away from its target: {plain(r.current)} is further "
+                f"from the target {plain(r.target)} than the baseline {plain(r.baseline)} was; say "
+                "in the narrative what is being done about it, and check the numbers",
+            )
+
+
+# Why a segment needs its level of validator (the seeds: "a result that isn't validated by the
+# right person doesn't survive a renewal conversation").
+_WHY_LEVEL = {
+    "smb": "an SMB result survives a conversation with the buyer",
+    "mid-market": "a mid-market result is confirmed by the team lead and their manager",
+    "enterprise": "an enterprise result has to survive an executive's renewal conversation",
+}
+
+
+def validator_level_fits_the_segment(facts: AccountFacts) -> Iterator[Finding]:
+    segment = facts.data.segment
+    needed = facts.config.segments.validator_level(segment)
+    for index, r in enumerate(facts.data.results):
+        level = r.validator.level if r.validator else None
+        if level is not None and LEVELS.index(level) < LEVELS.index(needed):
+            why = (
+                _WHY_LEVEL[segment]
+                if needed == DEFAULT_SEGMENTS[segment][1]
+                else f"this team's definition of {article(segment)} {segment} result asks for it "
+                "(outcomesite.yaml `segments`)"
+            )
+            yield (
+                ("results", index, "validator", "level"),
+                f"result `{r.id}`: the validator is {article(level)} `{level}`, but "
+                f"{article(segment)} {segment} result needs at least {article(needed)} `{needed}` "
+                f"to confirm it: {why}; name someone at that level as the "
+                "validator",
+            )
+
+
+def confirmation_covers_a_move(facts: AccountFacts) -> Iterator[Finding]:
+    for index, item in enumerate(facts.assessment.results):
+        r = item.result
+        found = item.confirmation
+        if found is not None and ladder.confirmed_nothing_that_moved(r, item.points):
+            yield (
+                ("results", index, "validator", "confirmed_on"),
+                f"result `{r.id}`: `confirmed_on` {found.on.isoformat()} is before any "
+                "measurement that moved from the baseline: the customer confirmed nothing that "
+                "moved; ask them to confirm the latest value and update `confirmed_on`",
+            )
+
+
+def outcome_not_activity(facts: AccountFacts) -> Iterator[Finding]:
+    """A metric that counts what our team does, or how much the product is used."""
+    config = facts.config
+    if config.check_words == "off":
+        return
+    activity = (*config.activity_words, *ACTIVITY_WORDS)
+    usage = (*config.usage_words, *USAGE_WORDS)
+    for index, r in enumerate(facts.data.results):
+        if r.why_an_outcome:
+            continue  # the team says why, in the file
+        for key in ("metric", "goal"):
+            text = getattr(r, key)
+            if word := first_match(text, activity):
+                problem = (
+                    f'counts what our team does ("{word}"), not what changed for the customer: '
+                    'name the change, e.g. "Time to onboard a new employee", not "Training hours '
+                    'delivered"'
+                )
+            elif word := first_match(text, usage):
+                problem = (
+                    f'measures product usage ("{word}"): that is evidence of Adoption (rung 2), '
+                    "not an outcome; name what the usage changed for the customer, e.g. "
+                    '"Hours to close the month"'
+                )
+            else:
+                continue
+            yield (
+                ("results", index, key),
+                f"result `{r.id}`: the {key} {problem} (or add `why_an_outcome:` saying why it "
+                "is one)",
+            )
+            break
+
+
+def measured_after_the_start(facts: AccountFacts) -> Iterator[Finding]:
+    start = facts.data.start_date
+    for index, r in enumerate(facts.data.results):
+        dated: list[tuple[Loc, str, dt.date | None]] = [
+            (("results", index, "measured_on"), ": `measured_on`", r.measured_on)
+        ]
+        dated += [
+            (("results", index, "history", i, "date"), f", history entry {i + 1}: `date`", p.date)
+            for i, p in enumerate(r.history)
+        ]
+        for loc, what, day in dated:
+            if day is not None and day < start:
+                yield (
+                    loc,
+                    f"result `{r.id}`{what} {day.isoformat()} is before `start_date` "
+                    f"{start.isoformat()}: a measurement from before the product is the "
+                    "`baseline`; check the date",
+                )
+
+
+# How much text a report can show where each text goes (README: the limits).
+TEXT_LIMITS = {
+    "account": 80,
+    "goal": 160,
+    "metric": 120,
+    "unit": 24,
+    "attribution": 400,
+    "source": 160,
+    "why_an_outcome": 400,
+    "name": 80,
+    "role": 80,
+}
+
+
+def texts_fit_the_report(facts: AccountFacts) -> Iterator[Finding]:
+    def too_long(
+        loc: tuple[str | int, ...], where: str, key: str, text: str | None
+    ) -> Iterator[Finding]:
+        limit = TEXT_LIMITS[key]
+        if text is not None and len(text) > limit:
+            yield (
+                loc,
+                f"{where}`{key}` is {len(text)} characters long, more than the {limit} a report "
+                "shows well: shorten it (details belong in the narrative)",
+            )
+
+    yield from too_long(("account",), "", "account", facts.data.account)
+    for index, r in enumerate(facts.data.results):
+        at, where = ("results", index), f"result `{r.id}`: "
+        for key in ("goal", "metric", "unit", "attribution", "source", "why_an_outcome"):
+            yield from too_long((*at, key), where, key, getattr(r, key))
+        if r.validator:
+            where = f"result `{r.id}`, validator: "
+            yield from too_long((*at, "validator", "name"), where, "name", r.validator.name)
+            yield from too_long((*at, "validator", "role"), where, "role", r.validator.role)
+
+
 # (code, rule): the code names the kind of warning in summaries (errors.WARNING_KINDS).
 WARNINGS: tuple[tuple[str, WarningRule], ...] = (
     ("no-results", has_results),
+    ("moving-away", not_moving_away),
     ("no-validator", has_validator),
+    ("validator-level", validator_level_fits_the_segment),
+    ("confirmed-nothing", confirmation_covers_a_move),
+    ("activity", outcome_not_activity),
     ("stale", measured_recently),
+    ("before-start", measured_after_the_start),
     ("overdue", not_overdue),
+    ("long-text", texts_fit_the_report),
     ("result-check", passes_the_result_check),
 )

@@ -1,0 +1,81 @@
+"""Words that give a metric away as our team's activity or as product usage, not an outcome.
+
+"We conducted 12 QBRs" and "trained 95% of users" count what the vendor's team did; "logins" and
+"active users" count how much the product is used. Neither is what changed in the customer's world,
+which is what a result names (the Customer Results Ladder). "Usage" alone is not on the list:
+"energy usage" falling is an outcome. The lists are matched as whole words,
+case-insensitively, in a result's metric and goal; a site can add to them (`activity_words`,
+`usage_words` in outcomesite.yaml) or turn the check off (`check_words: off`), and a result can say
+why it is an outcome anyway (`why_an_outcome:`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+ACTIVITY_WORDS: tuple[str, ...] = (
+    "qbr",
+    "qbrs",
+    "quarterly business review",
+    "quarterly business reviews",
+    "business reviews",
+    "workshops",
+    "webinars",
+    "training hours",
+    "hours of training",
+    "trainings delivered",
+    "training sessions",
+    "training delivered",
+    "sessions held",
+    "sessions delivered",
+    "calls made",
+    "meetings held",
+    "check-ins",
+    "touchpoints",
+    "emails sent",
+    "tickets closed",
+    "health checks",
+    "health assessment",
+    "implementation completed",
+    "modules created",
+    "trained",
+    "users certified",
+    "records migrated",
+)
+
+USAGE_WORDS: tuple[str, ...] = (
+    "logins",
+    "log-ins",
+    "active users",
+    "daily active",
+    "weekly active",
+    "monthly active",
+    "dau",
+    "wau",
+    "mau",
+    "adoption rate",
+    "adoption percentage",
+    "feature usage",
+    "features activated",
+    "feature adoption",
+    "product usage",
+    "platform usage",
+    "app usage",
+    "license usage",
+    "seats used",
+    "licenses used",
+    "license utilization",
+    "seat utilization",
+    "page views",
+)
+
+
+def first_match(text: str, words: Iterable[str]) -> str | None:
+    """The first of `words` that `text` contains as whole words, ignoring case; as written in
+    `text` (`QBRs`, not `qbrs`)."""
+    for word in words:
+        found = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+        if found:
+            return found.group(0)
+    return None
