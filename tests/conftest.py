@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -46,6 +47,22 @@ results:
 
 Onboarding is faster.
 """
+
+
+def edited(case: str, edits: list[tuple[str, str]], text: str = VALID) -> str:
+    """`text` (the VALID account) with each (old, new) edit applied once, in order; an edit that
+    does not apply fails the test case instead of silently testing the unedited file."""
+    for old, new in edits:
+        assert old in text, f"the edit {old!r} for {case!r} does not apply"
+        text = text.replace(old, new, 1)
+    return text
+
+
+def copy_sample(target: Path) -> Path:
+    """The example site of this repository (its accounts, images, settings and logo) in `target`."""
+    shutil.copytree(ROOT / "content", target / "content")
+    shutil.copy2(ROOT / "outcomesite.yaml", target / "outcomesite.yaml")
+    return target
 
 
 def make_site(root: Path, accounts: dict[str, str], config: str | None = None) -> Path:

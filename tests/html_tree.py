@@ -62,8 +62,9 @@ class _Builder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
-def parse(path: Path) -> Node:
+def parse(page: Path | str) -> Node:
+    """A page's tree, from its file or from its HTML."""
     builder = _Builder()
-    builder.feed(path.read_text(encoding="utf-8"))
+    builder.feed(page.read_text(encoding="utf-8") if isinstance(page, Path) else page)
     builder.close()
     return builder.root

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import http.server
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pytest
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, build_site
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -64,7 +63,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("browser-site")
-    shutil.copytree(ROOT / "content", root / "content")
+    copy_sample(root)
     build_site(
         root,
         BuildOptions(
@@ -85,7 +84,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     thread.daemon = True
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    urls = {slug: base + "public/" + entries[slug]["report_url"] for slug in REPORTS}
+    urls = {slug: base + "public/" + entries[slug]["report_url"] for slug in entries}
     urls["internal"] = base + "internal/index.html"
     try:
         yield Site(
@@ -181,7 +180,11 @@ def _axe_report(violations: list[dict]) -> str:
 
 
 def axe_violations(
-    browser: object, url: str, viewport: dict[str, int], before: str | None = None
+    browser: object,
+    url: str,
+    viewport: dict[str, int],
+    before: str | None = None,
+    impacts: tuple[str, ...] = ("serious", "critical"),
 ) -> list[dict]:
     """axe-core's violations for a page; `before` is JavaScript to run first (the self-test)."""
     if not AXE.is_file():
@@ -199,7 +202,24 @@ def axe_violations(
     finally:
         ctx.close()
     assert results["passes"], "axe ran no rules at all"
-    return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [v for v in results["violations"] if v["impact"] in impacts]
+
+
+SERIOUS = ("serious", "critical")
+ANY = ("minor", "moderate", "serious", "critical")
+ALL_REPORTS = sorted(p.stem for p in (ROOT / "content" / "accounts").glob("*.md"))
+PHONE_390 = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE_390], ids=["1280", "390"])
+@pytest.mark.parametrize("name", ALL_REPORTS)
+def test_axe_finds_no_violation_on_any_sample_report(
+    site: Site, browser: object, name: str, viewport: dict[str, int]
+) -> None:
+    """What a customer sees: every sample report, at desktop and phone width, with no axe-core
+    violation of any impact."""
+    bad = axe_violations(browser, site.urls[name], viewport, impacts=ANY)
+    assert bad == [], f"{name} at {viewport['width']} px:\n{_axe_report(bad)}"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

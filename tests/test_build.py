@@ -12,7 +12,6 @@ import hashlib
 import html
 import json
 import re
-import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +26,7 @@ from outcomesite.build import BuildOptions, BuildRefused, build_site
 from outcomesite.links import link_id
 from outcomesite.pdf.jobs import PdfError
 from outcomesite.render.theme import Theme, ThemeError
-from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
+from tests.conftest import AS_OF, ROOT, VALID, copy_sample, make_site, run_cli
 from tests.html_tree import Node, parse
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -103,11 +102,6 @@ def link(slug: str, version: int = 1) -> str:
 def day(value: dt.date) -> str:
     """en_US medium date, as every report prints it: Nov 10, 2026."""
     return f"{value:%b} {value.day}, {value.year}"
-
-
-def copy_sample(target: Path) -> Path:
-    shutil.copytree(ROOT / "content", target / "content")
-    return target
 
 
 @dataclass(frozen=True)
@@ -209,8 +203,9 @@ def test_every_sample_report(sample: SampleBuild, slug: str) -> None:
 
     # Who, when, which version.
     assert data.account in next(iter(doc.iter("h1"))).text
-    assert "As of Nov 23, 2026" in text
+    assert "Data as of Nov 23, 2026" in text
     assert "Version 1" in text
+    assert "commit" not in text.lower()  # the commit stays internal
 
     # The ladder: four rungs in order, exactly one marked current, and it is the right one.
     ladder = next(ol for ol in doc.iter("ol") if "Measurable Result" in ol.text)
@@ -252,7 +247,7 @@ def test_every_sample_report(sample: SampleBuild, slug: str) -> None:
             assert "Unchanged at" in body
         validator = result.validator
         if validator is None:
-            assert "No customer validator named yet" in body
+            assert "validator" not in body.lower()  # an empty field is not shown
         else:
             who = validator.name + (f", {validator.role}" if validator.role else "")
             if validator.confirmed_on:
@@ -299,23 +294,31 @@ def test_northwind_report_in_detail(sample: SampleBuild) -> None:
     doc = sample.report("northwind-logistics")
     text = doc.text
     assert (
-        "Rung 4: Measurable Result. At least one result moved in the right direction, is "
-        "attributed to the product and was confirmed by the customer." in text
+        "Rung 4: Measurable Result. At least one of your results moved in the right direction, "
+        "is tied to the product, and your team confirmed it." in text
     )
     onboarding, errors = list(doc.iter("article"))
     assert "Fell from 60 days to 38 days; target 40 days" in onboarding.text
     assert "Confirmed by Priya Shah, VP Operations, on Nov 10, 2026" in onboarding.text
     assert "Dana Reyes" in onboarding.text
-    assert "Fell from 14 errors to 9 errors; target 6 errors" in errors.text
+    assert "Fell from 14 to 9 errors; target 6" in errors.text
     # Gareth confirmed the September value (11); the November one (9) awaits his confirmation.
     assert (
-        "Confirmed by Gareth Kimble, Director of Warehouse Training, on Sep 15, 2026: 11 errors. "
-        "The latest value, 9 errors (Nov 2, 2026), awaits their confirmation." in errors.text
+        "Confirmed by Gareth Kimble, Director of Warehouse Training, on Sep 15, 2026: 11 errors"
+        in errors.text
     )
-    assert "Tomás Herrera" in errors.text
-    # The narrative's own headings, table and image are there.
+    assert (
+        "Not confirmed yetThe latest value, 9 errors (Nov 2, 2026), awaits confirmation by your "
+        "team." in errors.text
+    )
+    assert "Owner at Brightpath SoftwareTomás Herrera" in errors.text
+    # The narrative's own headings, table and image are there, and the customer's logo.
     assert "What's working" in text
-    assert [img.attrs["src"] for img in doc.iter("img")] == ["chart.png"]
+    assert [img.attrs["src"] for img in doc.iter("img")] == [
+        "../../assets/logo.svg",
+        "logo.svg",
+        "chart.png",
+    ]
     assert "Renewal 2027-03-31" not in text
     assert "6% discount" not in text
 
@@ -323,10 +326,14 @@ def test_northwind_report_in_detail(sample: SampleBuild) -> None:
 def test_rung_zero_report_is_honest(sample: SampleBuild) -> None:
     doc = sample.report("riverbend-university")
     text = doc.text
-    assert "No named result. No result has been named for this account yet." in text
+    assert "No named result. We have not named a result with you yet." in text
     assert (
-        "To reach the next rung: Name a result: a goal the customer would call valuable, with a "
-        "metric, a baseline and a target." in text
+        "To reach the next rung: Name a first result together: a goal you would call valuable, "
+        "how we measure it, where it starts and where it should get to." in text
+    )
+    assert (
+        "No result named yet: naming the first one together is the next step"
+        in next(n for n in doc.iter() if n.attrs.get("id") == "highlights").text
     )
     assert list(doc.iter("article")) == []
     assert "Registrar's office is live" in text
@@ -335,12 +342,11 @@ def test_rung_zero_report_is_honest(sample: SampleBuild) -> None:
 def test_moving_away_from_the_target_is_reported(sample: SampleBuild) -> None:
     doc = sample.report("meridian-hr-cloud")
     tickets, response, self_service = list(doc.iter("article"))
-    assert "Rose from 340 tickets/week to 355 tickets/week; target 250 tickets/week" in (
-        tickets.text
-    )
+    assert "Rose from 340 to 355 tickets/week; target 250" in tickets.text
     assert "Moved away from the target" in tickets.text
     assert "Not measured yet: baseline 95 minutes, target 45 minutes" in response.text
-    assert "No measurement yet" in response.text
+    assert response.text.count("easure") == 1  # said once, not in three places
+    assert "Current" not in response.text  # an empty field is not shown
     assert "Fell from 38% to 37%; target 60%" in self_service.text
     assert "Moved away from the target" in self_service.text
 
@@ -492,7 +498,7 @@ def test_out_rebuilds_its_own_folder(tmp_path: Path) -> None:
 
 def test_narrative_images_and_nothing_else_are_published(sample: SampleBuild) -> None:
     folder = sample.folder("northwind-logistics")
-    assert {p.name for p in folder.iterdir()} == {"index.html", "chart.png"}
+    assert {p.name for p in folder.iterdir()} == {"index.html", "chart.png", "logo.svg"}
     source = sample.root / "content" / "accounts" / "northwind-logistics" / "chart.png"
     assert (folder / "chart.png").read_bytes() == source.read_bytes()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from outcomesite.load.rules.base import plain
 from tests.conftest import VALID, diagnostics_of, make_site
 
 P = "content/accounts/acme.md"
@@ -135,7 +136,8 @@ CASES = [
         ("segment: enterprise\n", "segment: enterprise\nfavourite_colour: blue\n"),
         [
             f"{P}:4: error: unknown key `favourite_colour`: the keys allowed here are account, "
-            "segment, csm, start_date, usage, link_version, internal_notes, results"
+            "segment, csm, start_date, usage, link_version, internal_notes, results, "
+            "next_steps, paper, logo"
         ],
     ),
     (
@@ -338,6 +340,25 @@ CASES = [
             f"{P}:16: warning: result `onboarding-time` is overdue: the target 40 was due on 2026-10-31 and is not met: update `current`, or agree a new `due` date with the customer"
         ],
     ),
+    # --- numbers in messages: as the CSM could have written them, never an exponent -----------
+    (
+        "overdue, with a small target",
+        (
+            "    baseline: 60\n    target: 40\n    current: 44\n    measured_on: 2026-11-01\n",
+            "    baseline: 0.00005\n    target: 0.000012\n    current: 0.00002\n"
+            "    measured_on: 2026-11-01\n    due: 2026-10-31\n",
+        ),
+        [
+            f"{P}:16: warning: result `onboarding-time` is overdue: the target 0.000012 was due on 2026-10-31 and is not met: update `current`, or agree a new `due` date with the customer"
+        ],
+    ),
+    (
+        "direction against large numbers written with an exponent",
+        ("    baseline: 60\n    target: 40\n", "    baseline: 1234567.5\n    target: 6e6\n"),
+        [
+            f"{P}:11: error: result `onboarding-time`: `direction: decrease` contradicts baseline 1234567.5 -> target 6000000, which is an increase: write `direction: increase` or fix the numbers"
+        ],
+    ),
 ]
 
 
@@ -358,6 +379,30 @@ def test_message(tmp_path: Path, case: str, edit: tuple[str, str], expected: lis
     assert diagnostics_of(tmp_path) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (6e6, "6000000"),
+        (6000000, "6000000"),
+        (1234567.5, "1234567.5"),
+        (0.000012, "0.000012"),
+        (1e-7, "0.0000001"),
+        (123456789012345.6, "123456789012345.6"),
+        (1e15, "1000000000000000"),
+        (-1e15, "-1000000000000000"),
+        (10**15 + 1, "1000000000000001"),
+        (0.1, "0.1"),
+        (-3.25, "-3.25"),
+        (100.0, "100"),
+        (0, "0"),
+        (-0.0, "0"),
+    ],
+)
+def test_numbers_in_messages_are_written_out(value: float, expected: str) -> None:
+    """Every number a message quotes goes through `plain`: no exponent, no digit lost."""
+    assert plain(value) == expected
+
+
 def test_valid_account_has_no_diagnostics(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID})
     assert diagnostics_of(tmp_path) == []
@@ -367,7 +412,8 @@ def test_results_mapping_instead_of_list(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID.replace("results:\n  - id:", "results:\n    id:")})
     messages = diagnostics_of(tmp_path)
     assert messages[0] == (
-        f"{P}:7: error: `results` must be a list, one item per line starting with `- `"
+        f"{P}:7: error: `results` must be a list, one item per line starting with `- `: write "
+        "`- id: onboarding-time` and line up the lines below it with `id`"
     )
 
 

@@ -17,10 +17,12 @@ import pytest
 
 from outcomesite import load_site
 from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS
-from tests.conftest import AS_OF, VALID, diagnostics_of, make_site, run_cli
+from tests.conftest import AS_OF, VALID, diagnostics_of, edited, make_site, run_cli
 from tests.test_history import commit_all, git
+from tests.test_report_fields import scaffold_warnings
 
 P = "content/accounts/acme.md"
+P_NEW = "content/accounts/globex.md"  # what `outcomesite new globex` writes
 ENV = {"OUTCOMESITE_SECRET": "discipline-secret-0123456789abcdef0123456789"}
 R = "result `onboarding-time`"
 LEVEL = "      role: VP Operations\n"
@@ -437,10 +439,7 @@ def test_rule(
     config: str | None,
     expected: list[str],
 ) -> None:
-    text = VALID
-    for old, new in edits:
-        assert old in text, f"the edit {old!r} for {case!r} does not apply"
-        text = text.replace(old, new, 1)
+    text = edited(case, edits)
     make_site(tmp_path, {"acme": text}, config)
     assert diagnostics_of(tmp_path) == expected
 
@@ -519,10 +518,10 @@ def test_a_confirmation_from_an_earlier_commit_covers_its_value_only(tmp_path: P
     assert entry["needs_attention"] is True
     assert entry["attention"] == ["new measurement not yet confirmed: onboarding-time"]
     report = report_text(tmp_path)
+    assert "Confirmed by Priya Shah, VP Operations, on Oct 15, 2026: 50 days</p>" in report
     assert (
-        "Confirmed by Priya Shah, VP Operations, on Oct 15, 2026: 50 days. "
-        '<span class="awaiting">The latest value, 44 days (Nov 1, 2026), awaits their '
-        "confirmation.</span>" in report
+        "<dt>Not confirmed yet</dt><dd>The latest value, 44 days (Nov 1, 2026), awaits "
+        "confirmation by your team.</dd>" in report
     )
 
     # Outside Git the same file has no earlier value: the customer confirmed nothing that moved.
@@ -620,7 +619,7 @@ def test_new_shows_the_segment_definition(
     make_site(tmp_path, {})
     result = run_cli(tmp_path, "new", "globex", "--segment", segment)
     assert result.exit_code == 0, result.stderr
-    text = (tmp_path / P.replace("acme", "globex")).read_text("utf-8")
+    text = (tmp_path / P_NEW).read_text("utf-8")
     site = load_site(tmp_path, AS_OF)
     flat = " ".join(line.lstrip("# ") for line in text.splitlines())
     assert " ".join(site.config.segments.definition(segment).split()) in flat
@@ -629,14 +628,15 @@ def test_new_shows_the_segment_definition(
     assert f"segment: {segment} " in text
     assert f"      level: {level} " in text
     assert "# source:" in text and "# evidence: measured" in text
-    assert not site.diagnostics  # the scaffold passes check as written
+    # The scaffold passes check as written, with a warning for each placeholder to replace.
+    assert [d.format_text() for d in site.diagnostics] == scaffold_warnings(P_NEW, text)
 
 
 def test_new_uses_the_teams_own_definition(tmp_path: Path) -> None:
     config = "segments:\n  smb:\n    definition: Hours the owner gets back.\n    validator_level: manager\n"
     make_site(tmp_path, {}, config)
     assert run_cli(tmp_path, "new", "globex", "--segment", "smb").exit_code == 0
-    text = (tmp_path / "content/accounts/globex.md").read_text("utf-8")
+    text = (tmp_path / P_NEW).read_text("utf-8")
     assert "#   Hours the owner gets back." in text
     assert "      level: manager " in text
-    assert diagnostics_of(tmp_path) == []
+    assert diagnostics_of(tmp_path) == scaffold_warnings(P_NEW, text)

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.links import link_id
-from tests.conftest import AS_OF, ROOT, VALID, make_site
+from tests.conftest import AS_OF, VALID, copy_sample, make_site
 from tests.html_tree import Node, parse
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -179,7 +178,7 @@ def attention(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("sample")
-    shutil.copytree(ROOT / "content", root / "content")
+    copy_sample(root)
     build_site(root, FAST)
     return Built(root)
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import itertools
 import re
-import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -18,7 +17,7 @@ from pypdf import PdfReader
 from outcomesite import OutcomesiteError, load_site
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.links import link_id, resolve_secret
-from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
+from tests.conftest import AS_OF, ROOT, VALID, copy_sample, make_site, run_cli
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
@@ -261,7 +260,7 @@ def scan_for_tokens(public: Path, tokens: set[str]) -> list[str]:
 
 def test_no_token_outside_its_own_folder(tmp_path: Path) -> None:
     root = tmp_path / "sample"
-    shutil.copytree(ROOT / "content", root / "content")
+    copy_sample(root)
     (root / "outcomesite.yaml").write_text(
         "base_url: https://reports.example.com/\nvendor: Example Co\n", encoding="utf-8"
     )

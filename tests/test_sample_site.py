@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from outcomesite import load_site
 from outcomesite.model import ladder
 from outcomesite.model.ladder import Rung
-from tests.conftest import AS_OF, ROOT, run_cli
+from tests.conftest import AS_OF, ROOT, copy_sample, run_cli
 
 
 def test_sample_site_passes_check() -> None:
@@ -29,8 +28,8 @@ def test_sample_site_covers_every_case() -> None:
     assert {a.data.segment for a in site.accounts} == {"smb", "mid-market", "enterprise"}
     assert {r.direction for r in results} == {"increase", "decrease"}
     units = {r.result.unit for r in results}
-    assert {"%", "USD", "EUR"} <= units
-    assert units - {"%", "USD", "EUR", None}, "a plain-unit metric"
+    assert {"%", "USD", "EUR/month"} <= units  # money, and money per month
+    assert units - {"%", "USD", "EUR/month", None}, "a plain-unit metric"
     assert {a.result_check for a in assessments} == {"passed", "failing", "not_due"}
     assert any(r.stale for r in results)
     assert any(r.overdue for r in results)
@@ -41,7 +40,7 @@ def test_sample_site_covers_every_case() -> None:
 
 def test_removing_an_owner_fails_check(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    shutil.copytree(ROOT / "content", site / "content")
+    copy_sample(site)
     path = site / "content/accounts/northwind-logistics.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     owner_index = next(i for i, line in enumerate(lines) if line.strip().startswith("owner:"))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, ROOT, copy_sample
 
 SAMPLE = "content/accounts/northwind-logistics.md"
 
@@ -94,7 +94,7 @@ def start_server(root: Path, port: int | None = None) -> Server:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    copy_sample(tmp_path)
     return tmp_path
 
 
@@ -131,7 +131,7 @@ def test_index_edit_error_and_recovery(server: Server) -> None:
     )
     page = server.text("/internal/")
     assert (
-        "content/accounts/northwind-logistics.md:12: error: result `onboarding-time`: "
+        "content/accounts/northwind-logistics.md:13: error: result `onboarding-time`: "
         "`owner` is missing" in page.replace("&#x27;", "'")
     )
     assert "Northwind Freight" in page  # the last good build stays visible under the errors

@@ -62,12 +62,14 @@ def test_versions_render_their_own_commit(three_versions: Path) -> None:
     base = folder(three_versions)
     head = git(three_versions, "rev-parse", "--short=7", "HEAD").strip()
     latest = text_of(base / "index.html")
-    assert f"Version 3 · commit {head} · Nov 2, 2026" in latest
+    # One date story for the customer; the commit stays internal.
+    assert "Data as of Nov 23, 2026 · Version 3" in latest
+    assert "Version 3 · Nov 2, 2026 this version" in latest  # in the list of versions
+    assert head not in latest and "commit" not in latest
     assert "Fell from 60 days to 44 days" in latest
     first = text_of(base / "v1" / "index.html")
-    assert "Version 1 · commit" in first and "May 2, 2026" in first
+    assert "Data as of May 2, 2026 · Version 1" in first
     assert "Fell from 60 days to 58 days" in first
-    assert "As of May 2, 2026" in first
     # The version list links every version from every page, relative to the page.
     latest_html = (base / "index.html").read_text(encoding="utf-8")
     assert [f'href="v{n}/"' in latest_html for n in (1, 2, 3)] == [True] * 3
@@ -83,7 +85,8 @@ def test_measurement_history_is_recovered_from_commits(three_versions: Path) -> 
     rows = re.findall(r"(May 1, 2026|Aug 1, 2026|Nov 1, 2026) (\d+) days", latest)
     assert rows == [("May 1, 2026", "58"), ("Aug 1, 2026", "50"), ("Nov 1, 2026", "44")]
     html = (folder(three_versions) / "index.html").read_text(encoding="utf-8")
-    assert html.count("<circle") == 3
+    drawing = html.split('<svg class="chart-svg', 2)[1]  # the desktop drawing (a phone one follows)
+    assert drawing.count("<circle") == 3
     # An old version only knows the measurements up to its own commit.
     v2 = text_of(folder(three_versions) / "v2" / "index.html")
     assert re.findall(r"(May 1, 2026|Aug 1, 2026|Nov 1, 2026) (\d+) days", v2) == [
@@ -191,7 +194,7 @@ def test_shallow_clone_is_named_and_fails_with_strict(
     )
     report = build_site(clone, options())
     assert report.notices == [SHALLOW]
-    assert "Version 1 · commit" in text_of(folder(clone) / "index.html")
+    assert "Data as of Nov 23, 2026 · Version 1" in text_of(folder(clone) / "index.html")
     with pytest.raises(OutcomesiteError) as failed:
         build_site(clone, options(strict=True))
     assert str(failed.value) == SHALLOW + FAIL and failed.value.exit_code == 2

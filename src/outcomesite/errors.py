@@ -66,6 +66,11 @@ WARNING_KINDS: dict[str, tuple[str, str]] = {
     "stale": ("stale measurement", "stale measurements"),
     "before-start": ("measurement before the start", "measurements before the start"),
     "overdue": ("overdue result", "overdue results"),
+    "step-overdue": ("next step past its due date", "next steps past their due date"),
+    "placeholder": (
+        "placeholder left from `outcomesite new`",
+        "placeholders left from `outcomesite new`",
+    ),
     "long-text": ("text too long for a report", "texts too long for a report"),
     "result-check": ("account failing the result check", "accounts failing the result check"),
 }

@@ -131,15 +131,23 @@ class PublishedFile:
 
     `url` is its path below public/ (e.g. "assets/report.css", "r/<link-id>/chart.png"); `base` is
     a folder we trust (the site's root, or the packaged theme's assets), and `parts` lead from it to
-    the file, opened without following any link.
+    the file, opened without following any link. A file the build makes itself (the brand colour's
+    stylesheet) carries its bytes instead.
     """
 
     url: str
     base: str
     parts: tuple[str, ...]
+    made: bytes | None = None
 
     def read(self, limit: int) -> bytes:
+        if self.made is not None:
+            return self.made
         return read_inside(Path(self.base), self.parts, limit)
+
+    @classmethod
+    def generated(cls, url: str, data: bytes) -> PublishedFile:
+        return cls(url, "", (), data)
 
 
 def read_file(path: Path, limit: int) -> bytes:

@@ -19,9 +19,17 @@ from outcomesite.files import REASONS, UnsafeFile, read_file
 from outcomesite.history.records import RetiredSlug
 from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR, MAX_FILE_BYTES
 from outcomesite.load import rules
-from outcomesite.load.convert import Loc, convert
+from outcomesite.load.convert import convert
 from outcomesite.load.frontmatter import YamlProblem, parse_document
-from outcomesite.load.narrative import image_target, link_problem, parse, references, size_problems
+from outcomesite.load.narrative import (
+    image_target,
+    link_problem,
+    logo_target,
+    parse,
+    references,
+    size_problems,
+)
+from outcomesite.load.rules.placeholders import narrative_placeholders
 from outcomesite.model import ladder
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
@@ -134,11 +142,21 @@ def validate_text(
         return Loaded(None, [error(exc.line, exc.message)])
 
     conv = convert(
-        document.root, AccountData, document.line_offset, label=_label, source=document.yaml_text
+        document.root,
+        AccountData,
+        document.line_offset,
+        label=rules.place_label,
+        source=document.yaml_text,
     )
     diagnostics = [error(line, message) for line, message in conv.problems]
     facts = rules.FileFacts(conv, slug, as_of, retired)
     diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
+    logo: str | None = None
+    if isinstance(conv.data.get("logo"), str):
+        # The customer's logo is published next to the report: the narrative's image policy.
+        logo, logo_problem = logo_target(conv.data["logo"], root, slug)
+        if logo_problem:
+            diagnostics.append(error(conv.line_of(("logo",)), logo_problem))
     images: list[str] = []
     tokens = parse(document.body)
     diagnostics += [error(line, text) for line, text in size_problems(tokens, document.body_line)]
@@ -159,27 +177,19 @@ def validate_text(
     assessment = ladder.assess(
         data, as_of, config.result_check_days, config.stale_after_days, recorded
     )
-    account = Account(slug, rel, data, assessment, tuple(dict.fromkeys(images)))
+    shown = [*images, logo] if logo is not None else images
+    account = Account(slug, rel, data, assessment, tuple(dict.fromkeys(shown)), logo)
     warnings = [
         Diagnostic(rel, conv.line_of(loc), "warning", message, code)
         for code, (loc, message) in rules.warnings(
             rules.AccountFacts(data, assessment, config, as_of, conv)
         )
     ]
+    warnings += [
+        Diagnostic(rel, line, "warning", message, "placeholder")
+        for line, message in narrative_placeholders(document.body, document.body_line)
+    ]
     history = recorded is None and any(
         r.confirmation is not None and not r.latest_confirmed for r in assessment.results
     )
     return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens, history)
-
-
-def _label(loc: Loc, ids: dict[Loc, str]) -> str:
-    """Name the place of a key in messages: 'result `x`: ', 'result `x`, validator: '."""
-    if len(loc) < 2 or loc[0] != "results":
-        return ""
-    result_loc = loc[:2]
-    name = f"result `{ids[result_loc]}`" if result_loc in ids else f"result {int(loc[1]) + 1}"
-    if len(loc) >= 3 and loc[2] == "validator":
-        return f"{name}, validator: "
-    if len(loc) >= 4 and loc[2] == "history":
-        return f"{name}, history entry {int(loc[3]) + 1}: "
-    return f"{name}: "

@@ -1,12 +1,15 @@
 """Read `outcomesite.yaml` by its model (model/config.py), the same way as account files, and check
-what a type cannot express: the locale exists, the theme folder has no links, the logo is an image."""
+what a type cannot express: the locale exists, the theme folder has no links, the logo is an image,
+the brand colour is a colour text can be read in."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
+from outcomesite import colors
 from outcomesite.errors import Diagnostic
 from outcomesite.files import REASONS, UnsafeFile, links_under, read_inside
 from outcomesite.layout import CONFIG_FILE, THEMES_DIR
@@ -37,13 +40,22 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
         return SiteConfig(), []
     if not isinstance(root_node, yaml.MappingNode):
         return SiteConfig(), problem(1, "the config must be a list of `key: value` lines")
-    conv = convert(root_node, SiteConfig, line_offset=1, source=text.replace("\r\n", "\n"))
+    source = text.replace("\r\n", "\n")
+    conv = convert(root_node, SiteConfig, line_offset=1, source=source)
     diagnostics = [Diagnostic(CONFIG_FILE, line, "error", msg) for line, msg in conv.problems]
     data = conv.data
-    for key, message in _option_rules(root, data):
+    problems = _option_rules(root, data)
+    if ("brand_color",) in conv.lines and "brand_color" not in data:
+        line = source.split("\n")[conv.lines[("brand_color",)] - 1]
+        if message := brand_color_cut_by_comment(line):
+            problems.append(("brand_color", message))
+    for key, message in problems:
         diagnostics.append(Diagnostic(CONFIG_FILE, conv.line_of((key,)), "error", message))
     if diagnostics or not isinstance(conv.model, SiteConfig):
         return SiteConfig(), sorted(diagnostics)
+    brand_color = conv.model.brand_color
+    if brand_color is not None:  # the render stage gets one spelling: lower-case #rrggbb
+        return conv.model.model_copy(update={"brand_color": colors.parse_hex(brand_color)}), []
     return conv.model, []
 
 
@@ -72,7 +84,48 @@ def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
     logo = data.get("logo")
     if isinstance(logo, str) and (message := _logo_problem(root, logo)):
         problems.append(("logo", message))
+    brand_color = data.get("brand_color")
+    if isinstance(brand_color, str) and (message := brand_color_problem(brand_color)):
+        problems.append(("brand_color", message))
     return problems
+
+
+_COMMENTED_COLOR = re.compile(r"^\s*brand_color:\s+(#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?)\b")
+
+
+def brand_color_problem(value: str) -> str | None:
+    """Why `brand_color` cannot colour a report's text, or None: it must be a hex colour (what
+    every brand guide gives), dark enough to read on white (WCAG AA, 4.5:1)."""
+    color = colors.parse_hex(value)
+    if color is None:
+        text = value.strip()
+        if colors.parse_hex("#" + text) is not None:
+            return (
+                f'`brand_color` must start with `#`: write it in quotes: `brand_color: "#{text}"`'
+            )
+        return (
+            f"`brand_color` must be a colour written #RRGGBB (found `{text}`): write it in quotes, "
+            'e.g. `brand_color: "#1d4e89"`'
+        )
+    ratio = colors.contrast_ratio(color)
+    if ratio < colors.MIN_TEXT_CONTRAST:
+        return (
+            f"`brand_color` {color} has a contrast of {colors.ratio_text(ratio)} against white; "
+            f"text needs at least {colors.MIN_TEXT_CONTRAST:g}:1 (WCAG AA): choose a darker colour"
+        )
+    return None
+
+
+def brand_color_cut_by_comment(line: str) -> str | None:
+    """`brand_color: #1d4e89` reads as an empty value: YAML takes the colour for a comment. Say
+    so, instead of silently using no colour at all."""
+    found = _COMMENTED_COLOR.match(line)
+    if found is None:
+        return None
+    return (
+        f"`brand_color` is empty: YAML reads `{found.group(1)}` as a comment; put the colour in "
+        f'quotes: `brand_color: "{found.group(1)}"`'
+    )
 
 
 def _logo_problem(root: Path, logo: str) -> str | None:

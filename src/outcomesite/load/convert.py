@@ -173,6 +173,8 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS:
             return _OMIT  # `key:` with nothing after it means "not given"
         if kind == "model":
+            if isinstance(loc[-1], int) and not isinstance(node, yaml.MappingNode):
+                return self._item_not_a_group(node, inner, loc)
             if isinstance(node, yaml.ScalarNode):
                 first = next(iter(fields_by_key(inner)), "name")
                 self.problem(
@@ -187,6 +189,24 @@ class _Converter:
                 return self._wrong_shape(node, loc, "a group of `key: value` lines, indented below")
             return self.mapping(node, inner, loc)
         if kind == "list":
+            if (
+                isinstance(node, yaml.MappingNode)
+                and node.value
+                and isinstance(node.value[0][0], yaml.ScalarNode)
+                and _kind(inner)[0] == "model"
+            ):
+                # `next_steps:` then `step: ...` without the `- `: show the first line as an item.
+                key, first = node.value[0]
+                written = (
+                    f"{key.value}: {first.value}" if isinstance(first, yaml.ScalarNode) else ""
+                )
+                return self._wrong_shape(
+                    node,
+                    loc,
+                    "a list, one item per line starting with `- `: write "
+                    f"`- {written or key.value + ':'}` and line up the lines below it with "
+                    f"`{key.value}`",
+                )
             if not isinstance(node, yaml.SequenceNode):
                 return self._wrong_shape(node, loc, "a list, one item per line starting with `- `")
             items = []
@@ -210,6 +230,28 @@ class _Converter:
             self.problem(loc, node, f"`{name}` must be a single value, not {shape}")
             return _OMIT
         return self.scalar(node, kind, inner, loc)
+
+    def _item_not_a_group(self, node: yaml.Node, model: type[BaseModel], loc: Loc) -> Any:
+        """`- Send the deck` where a list's items are groups of keys (`- step: ...` with
+        `owner: ...` below it): show the item written out, named like its keys' messages."""
+        fields = fields_by_key(model)
+        first = next(iter(fields))
+        others = [f"`{k}: ...`" for k, info in fields.items() if info.is_required() and k != first]
+        text = node.value if isinstance(node, yaml.ScalarNode) else "..."
+        below = ""
+        if others:
+            listed = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+            where = "the line" if len(others) == 1 else "the lines"
+            below = f", then {listed} on {where} below, lined up with `{first}`"
+        self.conv.bad.add(loc)
+        self.conv.problems.append(
+            (
+                self.line(node),
+                f"{self.label(loc, self.conv.ids)}each item of `{loc[-2]}` is a group of "
+                f"`key: value` lines: write `- {first}: {text}`{below}",
+            )
+        )
+        return _OMIT
 
     def _wrong_shape(self, node: yaml.Node, loc: Loc, expected: str) -> Any:
         self.problem(loc, node, f"`{loc[-1]}` must be {expected}")

@@ -3,8 +3,9 @@ must follow. Parsing is validation's job (the links and images are checked on th
 turning tokens into HTML is the render stage's (render/markdown.py), with the same parser.
 
 Narratives are untrusted: raw HTML is escaped (markdown-it's `html` option is off), only http, https,
-mailto and relative links survive, images must be image files inside the account's own folder, and
-tables and links are limited to what a report can show.
+mailto and relative links survive, images must be image files inside the account's own folder (so
+must the customer's logo, `logo:` in the front matter: one policy for both), and tables and links
+are limited to what a report can show.
 """
 
 from __future__ import annotations
@@ -129,26 +130,73 @@ def image_target(url: str, root: Path, slug: str) -> tuple[str | None, str | Non
     folder = f"{ACCOUNTS}/{slug}/"
     named = url_scheme(url) in (None, "http", "https")  # a real file name worth suggesting
     name = (PurePosixPath(urlsplit(url).path).name if named else "") or "image.png"
-    fix = f"put the image in {folder} and write `![description]({_short(name)})`"
+    return _published_image(
+        url,
+        unquote(urlsplit(url).path),
+        root,
+        slug,
+        _Wording(
+            subject=f"image `{_short(url)}`",
+            fix=f"put the image in {folder} and write `![description]({_short(name)})`",
+            example="`![description](image.png)`",
+        ),
+    )
+
+
+def logo_target(value: str, root: Path, slug: str) -> tuple[str | None, str | None]:
+    """(the published name of the customer's logo, `logo:` in the account file; why it is
+    refused). The logo is published next to the report exactly like a narrative's image, so it
+    meets the same policy; only the wording differs, and the value is a file name as written (no
+    Markdown URL, so no %-escapes)."""
+    folder = f"{ACCOUNTS}/{slug}/"
+    named = url_scheme(value) in (None, "http", "https")
+    name = (PurePosixPath(value).name if named else "") or "logo.png"
+    return _published_image(
+        value,
+        value,
+        root,
+        slug,
+        _Wording(
+            subject=f"`logo` `{_short(value)}`",
+            fix=f"put the logo in {folder} and write `logo: {_short(name)}`",
+            example="`logo: logo.png`",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How a refusal names the file and its fix: a narrative's image or the account's logo."""
+
+    subject: str  # "image `chart.png`", "`logo` `logo.png`"
+    fix: str  # where to put the file and how to refer to it
+    example: str  # how to refer to a PNG file
+
+
+def _published_image(
+    url: str, path: str, root: Path, slug: str, say: _Wording
+) -> tuple[str | None, str | None]:
+    """The one image policy, for the narrative's images and the logo alike: `url` as written,
+    `path` the file it names."""
+    folder = f"{ACCOUNTS}/{slug}/"
     if url_scheme(url) is not None or url.startswith("//"):
         return None, (
-            f"image `{_short(url)}` is not a file in {folder} (remote images are never fetched): {fix}"
+            f"{say.subject} is not a file in {folder} (remote images are never fetched): {say.fix}"
         )
-    path = unquote(urlsplit(url).path)
     if not path or path.startswith("/") or "\\" in path or _CONTROL.search(path):
-        return None, f"image `{_short(url)}` is not a file in {folder}: {fix}"
+        return None, f"{say.subject} is not a file in {folder}: {say.fix}"
     parts = [part for part in path.split("/") if part not in ("", ".")]
     if not parts or ".." in parts:
-        return None, f"image `{_short(url)}` points outside {folder}: {fix}"
+        return None, f"{say.subject} points outside {folder}: {say.fix}"
     kind = images.extension_kind(parts[-1])
     if kind is None:
         return None, (
-            f"image `{_short(url)}` is not a {images.KINDS} file: only images are published "
-            f"next to a report; export it as PNG and write `![description](image.png)`"
+            f"{say.subject} is not a {images.KINDS} file: only images are published "
+            f"next to a report; export it as PNG and write {say.example}"
         )
     if len(parts) > 1 and VERSION_FOLDER.match(parts[0]):
         return None, (
-            f"image `{_short(url)}` is in a folder named `{parts[0]}`, which is where version "
+            f"{say.subject} is in a folder named `{parts[0]}`, which is where version "
             f"{parts[0][1:]} of the report is published: rename that folder, e.g. `images/`"
         )
     try:
@@ -159,10 +207,10 @@ def image_target(url: str, root: Path, slug: str) -> tuple[str | None, str | Non
             head=None if kind == "SVG" else images.HEAD_BYTES,
         )
     except UnsafeFile as unsafe:
-        return None, f"image `{_short(url)}` {_unsafe_reason(unsafe, folder, fix)}"
+        return None, f"{say.subject} {_unsafe_reason(unsafe, folder, say.fix)}"
     if problem := images.content_problem(kind, data):
         return None, (
-            f"image `{_short(url)}` {problem}: only images are published next to a report; "
+            f"{say.subject} {problem}: only images are published next to a report; "
             "export it again as PNG"
         )
     return "/".join(parts), None

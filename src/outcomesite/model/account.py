@@ -21,3 +21,4 @@ class Account:
     data: AccountData
     assessment: Assessment
     images: tuple[str, ...] = ()  # files in the account's folder the narrative shows, as published
+    logo: str | None = None  # the customer's logo (`logo:`), as published; also in `images`

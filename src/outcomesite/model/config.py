@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from outcomesite import layout
-from outcomesite.model.schema import Level, Segment
+from outcomesite.model.schema import Level, Paper, Segment
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -77,7 +77,12 @@ class SiteConfig(BaseModel):
     logo: str | None = Field(None, description="Path of a logo image, relative to the site root")
     base_url: str | None = Field(None, description="e.g. https://reports.example.com/")
     theme: str = Field("default", description="A folder name under themes/, or default")
-    paper: Literal["A4", "Letter"] = Field("A4", description="PDF paper size")
+    paper: Paper = Field("A4", description="PDF paper size (an account may set its own)")
+    brand_color: str | None = Field(
+        None,
+        description="Your brand colour as #RRGGBB, for the masthead and accents; it must reach "
+        "4.5:1 contrast against white (WCAG AA for text)",
+    )
     locale: str = Field(
         layout.DEFAULT_LOCALE, description="Formats numbers and dates, e.g. en_US or de_DE"
     )

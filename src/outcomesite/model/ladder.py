@@ -298,24 +298,9 @@ def attention_reasons(
     return tuple(found)
 
 
-def why_this_rung(account: AccountData, rung: Rung) -> str:
-    """One sentence a customer's executive can read: the evidence behind the rung."""
-    if rung == Rung.NONE:
-        return "No result has been named for this account yet."
-    if rung == Rung.RESULT:
-        return (
-            "At least one result moved in the right direction, is attributed to the product and "
-            "was confirmed by the customer."
-        )
-    if rung == Rung.OUTCOME:
-        return "At least one result has moved from its baseline in the right direction."
-    if rung == Rung.ADOPTION:
-        return "The product is used repeatedly across users and weeks; no result has moved yet."
-    return "The product is in use; no result has moved from its baseline yet."
-
-
 def next_rung_step(rung: Rung) -> str | None:
-    """What it takes to reach the next rung; `None` at the top."""
+    """What it takes to reach the next rung, to the CSM (the result check's warning says it);
+    `None` at the top. The report says it to the customer in its own words (render/views.py)."""
     steps = {
         Rung.NONE: "Name a result: a goal the customer would call valuable, with a metric, a "
         "baseline and a target.",

@@ -39,6 +39,8 @@ Category = Literal["revenue", "cost", "risk", "efficiency", "experience"]
 Level = Literal["user", "team-lead", "manager", "executive"]
 LEVELS: tuple[Level, ...] = ("user", "team-lead", "manager", "executive")
 Evidence = Literal["measured", "estimated", "customer-reported"]
+Side = Literal["vendor", "customer"]
+Paper = Literal["A4", "Letter"]
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -112,6 +114,20 @@ class Result(BaseModel):
     )
 
 
+class NextStep(BaseModel):
+    """One thing that happens next, who does it, and by when: the report shows these near the
+    top, the customer's own steps under their own heading."""
+
+    model_config = _MODEL_CONFIG
+
+    step: Text = Field(description="What happens next, e.g. Roll out guided onboarding to Denver")
+    owner: Text = Field(description="Who does it (a person's name)")
+    side: Side = Field(
+        "vendor", description="vendor (default: our team does it) or customer (their team does)"
+    )
+    due: dt.date | None = Field(None, description="By when (YYYY-MM-DD)")
+
+
 class AccountData(BaseModel):
     """The front matter of `content/accounts/<slug>.md`."""
 
@@ -127,6 +143,17 @@ class AccountData(BaseModel):
         None, description="Shown in the internal index only, never to the customer"
     )
     results: tuple[Result, ...] = Field((), description="The account's results")
+    next_steps: tuple[NextStep, ...] = Field(
+        (), description="What happens next, with owners and dates; shown near the top"
+    )
+    paper: Paper | None = Field(
+        None, description="A4 or Letter: this customer's PDF paper size (default: the site's)"
+    )
+    logo: Text | None = Field(
+        None,
+        description="The customer's logo, a PNG, JPEG, GIF, WebP or SVG file in the account's "
+        "folder (co-branding)",
+    )
 
 
 def account_json_schema() -> dict[str, Any]:

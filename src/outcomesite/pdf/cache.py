@@ -37,6 +37,8 @@ class PdfCache:
         self._file_hashes: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def _hash_file(self, file: PublishedFile) -> str:
+        if file.made is not None:
+            return hashlib.sha256(file.made).hexdigest()
         where = (file.base, file.parts)
         if where not in self._file_hashes:
             try:

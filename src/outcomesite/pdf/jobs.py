@@ -68,4 +68,4 @@ def fetch_file(origin: str, files: dict[str, PublishedFile], url: str) -> tuple[
         raise PermissionError(
             f"the PDF refers to {file.parts[-1]}, which {REASONS[unsafe.reason]}"
         ) from None
-    return data, mimetypes.guess_type(file.parts[-1])[0] or "application/octet-stream"
+    return data, mimetypes.guess_type(file.url)[0] or "application/octet-stream"

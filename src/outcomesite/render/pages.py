@@ -13,6 +13,7 @@ from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_fil
 from outcomesite.load.site import Site
 from outcomesite.model.config import SiteConfig
 from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
+from outcomesite.render.brand import BRAND_CSS, brand_css
 from outcomesite.render.index import (
     IndexPieces,
     IndexView,
@@ -46,6 +47,7 @@ class ReportPage(ReportView, PageFrame):
 
     pdf: bool
     logo_href: str | None
+    customer_logo_href: str | None  # the customer's logo (`logo:` in the account file)
 
 
 class IndexPage(IndexView, PageFrame):
@@ -58,11 +60,13 @@ class PublicIndexPage(PageFrame):
     lang: str
 
 
-def stylesheets(href: AssetHref, paper: str, has_theme_css: bool = False) -> list[Stylesheet]:
-    sheets: list[Stylesheet] = [
-        {"href": href("report.css"), "media": ""},
-        {"href": href("print.css"), "media": "print"},
-    ]
+def stylesheets(
+    href: AssetHref, paper: str, has_theme_css: bool = False, brand: bool = False
+) -> list[Stylesheet]:
+    sheets: list[Stylesheet] = [{"href": href("report.css"), "media": ""}]
+    if brand:
+        sheets.append({"href": href(BRAND_CSS), "media": ""})  # the brand colour's variables
+    sheets.append({"href": href("print.css"), "media": "print"})
     if paper == "Letter":
         sheets.append({"href": href("letter.css"), "media": "print"})
     if has_theme_css:
@@ -80,17 +84,22 @@ def report_html(
 ) -> str:
     """The report page, the same for the browser and (pdf=True) for the PDF: its assets are
     addressed relative to the page, as they are published."""
+    config = site.config
     prefix = page.root_prefix + ASSETS + "/"
-    view = report_view(page, site.config, site.as_of)
-    logo = logo_name(site.config)
+    view = report_view(page, config, site.as_of)
+    logo = logo_name(config)
     context: ReportPage = {
         **view,
         "pdf": pdf,
         "preview": preview,
         "stylesheets": stylesheets(
-            lambda name: prefix + name, site.config.paper, theme.has_asset("theme.css")
+            lambda name: prefix + name,
+            page.account.data.paper or config.paper,
+            theme.has_asset("theme.css"),
+            config.brand_color is not None,
         ),
         "logo_href": prefix + logo if logo else None,
+        "customer_logo_href": page.account.logo,
     }
     return theme.render("report.html", context)
 
@@ -127,7 +136,10 @@ def public_index_html(site: Site, theme: Theme, preview: bool = False) -> str:
         "title": site.config.vendor or "Reports",
         "preview": preview,
         "stylesheets": stylesheets(
-            lambda name: f"{ASSETS}/{name}", site.config.paper, theme.has_asset("theme.css")
+            lambda name: f"{ASSETS}/{name}",
+            site.config.paper,
+            theme.has_asset("theme.css"),
+            site.config.brand_color is not None,
         ),
     }
     return theme.render("public_index.html", context)
@@ -142,6 +154,9 @@ def site_files(site: Site, theme: Theme) -> list[PublishedFile]:
     if (logo := logo_name(site.config)) and site.config.logo:
         parts = tuple(part for part in site.config.logo.split("/") if part not in ("", "."))
         files.append(PublishedFile(f"{ASSETS}/{logo}", str(site.root), parts))
+    if site.config.brand_color:
+        css = brand_css(site.config.brand_color).encode("utf-8")
+        files.append(PublishedFile.generated(f"{ASSETS}/{BRAND_CSS}", css))
     return files
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from outcomesite.model import ladder
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import ResultAssessment, Rung
+from outcomesite.model.schema import NextStep
 from outcomesite.render import formatting as fmt
 from outcomesite.render.charts import ChartView, chart_view
 from outcomesite.render.page import AccountPage, Point
@@ -32,6 +33,7 @@ class LadderStep(TypedDict):
     number: int
     label: str
     key: str
+    caption: str  # what the rung means, in one line
     reached: bool
     current: bool
 
@@ -44,6 +46,45 @@ class ProgressBar(TypedDict):
     baseline_mark: float
     target_mark: float
     negative: bool
+
+
+class Stamp(TypedDict):
+    """The customer's confirmation, shown by a result's title: `state` is "confirmed" (they
+    confirmed the latest value), "partly" (an earlier value; the latest awaits them), "pending"
+    (a validator is named, nothing confirmed yet) or "" (no validator: nothing is shown)."""
+
+    state: str
+    text: str
+
+
+class Highlight(TypedDict):
+    """A value card at the top of the report: one result's win (or its slip) at a glance."""
+
+    id: str
+    goal: str
+    metric: str
+    baseline: str
+    current: str
+    target: str
+    change: str  # "-22 days (-37%)", "€5,500 a month less (-31%)"
+    good: bool  # the change goes the right way
+    moving_away: bool
+    target_met: bool
+    estimated: bool  # the value is an estimate: the card says so
+    stale_note: str | None  # "5 months ago", when the measurement is old
+    stamp: Stamp
+
+
+class Highlights(TypedDict):
+    summary: str  # "2 of 3 targets met · 2 confirmed by your team"
+    cards: list[Highlight]
+
+
+class NextStepView(TypedDict):
+    step: str
+    owner: str  # "Dana Reyes, Acme Software" or "Gareth Kimble, your team"
+    due: str | None
+    overdue: bool  # the due date has passed
 
 
 class ResultView(TypedDict):
@@ -65,10 +106,14 @@ class ResultView(TypedDict):
     due: str | None
     validator: str
     validated: bool
+    stamp: Stamp
     attribution: str | None
     owner: str
+    owner_label: str  # "Owner at Acme Software": the owner is the vendor's person
     rung: int
     rung_label: str
+    status: str  # "Delivered" (a confirmed, attributed result) or "In flight"
+    stale_note: str | None  # "5 months ago", when the measurement is older than the stale limit
     chart: ChartView | None
     confirmed_value: str | None  # what the customer confirmed, when it is not the latest value
     awaiting_confirmation: bool  # the latest value awaits the customer's confirmation
@@ -80,7 +125,6 @@ class VersionLink(TypedDict):
     number: int
     href: str
     date: str
-    commit: str
     current: bool
 
 
@@ -95,8 +139,6 @@ class ReportView(TypedDict):
     as_of_iso: str
     version: int
     draft: bool
-    commit: str | None
-    commit_date: str | None
     versions: list[VersionLink]
     latest_href: str | None
     rung: int
@@ -105,12 +147,47 @@ class ReportView(TypedDict):
     why: str
     next_step: str | None
     results: list[ResultView]
+    highlights: Highlights
+    next_steps: list[NextStepView]  # what our team does next
+    customer_steps: list[NextStepView]  # what we need from the customer
     narrative: Markup
     pdf_name: str
+    prepared: str  # "Prepared for Northwind Logistics by Acme Software"
+    privacy: str  # the notice that the report is private to the customer's team
 
 
 def html_lang(locale: str) -> str:
     return locale.replace("_", "-")
+
+
+# Each rung in one line, to the customer (the seeds' Customer Results Ladder).
+RUNG_CAPTIONS = {
+    Rung.ACTIVITY: "Your team uses the product",
+    Rung.ADOPTION: "Used again and again, across people and weeks",
+    Rung.OUTCOME: "A metric you care about has moved",
+    Rung.RESULT: "The change is confirmed by your team and tied to the product",
+}
+
+
+# Where the account stands and what reaches the next rung, said to the customer's team.
+RUNG_WHY = {
+    Rung.NONE: "We have not named a result with you yet.",
+    Rung.ACTIVITY: "Your team uses the product; no result has moved from its starting point yet.",
+    Rung.ADOPTION: "Your team uses the product again and again, across people and weeks; no "
+    "result has moved from its starting point yet.",
+    Rung.OUTCOME: "At least one of your results has moved from its starting point in the right "
+    "direction.",
+    Rung.RESULT: "At least one of your results moved in the right direction, is tied to the "
+    "product, and your team confirmed it.",
+}
+RUNG_NEXT = {
+    Rung.NONE: "Name a first result together: a goal you would call valuable, how we measure it, "
+    "where it starts and where it should get to.",
+    Rung.ACTIVITY: "Measure a result again once it has had time to move.",
+    Rung.ADOPTION: "Measure a result again and see it move toward its target.",
+    Rung.OUTCOME: "Confirm the change with us: we show how the product made the difference, and "
+    "your team confirms the figure.",
+}
 
 
 def ladder_steps(rung: Rung) -> list[LadderStep]:
@@ -119,6 +196,7 @@ def ladder_steps(rung: Rung) -> list[LadderStep]:
             "number": int(r),
             "label": r.label,
             "key": r.key,
+            "caption": RUNG_CAPTIONS[r],
             "reached": rung >= r,
             "current": rung == r,
         }
@@ -150,24 +228,28 @@ def progress_bar(progress: float | None) -> ProgressBar | None:
     }
 
 
-def validator_text(item: ResultAssessment, locale: str) -> str:
-    """Who confirmed what: a confirmation covers the value it was given for, not the ones measured
-    after it (the theme says by it that the latest value awaits confirmation)."""
+def stamp(item: ResultAssessment, locale: str, short: bool = False) -> Stamp:
+    """The customer's confirmation, in words for the stamp by the result's title (`short`: on a
+    highlight card, the name only): a confirmation covers the value it was given for, not the
+    ones measured after it."""
     r = item.result
     validator = r.validator
     if validator is None:
-        return "No customer validator named yet"
-    who = validator.name + (f", {validator.role}" if validator.role else "")
+        return {"state": "", "text": ""}
+    who = validator.name if short or not validator.role else f"{validator.name}, {validator.role}"
     found = item.confirmation
-    if found is None:
-        return f"Awaiting confirmation from {who}"
-    on = fmt.day(found.on, locale)
-    if found.value is None:
-        return f"Awaiting confirmation from {who} (their confirmation of {on} came before any measurement)"
-    confirmed = f"Confirmed by {who}, on {on}"
+    if found is None or found.value is None:
+        return {"state": "pending", "text": f"Awaiting confirmation from {who}"}
     if found.latest:
-        return confirmed
-    return f"{confirmed}: {fmt.quantity(found.value, r.unit, locale)}."
+        when = "" if short else f", on {fmt.day(found.on, locale)}"
+        return {"state": "confirmed", "text": f"Confirmed by {who}{when}"}
+    value = fmt.quantity(found.value, r.unit, locale)
+    if short:
+        return {"state": "partly", "text": f"{value} confirmed by {who}; the latest not yet"}
+    return {
+        "state": "partly",
+        "text": f"Confirmed by {who}, on {fmt.day(found.on, locale)}: {value}",
+    }
 
 
 def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> list[Point]:
@@ -175,9 +257,28 @@ def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> l
     return list(ladder.measurements(item.result, recorded))
 
 
-def result_view(item: ResultAssessment, locale: str, recorded: tuple[Point, ...]) -> ResultView:
+def owner_label(vendor: str) -> str:
+    return f"Owner at {vendor}" if vendor else "Owner on our side"
+
+
+def stale_note(item: ResultAssessment, as_of: dt.date, locale: str) -> str | None:
+    """A stale measurement is marked on the customer's page too, in their terms."""
+    measured_on = item.result.measured_on
+    if not item.stale or measured_on is None:
+        return None
+    return fmt.ago(as_of - measured_on, locale)
+
+
+def result_view(
+    item: ResultAssessment,
+    locale: str,
+    recorded: tuple[Point, ...],
+    vendor: str = "",
+    as_of: dt.date | None = None,
+) -> ResultView:
     """One result as the report shows it, with its chart."""
     r = item.result
+    confirmation = stamp(item, locale)
     return {
         "chart": chart_view(
             result_points(item, recorded), r.baseline, r.target, r.unit, r.metric, locale
@@ -196,12 +297,16 @@ def result_view(item: ResultAssessment, locale: str, recorded: tuple[Point, ...]
         "target_met": item.target_met,
         "measured_on": fmt.day(r.measured_on, locale) if r.measured_on else None,
         "due": fmt.day(r.due, locale) if r.due else None,
-        "validator": validator_text(item, locale),
+        "validator": confirmation["text"],
         "validated": item.validated,
+        "stamp": confirmation,
         "attribution": r.attribution,
         "owner": r.owner,
+        "owner_label": owner_label(vendor),
         "rung": int(item.rung),
         "rung_label": item.rung.label,
+        "status": "Delivered" if item.rung == Rung.RESULT else "In flight",
+        "stale_note": stale_note(item, as_of, locale) if as_of else None,
         "confirmed_value": (
             fmt.quantity(item.confirmed_value, r.unit, locale)
             if item.confirmed_value is not None and not item.latest_confirmed
@@ -213,28 +318,109 @@ def result_view(item: ResultAssessment, locale: str, recorded: tuple[Point, ...]
     }
 
 
+MAX_HIGHLIGHTS = 3
+
+
+def highlight_order(items: tuple[ResultAssessment, ...]) -> list[ResultAssessment]:
+    """The value cards: measured results, wins first (confirmed by the customer, then target met,
+    then most progress); a result moving away from its target is never left out for a win."""
+    measured = [item for item in items if item.result.current is not None]
+    away = [item for item in measured if item.moving_away]
+    wins = sorted(
+        (item for item in measured if not item.moving_away),
+        key=lambda item: (not item.latest_confirmed, not item.target_met, -(item.progress or 0)),
+    )
+    room = max(MAX_HIGHLIGHTS - len(away), 0)
+    chosen = {id(item) for item in [*wins[:room], *away[:MAX_HIGHLIGHTS]]}
+    return [item for item in [*wins, *away] if id(item) in chosen]
+
+
+def highlights_summary(items: tuple[ResultAssessment, ...], locale: str) -> str:
+    """One line: how many targets are met and how many results the customer confirmed, and how
+    many moved away (never hidden)."""
+    if not items:
+        return "No result named yet: naming the first one together is the next step"
+    total = len(items)
+    met = sum(item.target_met for item in items)
+    confirmed = sum(item.validated for item in items)
+    away = sum(item.moving_away for item in items)
+    parts = [
+        f"{fmt.count(met, locale)} of {fmt.count(total, locale)} "
+        f"{'target' if total == 1 else 'targets'} met",
+        f"{fmt.count(confirmed, locale)} confirmed by your team",
+    ]
+    if away:
+        parts.append(
+            f"{fmt.count(away, locale)} moving away from "
+            f"{'its target' if away == 1 else 'their targets'}"
+        )
+    if not any(item.result.current is not None for item in items):
+        parts.append("none measured yet")
+    return " · ".join(parts)
+
+
+def highlight(item: ResultAssessment, locale: str, as_of: dt.date) -> Highlight:
+    r = item.result
+    assert r.current is not None  # only measured results are highlighted
+    change = fmt.change(r.baseline, r.current, r.unit, item.direction, locale)
+    return {
+        "id": r.id,
+        "goal": r.goal,
+        "metric": r.metric,
+        "baseline": fmt.quantity(r.baseline, r.unit, locale),
+        "current": fmt.quantity(r.current, r.unit, locale),
+        "target": fmt.quantity(r.target, r.unit, locale),
+        "change": change.text,
+        "good": bool(change.in_right_direction),
+        "moving_away": item.moving_away,
+        "target_met": item.target_met,
+        "estimated": r.evidence == "estimated",
+        "stale_note": stale_note(item, as_of, locale),
+        "stamp": stamp(item, locale, short=True),
+    }
+
+
+def next_step_views(
+    steps: tuple[NextStep, ...], side: str, vendor: str, as_of: dt.date, locale: str
+) -> list[NextStepView]:
+    """The steps of one side, in the file's order; people named with their organisation."""
+    team = (vendor or "our team") if side == "vendor" else "your team"
+    return [
+        {
+            "step": s.step,
+            "owner": f"{s.owner}, {team}",
+            "due": fmt.day(s.due, locale) if s.due else None,
+            "overdue": s.due is not None and s.due < as_of,
+        }
+        for s in steps
+        if s.side == side
+    ]
+
+
+PRIVACY = "This report is private to your team: please do not share the link outside it."
+
+
 def report_view(page: AccountPage, config: SiteConfig, as_of: dt.date) -> ReportView:
-    """Everything the customer report shows; nothing internal (notes, 90-day status) is in it."""
+    """Everything the customer report shows; nothing internal (notes, 90-day status, commits)
+    is in it. One date: the day the data is as of."""
     data, assessment = page.account.data, page.account.assessment
-    locale = config.locale
+    locale, vendor = config.locale, config.vendor
     shown_as_of = page.source.date if page.permanent and page.source else as_of
     back = "../" if page.permanent else ""
+    results = assessment.results
     return {
         "lang": html_lang(locale),
-        "vendor": config.vendor,
+        "vendor": vendor,
         "account_name": data.account,
         "as_of": fmt.day(shown_as_of, locale),
         "as_of_iso": shown_as_of.isoformat(),
         "version": page.version,
         "draft": page.draft,
-        "commit": page.source.commit if page.source else None,
-        "commit_date": fmt.day(page.source.date, locale) if page.source else None,
         "versions": [
             {
                 "number": v.number,
                 "href": f"{back}v{v.number}/",
                 "date": fmt.day(v.date, locale),
-                "commit": v.commit,
                 "current": v.number == page.version and not page.draft,
             }
             for v in reversed(page.versions)
@@ -243,13 +429,21 @@ def report_view(page: AccountPage, config: SiteConfig, as_of: dt.date) -> Report
         "rung": int(assessment.rung),
         "rung_label": assessment.rung.label,
         "ladder": ladder_steps(assessment.rung),
-        "why": ladder.why_this_rung(data, assessment.rung),
-        "next_step": ladder.next_rung_step(assessment.rung),
+        "why": RUNG_WHY[assessment.rung],
+        "next_step": RUNG_NEXT.get(assessment.rung),
         "results": [
-            result_view(item, locale, page.recorded.get(item.result.id, ()))
-            for item in assessment.results
+            result_view(item, locale, page.recorded.get(item.result.id, ()), vendor, as_of)
+            for item in results
         ],
+        "highlights": {
+            "summary": highlights_summary(results, locale),
+            "cards": [highlight(item, locale, as_of) for item in highlight_order(results)],
+        },
+        "next_steps": next_step_views(data.next_steps, "vendor", vendor, as_of, locale),
+        "customer_steps": next_step_views(data.next_steps, "customer", vendor, as_of, locale),
         "narrative": Markup(page.narrative),
         "pdf_name": page.pdf_name,
         "title": f"{data.account}: outcome report",
+        "prepared": f"Prepared for {data.account}" + (f" by {vendor}" if vendor else ""),
+        "privacy": PRIVACY,
     }

@@ -39,6 +39,7 @@ IGNORED_IN_EMPTY_FOLDER = frozenset({".git"})
 _CONFIG_EXAMPLES: dict[str, str] = {
     "logo": "assets/logo.svg",
     "base_url": "https://reports.example.com/",
+    "brand_color": '"#1d4e89"  # in quotes: a bare # starts a comment',
 }
 # Fuller wording than the model's short descriptions, where a CS team needs it.
 _CONFIG_HELP: dict[str, str] = {

@@ -11,7 +11,7 @@ warnings.py), and adding a rule is adding a function to a tuple. A rule yields f
 
 from __future__ import annotations
 
-from outcomesite.load.rules.base import AccountFacts, FileFacts, Finding
+from outcomesite.load.rules.base import AccountFacts, FileFacts, Finding, place_label
 from outcomesite.load.rules.errors import ERRORS
 from outcomesite.load.rules.warnings import WARNINGS
 
@@ -25,4 +25,13 @@ def warnings(facts: AccountFacts) -> list[tuple[str, Finding]]:
     return [(code, finding) for code, rule in WARNINGS for finding in rule(facts)]
 
 
-__all__ = ["ERRORS", "WARNINGS", "AccountFacts", "FileFacts", "Finding", "errors", "warnings"]
+__all__ = [
+    "ERRORS",
+    "WARNINGS",
+    "AccountFacts",
+    "FileFacts",
+    "Finding",
+    "errors",
+    "place_label",
+    "warnings",
+]

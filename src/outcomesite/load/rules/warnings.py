@@ -7,7 +7,15 @@ import datetime as dt
 from collections.abc import Iterator
 
 from outcomesite.load.convert import Loc
-from outcomesite.load.rules.base import AccountFacts, Finding, WarningRule, article, plain
+from outcomesite.load.rules.base import (
+    AccountFacts,
+    Finding,
+    WarningRule,
+    article,
+    next_step_name,
+    plain,
+)
+from outcomesite.load.rules.placeholders import no_placeholders
 from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS, first_match
 from outcomesite.model import ladder
 from outcomesite.model.config import DEFAULT_SEGMENTS
@@ -55,6 +63,23 @@ def not_overdue(facts: AccountFacts) -> Iterator[Finding]:
                 f"result `{item.result.id}` is overdue: the target {plain(item.result.target)} was "
                 f"due on {due.isoformat()} and is not met: update `current`, or agree a new `due` "
                 "date with the customer",
+            )
+
+
+# A next step is a promise the customer reads; one that slipped by more than this many days
+# (a weekly update's worth) is either done or late, and the report should say which.
+NEXT_STEP_GRACE_DAYS = 7
+
+
+def next_steps_not_past_due(facts: AccountFacts) -> Iterator[Finding]:
+    for index, step in enumerate(facts.data.next_steps):
+        if step.due is not None and (facts.as_of - step.due).days > NEXT_STEP_GRACE_DAYS:
+            days = (facts.as_of - step.due).days
+            yield (
+                ("next_steps", index, "due"),
+                f"{next_step_name(index)} was due on {step.due.isoformat()}, {days} days before "
+                "the report date: the customer reads it as late; if it is done, remove it, if "
+                "not, agree a new `due` date",
             )
 
 
@@ -193,6 +218,8 @@ TEXT_LIMITS = {
     "why_an_outcome": 400,
     "name": 80,
     "role": 80,
+    "step": 160,
+    "owner": 80,
 }
 
 
@@ -217,6 +244,10 @@ def texts_fit_the_report(facts: AccountFacts) -> Iterator[Finding]:
             where = f"result `{r.id}`, validator: "
             yield from too_long((*at, "validator", "name"), where, "name", r.validator.name)
             yield from too_long((*at, "validator", "role"), where, "role", r.validator.role)
+    for index, step in enumerate(facts.data.next_steps):
+        at, where = ("next_steps", index), f"{next_step_name(index)}: "
+        yield from too_long((*at, "step"), where, "step", step.step)
+        yield from too_long((*at, "owner"), where, "owner", step.owner)
 
 
 # (code, rule): the code names the kind of warning in summaries (errors.WARNING_KINDS).
@@ -230,6 +261,8 @@ WARNINGS: tuple[tuple[str, WarningRule], ...] = (
     ("stale", measured_recently),
     ("before-start", measured_after_the_start),
     ("overdue", not_overdue),
+    ("step-overdue", next_steps_not_past_due),
+    ("placeholder", no_placeholders),
     ("long-text", texts_fit_the_report),
     ("result-check", passes_the_result_check),
 )

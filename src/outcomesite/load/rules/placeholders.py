@@ -1,0 +1,51 @@
+"""Warnings for the placeholder texts `outcomesite new` writes (scaffold/placeholders.py), wherever
+one is still in a file: its front matter, or a line of its narrative.
+
+The scaffold passes `check` so that a CSM can start from it; these warnings keep its texts from
+reaching a customer as if they were content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from outcomesite.load.convert import Loc
+from outcomesite.load.rules.base import AccountFacts, Finding, place_label
+from outcomesite.scaffold.placeholders import FRONT_MATTER, NARRATIVE, Placeholder, same_text
+
+
+def no_placeholders(facts: AccountFacts) -> Iterator[Finding]:
+    """Every front-matter value that is still the scaffold's text, at its line."""
+    for placeholder in FRONT_MATTER:
+        for loc, value in _values(facts.data, placeholder.where, ()):
+            if isinstance(value, str) and same_text(value, placeholder.text):
+                label = place_label(loc[:-1], facts.conv.ids)
+                yield loc, f"{label}`{loc[-1]}` is still {_the(placeholder)}"
+
+
+def narrative_placeholders(body: str, body_line: int) -> Iterator[tuple[int, str]]:
+    """(line, message) for every line of the narrative that is still the scaffold's text."""
+    for index, line in enumerate(body.split("\n")):
+        for placeholder in NARRATIVE:
+            if same_text(line, placeholder.text):
+                yield body_line + index, f"the narrative still has {_the(placeholder)}"
+
+
+def _the(placeholder: Placeholder) -> str:
+    """The placeholder `Your Name` from `outcomesite new`: write ..."""
+    return f"the placeholder `{placeholder.text}` from `outcomesite new`: {placeholder.fix}"
+
+
+def _values(node: object, where: tuple[str, ...], loc: Loc) -> Iterator[tuple[Loc, object]]:
+    """The values at `where` below `node` (a typed model), with their locations; "*" is every
+    item of a list."""
+    if not where:
+        yield loc, node
+        return
+    head, rest = where[0], where[1:]
+    if head == "*":
+        items = node if isinstance(node, tuple) else ()
+        for index, item in enumerate(items):
+            yield from _values(item, rest, (*loc, index))
+    elif node is not None:
+        yield from _values(getattr(node, head, None), rest, (*loc, head))
