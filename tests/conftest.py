@@ -83,6 +83,13 @@ def run_cli(root: Path, *args: str, env: Mapping[str, str | None] | None = None)
     return CliRunner().invoke(cli, ["--root", str(root), *args], env=env, catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs the same on a laptop and in CI: `CI` (which GitHub sets) changes what
+    `build` prints and requires, so it is unset; the tests of that behaviour set it themselves."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 @pytest.fixture
 def http_server() -> Iterator[tuple[int, list[str]]]:
     """A tiny HTTP server on 127.0.0.1 that counts every request it gets."""
