@@ -47,6 +47,12 @@ CSMS = ["Dana Reyes", "Marcus Oyelaran", "Sofia Lindqvist", "Hannah Brooks", "Ra
 UNITS = ["days", "hours", "%", "USD", "EUR", "tickets/week"]
 
 
+# A real team of thousands of accounts has dozens of CSMs: the portfolio option spreads accounts
+# over these, and gives each a renewal date and an ARR (the internal index's rollups).
+TEAM = [f"{first} {last}" for first in ("Ana", "Ben", "Chloe", "Dev", "Eli", "Fay", "Gus", "Hana")
+        for last in ("Okafor", "Lindqvist", "Reyes", "Patel", "Brooks")]  # fmt: skip
+
+
 def paragraph(rng: random.Random, words: int) -> str:
     text = " ".join(rng.choice(WORDS) for _ in range(words))
     return text[0].upper() + text[1:] + "."
@@ -90,12 +96,30 @@ def account(rng: random.Random, n: int) -> str:
     return "\n".join(lines)
 
 
-def generate(root: Path, count: int, seed: int = 42) -> None:
+def portfolio_fields(text: str, seed: int, n: int) -> str:
+    """The account with a CSM from TEAM, a renewal date and an ARR, from its own random stream
+    (the accounts' other contents stay exactly as without)."""
+    rng = random.Random(f"{seed}-{n}")
+    csm = rng.choice(TEAM)
+    # A one- or two-year contract from the start date (generated starts are in 2026, so every
+    # renewal is still ahead and none warns as passed).
+    start = text.split("\nstart_date: ", 1)[1][:10]
+    renewal = f"{int(start[:4]) + rng.choice([1, 1, 2])}{start[4:]}"
+    arr = rng.choice([6, 12, 24, 48, 90, 150, 400]) * 1000
+    head, rest = text.split("\ncsm: ", 1)
+    rest = rest.split("\n", 1)[1]
+    return f"{head}\ncsm: {csm}\nrenewal_date: {renewal}\narr: {arr}\n{rest}"
+
+
+def generate(root: Path, count: int, seed: int = 42, portfolio: bool = False) -> None:
     rng = random.Random(seed)
     folder = root / "content" / "accounts"
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        (folder / f"customer-{n:05d}.md").write_text(account(rng, n), encoding="utf-8")
+        text = account(rng, n)
+        if portfolio:
+            text = portfolio_fields(text, seed, n)
+        (folder / f"customer-{n:05d}.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
@@ -103,5 +127,8 @@ if __name__ == "__main__":
     parser.add_argument("root", type=Path)
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--portfolio", action="store_true", help="40 CSMs, renewal dates and ARR on every account"
+    )
     args = parser.parse_args()
-    generate(args.root, args.accounts, args.seed)
+    generate(args.root, args.accounts, args.seed, args.portfolio)

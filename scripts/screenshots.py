@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENS = ROOT / "docs" / "screens"
@@ -36,16 +36,54 @@ def shrink(png: Path) -> None:
     small.save(png, optimize=True)
 
 
+def build(site: Path, *options: str) -> None:
+    env = {**os.environ, "OUTCOMESITE_SECRET": "screenshots-" + "0" * 32}
+    env.pop("CI", None)
+    exe = Path(sys.executable).parent / "outcomesite"
+    command = [str(exe), "-C", str(site), "build", "-q", "--as-of", AS_OF.isoformat(), *options]
+    subprocess.run(command, env=env, check=True)
+
+
+def shoot(browser: Browser, page_file: Path, stem: str) -> list[str]:
+    """The page at each width, full length; the links for the gallery."""
+    links = []
+    for name, width in WIDTHS.items():
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_file.as_uri())
+        target = SCREENS / f"{stem}-{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        page.close()
+        shrink(target)
+        links.append(f"[{name} ({width} px)]({target.name})")
+    return links
+
+
+def internal_pages(browser: Browser, sample: Path, temp: Path) -> list[str]:
+    """The internal index's first page: of the example site, and of a generated portfolio of
+    2,000 accounts (bench/generate.py --portfolio) with 40 CSMs, renewal dates and ARR."""
+    portfolio = temp / "portfolio"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), str(portfolio), "--accounts",
+         "2000", "--portfolio"],
+        check=True,
+    )  # fmt: skip
+    build(portfolio, "--no-pdf")
+    lines = ["## The internal index (for the CS team)", ""]
+    for title, site, stem in (
+        ("The example site", sample, "internal-sample"),
+        ("A generated portfolio of 2,000 accounts", portfolio, "internal-2000"),
+    ):
+        links = shoot(browser, site / "build" / "internal" / "index.html", stem)
+        lines += [f"{title}: " + " · ".join(links), ""]
+    return lines
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as temp:
         site = Path(temp) / "site"
         shutil.copytree(ROOT / "content", site / "content")
         shutil.copy2(ROOT / "outcomesite.yaml", site / "outcomesite.yaml")
-        env = {**os.environ, "OUTCOMESITE_SECRET": "screenshots-" + "0" * 32}
-        exe = Path(sys.executable).parent / "outcomesite"
-        subprocess.run(
-            [str(exe), "-C", str(site), "build", "--as-of", AS_OF.isoformat()], env=env, check=True
-        )
+        build(site)
         index = json.loads((site / "build" / "internal" / "index.json").read_text("utf-8"))
         if SCREENS.exists():
             shutil.rmtree(SCREENS)
@@ -66,15 +104,7 @@ def main() -> int:
                     site / "build" / "public" / "r" / entry["report_url"].strip("/").split("/")[-1]
                 )
                 lines += [f"## {entry['account']}", ""]
-                shots = []
-                for name, width in WIDTHS.items():
-                    page = browser.new_page(viewport={"width": width, "height": 900})
-                    page.goto((folder / "index.html").as_uri())
-                    target = SCREENS / f"{slug}-{name}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    page.close()
-                    shrink(target)
-                    shots.append(f"[{name} ({width} px)]({target.name})")
+                shots = shoot(browser, folder / "index.html", slug)
                 pdf = next(folder.glob("*.pdf"))
                 subprocess.run(
                     ["pdftoppm", "-r", "100", "-png", str(pdf), str(SCREENS / f"{slug}-pdf")],
@@ -85,6 +115,7 @@ def main() -> int:
                     shrink(png)
                     shots.append(f"[PDF page {number}]({png.name})")
                 lines += [" · ".join(shots), ""]
+            lines += internal_pages(browser, site, Path(temp))
             browser.close()
         (SCREENS / "README.md").write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {len(list(SCREENS.glob('*.png')))} images to {SCREENS.relative_to(ROOT)}/")

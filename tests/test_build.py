@@ -426,7 +426,8 @@ def test_a_removed_account_disappears_on_rebuild(tmp_path: Path) -> None:
     assert {p.name for p in r.iterdir() if p.is_dir()} == {link("acme")}
     index = json.loads((tmp_path / "build" / "internal" / "index.json").read_text("utf-8"))
     assert [a["slug"] for a in index["accounts"]] == ["acme"]
-    assert "Globex" not in (tmp_path / "build" / "internal" / "index.html").read_text("utf-8")
+    for page in (tmp_path / "build" / "internal").glob("*.html"):
+        assert "Globex" not in page.read_text("utf-8"), page.name
     assert leftovers(tmp_path) == []
 
 
@@ -561,7 +562,7 @@ def test_theme_overrides_and_falls_back(tmp_path: Path) -> None:
     assert (public / "assets" / "report.css").read_text("utf-8") == BRAND_CSS
     for name in ("print.css", "index.css"):
         assert (public / "assets" / name).read_bytes() == (DEFAULT_ASSETS / name).read_bytes()
-    internal = parse(tmp_path / "build" / "internal" / "index.html")
+    internal = parse(tmp_path / "build" / "internal" / "accounts-1.html")
     assert "Acme Corp" in internal.text
 
 
@@ -614,7 +615,7 @@ def test_account_text_is_escaped(tmp_path: Path) -> None:
     assert "<b>Acme</b>" in next(iter(doc.iter("h1"))).text
     assert "<script>alert(1)</script>" in doc.text
 
-    internal = (tmp_path / "build" / "internal" / "index.html").read_text(encoding="utf-8")
+    internal = (tmp_path / "build" / "internal" / "accounts-1.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;Acme&lt;/b&gt;" in internal
     assert "<b>" not in internal
 

@@ -516,7 +516,7 @@ def test_a_confirmation_from_an_earlier_commit_covers_its_value_only(tmp_path: P
     assert result["validated"] is True
     assert result["rung"] == 4  # the confirmed value itself had moved from 60 toward 40
     assert entry["needs_attention"] is True
-    assert entry["attention"] == ["new measurement not yet confirmed: onboarding-time"]
+    assert entry["attention"] == [{"reason": "unconfirmed", "result": "onboarding-time"}]
     report = report_text(tmp_path)
     assert "Confirmed by Priya Shah, VP Operations, on Oct 15, 2026: 50 days</p>" in report
     assert (
@@ -594,7 +594,7 @@ def test_the_index_shows_segment_definitions_and_moving_away_first(tmp_path: Pat
         run_cli(tmp_path, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), env=ENV).exit_code == 0
     )
     assert read_index(tmp_path)["away"]["attention"] == [
-        "moving away from its target: onboarding-time"
+        {"reason": "moving-away", "result": "onboarding-time"}
     ]
     index = " ".join((tmp_path / "build" / "internal" / "index.html").read_text("utf-8").split())
     assert "What a result is, per segment" in index
@@ -602,7 +602,7 @@ def test_the_index_shows_segment_definitions_and_moving_away_first(tmp_path: Pat
         "<dt>enterprise</dt><dd>Money the CFO signs off on. "
         '<span class="sub">Lowest validator level that counts: manager.</span></dd>' in index
     )
-    assert "moving away from its target: onboarding-time" in index
+    assert "Moving away from the target: Cut onboarding time" in index  # the goal, on a card
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,12 @@ SECRET = "incremental-secret-0123456789abcdef0123456789abcdef"
 ENV = {"OUTCOMESITE_SECRET": SECRET}
 OPTIONS = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, jobs=1)
 GLOBEX = VALID.replace("Acme Corp", "Globex Inc")
-INITECH = VALID.replace("Acme Corp", "Initech").replace("current: 44", "current: 58")
+INITECH = (
+    VALID.replace("Acme Corp", "Initech")
+    .replace("current: 44", "current: 58")
+    .replace("csm: Dana Reyes", "csm: Sam Lee")
+    .replace("segment: enterprise", "segment: smb")
+)
 HOUR_AGO = 3600
 
 
@@ -93,13 +98,19 @@ def test_one_edit_rewrites_that_account_and_the_index_only(site: Path) -> None:
     assert [p.account.slug for p in report.pages] == ["globex"]
     after = stamps(site / "build")
     rewritten = {name for name in after if after[name] != before.get(name)}
+    # The pages that show Globex, the first page and the exports; not Sam Lee's or smb's page.
     assert rewritten == {
         *BOOKKEEPING,
         f"{report_folder('globex')}/index.html",
         "internal/index.html",
         "internal/index.json",
         "internal/index.csv",
+        "internal/results.csv",
+        "internal/accounts-1.html",
+        "internal/csm-dana-reyes-1.html",
+        "internal/segment-enterprise-1.html",
     }
+    assert {"internal/csm-sam-lee-1.html", "internal/segment-smb-1.html"} <= set(after)
     assert snapshot(site / "build") == from_scratch(site)
     assert "41" in (site / "build" / report_folder("globex") / "index.html").read_text()
 

@@ -1,4 +1,4 @@
-"""The internal index: index.json, index.html and index.csv, built from real sites.
+"""The internal index: its pages, index.json, index.csv and results.csv, built from real sites.
 
 The "attention" site below has one account per needs-attention reason SPEC names, plus one clean
 rung-4 account, so every flag, rollup and link can be checked against numbers worked out by hand.
@@ -115,13 +115,19 @@ SLUG_OF = {
     "Overdue Ltd": "overdue",
     "Unconfirmed GmbH": "unconfirmed",
 }
-FLAGGED = ["Overdue Ltd", "Stale Inc", "Failing Co", "Unconfirmed GmbH", "Nobody Yet"]
+# Needs-attention order: the most severe reason first (no result, failing check, overdue, stale,
+# awaiting confirmation); the first three need a person (cards), the last two a routine update.
+FLAGGED = ["Nobody Yet", "Failing Co", "Overdue Ltd", "Stale Inc", "Unconfirmed GmbH"]
+CARDS = FLAGGED[:3]
 
 SPEC_ACCOUNT_KEYS = {
     "slug", "account", "segment", "csm", "rung", "rung_key", "rung_label", "version",
     "report_url", "pdf_url", "result_check", "needs_attention", "results",
 }  # fmt: skip
-SPEC_RESULT_KEYS = {"id", "rung", "progress", "target_met", "validated", "owner", "stale"}
+SPEC_RESULT_KEYS = {
+    "id", "rung", "progress", "target_met", "validated", "owner", "stale", "baseline", "current",
+    "target", "confirmed_value", "latest_confirmed",
+}  # fmt: skip
 RUNGS = {
     0: ("none", "No named result"),
     1: ("activity", "Activity"),
@@ -163,9 +169,13 @@ class Built:
     def json(self) -> dict[str, Any]:
         return json.loads((self.internal / "index.json").read_text(encoding="utf-8"))
 
-    def csv(self) -> list[dict[str, str]]:
-        text = (self.internal / "index.csv").read_text(encoding="utf-8")
-        return list(csv.DictReader(io.StringIO(text)))
+    def csv(self, name: str = "index.csv") -> list[dict[str, str]]:
+        raw = (self.internal / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), "a CSV starts with a UTF-8 byte-order mark"
+        return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+    def page(self, name: str = "index.html") -> Node:
+        return parse(self.internal / name)
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +202,7 @@ def by_slug(index: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_index_json_has_every_spec_key(sample: Built) -> None:
     index = sample.json()
-    assert set(index) == {"as_of", "accounts"}
+    assert set(index) == {"as_of", "attention", "accounts"}
     assert index["as_of"] == "2026-11-23"
     slugs = sorted(p.stem for p in (sample.root / "content" / "accounts").glob("*.md"))
     assert sorted(a["slug"] for a in index["accounts"]) == slugs
@@ -202,6 +212,8 @@ def test_index_json_has_every_spec_key(sample: Built) -> None:
         assert entry["result_check"] in {"passed", "failing", "not_due"}
         assert isinstance(entry["needs_attention"], bool)
         assert isinstance(entry["version"], int) and entry["version"] >= 1
+        assert all(set(item) == {"reason", "result"} for item in entry["attention"])
+        assert entry["needs_attention"] == bool(entry["attention"])
         for result in entry["results"]:
             assert set(result) >= SPEC_RESULT_KEYS, SPEC_RESULT_KEYS - set(result)
             assert result["rung"] in RUNGS
@@ -291,7 +303,7 @@ def test_report_urls_are_absolute_with_base_url(tmp_path: Path, base_url: str, p
     assert entry["pdf_url"] == f"{prefix}r/{link('acme')}/acme.pdf"
     [row] = site.csv()
     assert (row["report_url"], row["pdf_url"]) == (entry["report_url"], entry["pdf_url"])
-    hrefs = {a.attrs.get("href") for a in parse(site.internal / "index.html").iter("a")}
+    hrefs = {a.attrs.get("href") for a in site.page("accounts-1.html").iter("a")}
     assert {entry["report_url"], entry["pdf_url"]} <= hrefs
 
 
@@ -326,40 +338,76 @@ def test_needs_attention_exactly_for_the_spec_reasons(attention: Built) -> None:
     for slug in ("clean", "failing", "overdue", "unconfirmed"):
         assert accounts[slug]["results"][0]["stale"] is False, slug
     assert [a["account"] for a in index["accounts"]] == ATTENTION_ORDER
+    # Why, in machine terms: each reason's key and the result it is about.
+    assert {slug: a["attention"] for slug, a in accounts.items()} == {
+        "clean": [],
+        "nobody": [{"reason": "no-result", "result": None}],
+        "failing": [{"reason": "result-check", "result": None}],
+        "stale": [{"reason": "stale", "result": "onboarding-time"}],
+        "overdue": [{"reason": "overdue", "result": "onboarding-time"}],
+        "unconfirmed": [{"reason": "unconfirmed", "result": "onboarding-time"}],
+    }
+    # The top-level list: the slugs that need attention, most severe first.
+    assert index["attention"] == [SLUG_OF[name] for name in FLAGGED]
 
 
 def test_valid_fixture_needs_no_attention(tmp_path: Path) -> None:
     site = Built(make_site(tmp_path, {"acme": VALID}))
     build_site(site.root, FAST)
-    [entry] = site.json()["accounts"]
+    index = site.json()
+    [entry] = index["accounts"]
     assert (entry["rung"], entry["result_check"], entry["needs_attention"]) == (4, "passed", False)
-    doc = parse(site.internal / "index.html")
-    [section] = [s for s in doc.iter("section") if s.text.startswith("Needs attention")]
-    assert list(section.iter("a")) == []
+    assert index["attention"] == []
+    [section] = [s for s in site.page().iter("section") if s.text.startswith("Needs a person")]
+    assert list(section.iter("li")) == []
+    assert not (site.internal / "attention-1.html").exists()
 
 
-# --- index.html ---------------------------------------------------------------------------------
+# --- the pages ----------------------------------------------------------------------------------
 
 
-def test_index_html_needs_attention_comes_first(attention: Built) -> None:
-    doc = parse(attention.internal / "index.html")
-    nodes = list(doc.iter())
-    [section] = [s for s in doc.iter("section") if s.text.startswith("Needs attention")]
-    assert section.text.startswith(f"Needs attention ({len(FLAGGED)})")
-    assert [a.text for a in section.iter("a")] == FLAGGED
+def test_the_first_page_shows_who_needs_a_person_first(attention: Built) -> None:
+    doc = attention.page()
+    [section] = [s for s in doc.iter("section") if s.text.startswith("Needs a person")]
+    assert section.text.startswith(f"Needs a person ({len(CARDS)})")
+    cards = [li for li in section.iter("li") if "attention-card" in (li.attrs.get("class") or "")]
+    assert [next(card.iter("a")).text for card in cards] == CARDS
+    # Reasons name the results' goals, grouped per reason.
+    failing = " ".join(cards[1].text.split())
+    assert "Failing the 90-day result check" in failing
+    overdue = " ".join(cards[2].text.split())
+    assert "Target overdue: Cut onboarding time" in overdue
+    assert "2 more only need a routine update" in section.text
+    # ... and the whole list, with the routine ones after, is one click away.
+    more = [a for a in section.iter("a") if a.attrs.get("href") == "attention-1.html"]
+    assert [" ".join(a.text.split()) for a in more] == ["Everything that needs attention (5)"]
+    listed = attention.page("attention-1.html")
+    names = [
+        next(card.iter("a")).text
+        for card in listed.iter("li")
+        if "attention-card" in (card.attrs.get("class") or "")
+    ]
+    assert names == FLAGGED
 
-    tables = [t for t in doc.iter("table") if "Internal notes" in t.text]
-    assert len(tables) == 1
-    table = tables[0]
-    assert nodes.index(section) < nodes.index(table)
+
+def test_every_account_is_listed_by_rung_with_its_flags(attention: Built) -> None:
+    doc = attention.page("accounts-1.html")
+    [table] = [t for t in doc.iter("table") if "Internal notes" in t.text]
     rows = [tr for tr in table.iter("tr") if list(tr.iter("td"))]
     assert len(rows) == len(ATTENTION_ORDER)
     for row, name in zip(rows, ATTENTION_ORDER, strict=True):
         assert next(row.iter("th")).text.startswith(name), (row.text, name)
+    flags = {
+        next(row.iter("th")).text.split("v1")[0]: " ".join(row.text.split())
+        for row in rows
+        if "flagged" in (row.attrs.get("class") or "")
+    }
+    assert sorted(flags) == sorted(FLAGGED)
+    assert "Stale measurement: Cut onboarding time" in flags["Stale Inc"]
 
 
 def test_index_html_rollups(attention: Built) -> None:
-    doc = parse(attention.internal / "index.html")
+    doc = attention.page()
     per_rung = rollup(doc, "per rung")
     assert {head: cells[-1] for head, cells in per_rung.items()} == {
         "4 · Measurable Result": "3",
@@ -368,21 +416,63 @@ def test_index_html_rollups(attention: Built) -> None:
         "1 · Activity": "0",
         "0 · No named result": "1",
     }
-    assert rollup(doc, "per segment") == {
-        "enterprise": ["100%", "2 of 2"],
-        "mid-market": ["0%", "0 of 2"],
-        "smb": ["50%", "1 of 2"],
+
+    # accounts, at Measurable Result, need a person, failing the 90-day check
+    def numbers(caption: str) -> dict[str, list[str]]:
+        return {
+            name: [c for c in cells if c.strip().isdigit()]  # (not the rung mix)
+            for name, cells in rollup(doc, caption).items()
+        }
+
+    assert numbers("Per segment") == {
+        "enterprise": ["2", "2", "0", "0"],
+        "mid-market": ["2", "0", "1", "1"],
+        "smb": ["2", "1", "2", "0"],
     }
-    assert rollup(doc, "per CSM") == {
-        "Dana Reyes": ["100%", "2 of 2"],
-        "Sam Lee": ["25%", "1 of 4"],
+    assert numbers("Per CSM") == {
+        "Dana Reyes": ["2", "2", "0", "0"],
+        "Sam Lee": ["4", "1", "3", "1"],
     }
     # passed: Acme, Stale, Overdue (rung 4); failing: Failing Co; not due: Nobody, Unconfirmed.
     assert re.search(r"90-day result check\W+75% passed \(3 of 4\b", doc.text), doc.text
 
 
-def test_index_html_links_resolve_to_reports_and_pdfs(attention: Built) -> None:
-    doc = parse(attention.internal / "index.html")
+def internal_links(built: Built) -> dict[str, set[str]]:
+    """Every relative link of every internal page, by page."""
+    links: dict[str, set[str]] = {}
+    for page in sorted(built.internal.glob("*.html")):
+        hrefs = {a.attrs.get("href") or "" for a in parse(page).iter("a")}
+        links[page.name] = {h for h in hrefs if h and not h.startswith("#") and ":" not in h}
+    return links
+
+
+def test_every_link_of_every_internal_page_resolves(attention: Built) -> None:
+    for page, hrefs in internal_links(attention).items():
+        for href in hrefs:
+            target = (attention.internal / href).resolve()
+            assert (target / "index.html" if href.endswith("/") else target).is_file(), (page, href)
+
+
+def test_every_report_is_reachable_from_the_first_page(sample: Built) -> None:
+    """Follow links from internal/index.html through the internal pages: every report and PDF
+    is reached."""
+    links = internal_links(sample)
+    seen, todo = {"index.html"}, ["index.html"]
+    reached: set[str] = set()
+    while todo:
+        for href in links[todo.pop()]:
+            if href.startswith("../public/"):
+                reached.add(href)
+            elif href.endswith(".html") and href not in seen:
+                seen.add(href)
+                todo.append(href)
+    for entry in sample.json()["accounts"]:
+        assert "../public/" + entry["report_url"] in reached, entry["slug"]
+        assert "../public/" + entry["pdf_url"] in reached, entry["slug"]
+
+
+def test_the_links_of_a_row_go_to_its_report_and_pdf(attention: Built) -> None:
+    doc = attention.page("accounts-1.html")
     [table] = [t for t in doc.iter("table") if "Internal notes" in t.text]
     rows = [tr for tr in table.iter("tr") if list(tr.iter("td"))]
     for row in rows:
@@ -395,19 +485,29 @@ def test_index_html_links_resolve_to_reports_and_pdfs(attention: Built) -> None:
         assert hrefs == [report, pdf], (name, hrefs)
         assert (attention.internal / report / "index.html").resolve().is_file()
         assert (attention.internal / pdf).resolve().read_bytes().startswith(b"%PDF-")
-    for a in doc.iter("a"):
-        href = a.attrs.get("href") or ""
-        if href.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", href):
-            continue
-        target = (attention.internal / href).resolve()
-        assert (target / "index.html" if href.endswith("/") else target).is_file(), href
 
 
 def test_index_html_shows_internal_notes(attention: Built) -> None:
-    doc = parse(attention.internal / "index.html")
-    assert NOTES in doc.text
+    assert NOTES in attention.page("accounts-1.html").text
     report = attention.public / "r" / link("clean") / "index.html"
     assert "sponsor leaves in January" not in report.read_text(encoding="utf-8")
+
+
+def test_csm_and_segment_pages(attention: Built) -> None:
+    csm = attention.page("csm-sam-lee-1.html")
+    assert "Sam Lee's accounts" in csm.text
+    names = [
+        next(tr.iter("th")).text.split("v1")[0] for tr in csm.iter("tr") if list(tr.iter("td"))
+    ]
+    assert names == ["Overdue Ltd", "Failing Co", "Unconfirmed GmbH", "Nobody Yet"]
+    smb = attention.page("segment-smb-1.html")
+    names = [
+        next(tr.iter("th")).text.split("v1")[0] for tr in smb.iter("tr") if list(tr.iter("td"))
+    ]
+    assert names == ["Overdue Ltd", "Nobody Yet"]
+    first = attention.page()
+    hrefs = {a.attrs.get("href") for a in first.iter("a")}
+    assert {"csm-dana-reyes-1.html", "csm-sam-lee-1.html", "segment-smb-1.html"} <= hrefs
 
 
 # --- index.csv ----------------------------------------------------------------------------------

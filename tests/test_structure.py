@@ -137,6 +137,7 @@ CONTRACTS = {
     "VersionLink": views.VersionLink,
     "AccountView": index.AccountView,
     "IndexPage": pages.IndexPage,
+    "ListPage": pages.ListPage,
     "PublicIndexPage": pages.PublicIndexPage,
 }
 

@@ -67,6 +67,11 @@ WARNING_KINDS: dict[str, tuple[str, str]] = {
     "before-start": ("measurement before the start", "measurements before the start"),
     "overdue": ("overdue result", "overdue results"),
     "step-overdue": ("next step past its due date", "next steps past their due date"),
+    "renewal-before-start": (
+        "renewal date before the start",
+        "renewal dates before the start",
+    ),
+    "renewal-passed": ("renewal date passed", "renewal dates passed"),
     "placeholder": (
         "placeholder left from `outcomesite new`",
         "placeholders left from `outcomesite new`",

@@ -71,6 +71,7 @@ SETTLE_SECONDS = 0.3  # the preview rebuilds once saves have stopped for this lo
 
 DEFAULT_SITE_NAME = "Outcome reports"
 DEFAULT_LOCALE = "en_US"
+DEFAULT_CURRENCY = "USD"  # of `arr`, the internal annual recurring revenue
 DEFAULT_RESULT_CHECK_DAYS = 90
 DEFAULT_STALE_AFTER_DAYS = 120
 DEFAULT_PDF_MEMORY_MB = 1000  # one PDF worker: two fit in 2 GB

@@ -16,6 +16,7 @@ from outcomesite.build.plan import AccountPages, git_notices, narrative_of, plan
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
 from outcomesite.build.state import AccountRecord, BuildParams, BuildState
 from outcomesite.build.write import (
+    InternalWritten,
     PdfSettings,
     PdfsWritten,
     write_internal,
@@ -65,8 +66,8 @@ class Run:
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
             write_site_files(staging / PUBLIC, site, theme, self.options.preview)
             records, pdfs = self._write(staging, site, theme, planned, set())
-            self._write_index(staging, site, theme, records)
-            state = self._state(site, theme, records, notices)
+            internal = self._write_index(staging, site, theme, records, None)
+            state = self._state(site, theme, records, notices, internal.pages)
             state.write(staging)
             commit.swap_in(staging, self.out)
         except BaseException:
@@ -92,8 +93,8 @@ class Run:
         try:
             written, pdfs = self._write(staging, site, theme, planned, keep_pdfs)
             records = {**kept, **written}
-            self._write_index(staging, site, theme, records)
-            state = self._state(site, theme, records, notices)
+            internal = self._write_index(staging, site, theme, records, previous.pages)
+            state = self._state(site, theme, records, notices, internal.pages)
             state.write(staging)
             folders = {
                 record.folder
@@ -101,7 +102,10 @@ class Run:
                 for record in (previous.accounts.get(slug), written.get(slug))
                 if record is not None and record.folder
             }
-            paths = [*sorted(folders), INTERNAL, *BOOKKEEPING]
+            # internal/: what was written, and the list pages that no longer exist.
+            gone = sorted(previous.pages.keys() - internal.pages.keys())
+            pages = [f"{INTERNAL}/{name}" for name in [*internal.written, *gone]]
+            paths = [*sorted(folders), *pages, *BOOKKEEPING]
             commit.commit(staging, self.out, commit.plan_moves(staging, self.out, paths))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -172,13 +176,25 @@ class Run:
         return records, pdfs
 
     def _write_index(
-        self, staging: Path, site: Site, theme: Theme, records: dict[str, AccountRecord]
-    ) -> None:
+        self,
+        staging: Path,
+        site: Site,
+        theme: Theme,
+        records: dict[str, AccountRecord],
+        previous: dict[str, str] | None,
+    ) -> InternalWritten:
         pieces = [record.pieces for record in records.values() if record.pieces is not None]
-        write_internal(staging / INTERNAL, site, theme, pieces, self.options.preview)
+        return write_internal(
+            staging / INTERNAL, site, theme, pieces, previous, self.options.preview
+        )
 
     def _state(
-        self, site: Site, theme: Theme, records: dict[str, AccountRecord], notices: list[str]
+        self,
+        site: Site,
+        theme: Theme,
+        records: dict[str, AccountRecord],
+        notices: list[str],
+        pages: dict[str, str],
     ) -> BuildState:
         watched = watched_inputs(self.root, theme.folders, site.config.logo)
         account_paths = {f"{ACCOUNTS}/{slug}.md" for slug in records}
@@ -194,6 +210,7 @@ class Run:
                 if d.severity == "warning" and d.path not in account_paths
             ],
             notices=notices,
+            pages=pages,
         )
 
     def _report(

@@ -14,6 +14,7 @@ build. Standard library only.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import json
@@ -30,7 +31,7 @@ from outcomesite.layout import DETAILS_FILE, STATE_FILE
 if TYPE_CHECKING:
     from outcomesite.render.index import IndexPieces
 
-FORMAT = 4  # the shape of the two files; another shape is no state at all (a full build)
+FORMAT = 5  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
 
 
@@ -125,6 +126,7 @@ class BuildState:
     stamps: dict[str, Stamp] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)  # not about one account
     notices: list[str] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)  # internal/ page -> digest of its content
     build_id: str = ""  # pairs a state file with its details file
     detailed: bool = True  # the details are in memory
 
@@ -142,6 +144,7 @@ class BuildState:
             "inputs": self.inputs,
             "watched": self.watched,
             "stamps": self.stamps,
+            "pages": self.pages,
             "accounts": {
                 slug: [record.digest, record.outputs, record.reports, record.pdfs]
                 for slug, record in sorted(self.accounts.items())
@@ -179,6 +182,7 @@ class BuildState:
                     for slug, (digest, outputs, reports, pdfs) in data["accounts"].items()
                 },
                 stamps={key: Stamp(*stamp) for key, stamp in data["stamps"].items()},
+                pages=data["pages"],
                 build_id=data["build_id"],
                 detailed=False,
             )
@@ -206,6 +210,9 @@ class BuildState:
         if seen != len(self.accounts):
             return False
         self.detailed = True
+        # Ten thousand accounts' details are long-lived: keep the garbage collector from walking
+        # them again at every collection of the rebuild (they hold no reference cycles).
+        gc.freeze()
         return True
 
 

@@ -19,8 +19,10 @@ from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, account_file_parts
 from outcomesite.load.site import Site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.pdf.pool import PdfPool
+from outcomesite.render import exports
 from outcomesite.render import pages as render
-from outcomesite.render.index import IndexPieces, index_csv_text, index_json_text, sort_pieces
+from outcomesite.render.index import IndexPieces
+from outcomesite.render.internal import Portfolio
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
 from outcomesite.workers import cpus, in_chunks
@@ -160,13 +162,49 @@ def write_pdfs(
     return PdfsWritten(keys, len(jobs) - len(missing), cache.warnings if cache else [])
 
 
+@dataclass
+class InternalWritten:
+    pages: dict[str, str]  # every list page of internal/ -> its digest
+    written: list[str]  # the files of internal/ written this time
+
+
+INTERNAL_FILES = ("index.html", "index.json", "index.csv", "results.csv")
+
+
 def write_internal(
-    internal: Path, site: Site, theme: Theme, pieces: list[IndexPieces], preview: bool = False
-) -> None:
-    """index.json, index.csv and index.html, put together from every account's index pieces."""
+    internal: Path,
+    site: Site,
+    theme: Theme,
+    pieces: list[IndexPieces],
+    previous: dict[str, str] | None = None,
+    preview: bool = False,
+) -> InternalWritten:
+    """The internal index from every account's pieces: the first page and the exports always,
+    the list pages only where what they show moved since the `previous` build's digests (all of
+    them without)."""
     internal.mkdir(parents=True, exist_ok=True)
-    ordered = sort_pieces(pieces)
-    (internal / "index.json").write_text(index_json_text(ordered, site.as_of), encoding="utf-8")
-    (internal / "index.csv").write_text(index_csv_text(ordered), encoding="utf-8")
-    html = render.internal_index_html(site, theme, ordered, preview)
-    (internal / "index.html").write_text(html, encoding="utf-8")
+    portfolio = Portfolio.of(pieces)
+    ordered = portfolio.ordered
+    attention = [piece["slug"] for piece in portfolio.flagged]
+    files = {
+        "index.json": exports.index_json_text([p["json"] for p in ordered], site.as_of, attention),
+        "index.csv": exports.csv_text(exports.INDEX_COLUMNS, (p["csv"] for p in ordered)),
+        "results.csv": exports.csv_text(
+            exports.RESULT_COLUMNS, (p["results_csv"] for p in ordered)
+        ),
+        "index.html": render.internal_index_html(site, theme, portfolio, preview),
+    }
+    for name, text in files.items():
+        (internal / name).write_text(text, encoding="utf-8")
+    by_slug = {piece["slug"]: piece for piece in ordered}
+    digests = {piece["slug"]: piece["digest"] for piece in ordered}
+    pages: dict[str, str] = {}
+    written = list(files)
+    for plan in portfolio.plans:
+        pages[plan.name] = digest = plan.digest(digests)
+        if previous is not None and previous.get(plan.name) == digest:
+            continue
+        html = render.internal_list_html(site, theme, plan, by_slug, preview)
+        (internal / plan.name).write_text(html, encoding="utf-8")
+        written.append(plan.name)
+    return InternalWritten(pages, written)

@@ -21,6 +21,7 @@ from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR, MAX_FILE_BYTES
 from outcomesite.load import rules
 from outcomesite.load.convert import convert
 from outcomesite.load.frontmatter import YamlProblem, parse_document
+from outcomesite.load.money import arr_check
 from outcomesite.load.narrative import (
     image_target,
     link_problem,
@@ -147,6 +148,7 @@ def validate_text(
         document.line_offset,
         label=rules.place_label,
         source=document.yaml_text,
+        number_checks={("arr",): arr_check(config.currency, config.locale)},
     )
     diagnostics = [error(line, message) for line, message in conv.problems]
     facts = rules.FileFacts(conv, slug, as_of, retired)

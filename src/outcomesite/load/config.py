@@ -12,10 +12,12 @@ import yaml
 from outcomesite import colors
 from outcomesite.errors import Diagnostic
 from outcomesite.files import REASONS, UnsafeFile, links_under, read_inside
-from outcomesite.layout import CONFIG_FILE, THEMES_DIR
+from outcomesite.layout import CONFIG_FILE, DEFAULT_LOCALE, THEMES_DIR
 from outcomesite.load import images
 from outcomesite.load.convert import convert, suggest
 from outcomesite.load.frontmatter import YamlProblem, parse_yaml
+from outcomesite.load.locales import known_locale
+from outcomesite.load.money import currency_problem
 from outcomesite.model.config import SiteConfig
 
 
@@ -60,10 +62,11 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
 
 
 def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
-    """Checks a type cannot express: the locale exists, the theme folder and logo file exist."""
+    """Checks a type cannot express: the locale exists, the theme folder and logo file exist,
+    the currency is a code the index can format amounts in."""
     problems: list[tuple[str, str]] = []
     locale = data.get("locale")
-    if isinstance(locale, str) and not _known_locale(locale):
+    if isinstance(locale, str) and not known_locale(locale):
         problems.append(("locale", f"`locale` `{locale}` is not a known locale: write e.g. en_US"))
     base_url = data.get("base_url")
     if isinstance(base_url, str) and not base_url.startswith(("https://", "http://")):
@@ -87,6 +90,10 @@ def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
     brand_color = data.get("brand_color")
     if isinstance(brand_color, str) and (message := brand_color_problem(brand_color)):
         problems.append(("brand_color", message))
+    currency = data.get("currency")
+    locale = locale if isinstance(locale, str) else DEFAULT_LOCALE
+    if isinstance(currency, str) and (message := currency_problem(currency, locale)):
+        problems.append(("currency", message))
     return problems
 
 
@@ -148,13 +155,3 @@ def _logo_problem(root: Path, logo: str) -> str | None:
     if problem := images.content_problem(kind, data):
         return f"`logo` file `{logo}` {problem}: export it again as PNG"
     return None
-
-
-def _known_locale(name: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(name)
-    except (UnknownLocaleError, ValueError, TypeError):
-        return False
-    return True

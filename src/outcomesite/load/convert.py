@@ -13,7 +13,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,20 +65,30 @@ def _no_label(loc: Loc, ids: dict[Loc, str]) -> str:
     return ""
 
 
+# A key's own reading of its number, for a key whose value means more than a number (`arr`, an
+# amount in the site's currency): it gets the text as written and the number it reads as (None
+# when it does not read as one), and returns the problem to report, or None: the number is taken,
+# or a text that is no number gets the usual hints.
+NumberCheck = Callable[[str, float | None], str | None]
+
+
 def convert(
     root: yaml.MappingNode,
     model: type[BaseModel],
     line_offset: int,
     label: Labeler = _no_label,
     source: str = "",
+    number_checks: Mapping[Loc, NumberCheck] | None = None,
 ) -> Conversion:
     """Convert `root` by `model`, then validate; every problem lands in `Conversion.problems`.
 
     `source` is the YAML text, for the traps only the text shows (a ` #` that cut a value).
+    `number_checks` read the numbers at their locations with what only the caller knows (the
+    site's currency), so that the message names it.
     """
     conv = Conversion(data={})
     conv.lines[()] = root.start_mark.line + line_offset
-    converter = _Converter(conv, line_offset, label, source.split("\n"))
+    converter = _Converter(conv, line_offset, label, source.split("\n"), number_checks or {})
     conv.data = converter.mapping(root, model, ())
     try:
         conv.model = model.model_validate(conv.data)
@@ -100,12 +110,18 @@ def fields_by_key(model: type[BaseModel]) -> dict[str, FieldInfo]:
 
 class _Converter:
     def __init__(
-        self, conv: Conversion, line_offset: int, label: Labeler, lines: list[str]
+        self,
+        conv: Conversion,
+        line_offset: int,
+        label: Labeler,
+        lines: list[str],
+        number_checks: Mapping[Loc, NumberCheck],
     ) -> None:
         self.conv = conv
         self.offset = line_offset
         self.label = label
         self.source = lines
+        self.number_checks = number_checks
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.offset
@@ -317,9 +333,13 @@ class _Converter:
     def _number(self, node: yaml.ScalarNode, name: str, loc: Loc, integer: bool) -> Any:
         text = node.value.strip()
         pattern = _INTEGER if integer else NUMBER
+        check = self.number_checks.get(loc)
         if not node.style and pattern.match(text):
             value = int(text) if integer or _INTEGER.match(text) else float(text)
             if math.isfinite(value) and abs(value) <= MAX_NUMBER:
+                if check is not None and (message := check(text, value + 0)) is not None:
+                    self.problem(loc, node, message)
+                    return _OMIT
                 return value + 0  # -0.0 + 0 is 0.0: a report never says "-0"
             self.problem(
                 loc,
@@ -328,7 +348,8 @@ class _Converter:
                 f"1000000000000000, a million billion (found `{text}`)",
             )
             return _OMIT
-        self.problem(loc, node, _number_message(name, node, integer))
+        own = check(text, None) if check is not None else None
+        self.problem(loc, node, own or _number_message(name, node, integer))
         return _OMIT
 
 

@@ -78,6 +78,10 @@ class SiteConfig(BaseModel):
     base_url: str | None = Field(None, description="e.g. https://reports.example.com/")
     theme: str = Field("default", description="A folder name under themes/, or default")
     paper: Paper = Field("A4", description="PDF paper size (an account may set its own)")
+    currency: str = Field(
+        layout.DEFAULT_CURRENCY,
+        description="ISO 4217 code of the accounts' `arr` (internal only), e.g. USD or EUR",
+    )
     brand_color: str | None = Field(
         None,
         description="Your brand colour as #RRGGBB, for the masthead and accents; it must reach "

@@ -154,6 +154,15 @@ class AccountData(BaseModel):
         description="The customer's logo, a PNG, JPEG, GIF, WebP or SVG file in the account's "
         "folder (co-branding)",
     )
+    renewal_date: dt.date | None = Field(
+        None, description="Internal only: the next renewal (YYYY-MM-DD); never on the report"
+    )
+    arr: float | None = Field(
+        None,
+        ge=0,
+        description="Internal only: annual recurring revenue, a plain number in the site's "
+        "`currency`; never on the report",
+    )
 
 
 def account_json_schema() -> dict[str, Any]:

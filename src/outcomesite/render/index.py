@@ -1,31 +1,33 @@
-"""The internal index, as typed plain data: each account's entry and pieces, and the page's view.
+"""One account's part of the internal index, as typed plain data: its index.json entry, what its
+table row and attention card show, and its finished pieces.
 
-An account's part of the index is kept as finished pieces of text (its index.json line, its CSV
-line, its table row and attention card in HTML) plus the few fields that sort and count it. Pieces
-are made once, with the account's report, and kept between builds: an edit re-renders one
-account's pieces and the index is put together again from the others' stored ones.
+An account's pieces are finished text (its index.json line, CSV lines, table row and attention card
+in HTML) plus the few fields that sort and count it. They are made once, with the account's report,
+and kept between builds: an edit re-renders one account's pieces, and render/internal.py puts the
+pages together again from the others' stored ones.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
-from typing import Literal, TypedDict
-
-from markupsafe import Markup
+from typing import TypedDict
 
 from outcomesite.links import share_url
 from outcomesite.model.config import SiteConfig
-from outcomesite.model.ladder import Assessment, ResultCheck, Rung
+from outcomesite.model.ladder import ATTENTION_REASONS, ResultCheck
 from outcomesite.render import formatting as fmt
 from outcomesite.render.page import AccountPage
-from outcomesite.render.views import html_lang
 
 
 class IndexResult(TypedDict):
     id: str
+    goal: str
+    metric: str
+    unit: str | None
+    baseline: float
+    current: float | None
+    target: float
+    measured_on: str | None  # YYYY-MM-DD
     rung: int
     progress: float | None
     target_met: bool
@@ -38,6 +40,13 @@ class IndexResult(TypedDict):
     latest_confirmed: bool  # that is the latest measurement
     evidence: str  # measured, estimated or customer-reported
     source: str | None
+
+
+class AttentionItem(TypedDict):
+    """One reason an account needs attention (ATTENTION_REASONS' key) and the result's id."""
+
+    reason: str
+    result: str | None
 
 
 class IndexEntry(TypedDict):
@@ -55,8 +64,10 @@ class IndexEntry(TypedDict):
     pdf_url: str
     result_check: ResultCheck
     needs_attention: bool
-    attention: list[str]
+    attention: list[AttentionItem]  # most severe first
     start_date: str
+    renewal_date: str | None  # internal only
+    arr: float | None  # internal only, in the site's `currency`
     results: list[IndexResult]
 
 
@@ -72,70 +83,32 @@ class AccountView(IndexEntry):
     pdf_href: str
     internal_notes: str | None
     results_view: list[ResultLine]
+    attention_lines: list[str]  # why it needs attention, per reason, naming the results' goals
+    needs_person: bool  # a reason that puts it on a card (CARD_REASONS)
+    renewal_text: str | None  # the renewal date, formatted
+    arr_text: str | None  # the ARR, formatted in the site's currency
 
 
 class IndexPieces(TypedDict):
-    """An account's finished part of the index, kept between builds (JSON in the details file)."""
+    """An account's finished part of the index, kept between builds (JSON in the details file):
+    the fields that sort, count and group it, and its finished text."""
 
+    slug: str
     account: str
     rung: int
     segment: str
     csm: str
     result_check: ResultCheck
     needs_attention: bool
+    severity: int | None  # its most severe reason's place in ATTENTION_REASONS
+    renewal_date: str | None
+    arr: float | None
     json: str  # its index.json line
     csv: str  # its index.csv line
+    results_csv: str  # its lines of results.csv (one per result)
     html: str  # _index_row.html, rendered
     card: str  # _attention_card.html, rendered ("" when it needs no attention)
-
-
-class PlacedPieces(IndexPieces):
-    """Pieces as index.html places them: the HTML marked safe."""
-
-    html: Markup  # type: ignore[misc]
-    card: Markup  # type: ignore[misc]
-
-
-class RungCount(TypedDict):
-    rung: int
-    label: str
-    count: int
-
-
-class Share(TypedDict):
-    """Accounts of one segment or CSM, and how many are at Measurable Result."""
-
-    name: str
-    total: int
-    top: int
-    share: str
-
-
-class SegmentView(TypedDict):
-    """A segment's definition of a result (outcomesite.yaml `segments`)."""
-
-    name: str
-    definition: str
-    validator_level: str
-
-
-class IndexView(TypedDict):
-    """What index.html shows (pages.py adds `title` and `stylesheets`)."""
-
-    lang: str
-    site_name: str
-    vendor: str
-    as_of: str
-    total: int
-    attention_rows: list[PlacedPieces]
-    rows: list[PlacedPieces]
-    per_rung: list[RungCount]
-    per_segment: list[Share]
-    per_csm: list[Share]
-    check_rate: str
-    check_passed: int
-    check_due: int
-    segments: list[SegmentView]
+    digest: str  # of its rows and card: a page is rendered again only when one of these moved
 
 
 def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
@@ -154,11 +127,22 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
         "pdf_url": report + page.pdf_name,
         "result_check": assessment.result_check,
         "needs_attention": assessment.needs_attention,
-        "attention": attention_lines(assessment),
+        "attention": [{"reason": a.reason, "result": a.result} for a in assessment.attention],
         "start_date": data.start_date.isoformat(),
+        "renewal_date": data.renewal_date.isoformat() if data.renewal_date else None,
+        "arr": data.arr,
         "results": [
             {
                 "id": item.result.id,
+                "goal": item.result.goal,
+                "metric": item.result.metric,
+                "unit": item.result.unit,
+                "baseline": item.result.baseline,
+                "current": item.result.current,
+                "target": item.result.target,
+                "measured_on": (
+                    item.result.measured_on.isoformat() if item.result.measured_on else None
+                ),
                 "rung": int(item.rung),
                 "progress": item.progress,
                 "target_met": item.target_met,
@@ -178,26 +162,44 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
 
 
 _REASONS = {
-    "no-result": "no named result",
-    "moving-away": "moving away from its target",
-    "result-check": "failing 90-day result check",
-    "overdue": "target overdue",
-    "stale": "stale measurement",
-    "unconfirmed": "not confirmed by the customer",
+    "no-result": "No named result",
+    "moving-away": "Moving away from the target",
+    "result-check": "Failing the 90-day result check",
+    "overdue": "Target overdue",
+    "stale": "Stale measurement",
+    "unconfirmed": "Not confirmed by the customer",
+    "new-unconfirmed": "New measurement not yet confirmed",
 }
+# The reasons that put an account on a card of the index's first screen: a person has to act.
+# The others (an old measurement, a confirmation to collect) are marks in the tables: the CSM's
+# routine, not a leader's escalation (README, "The internal index").
+CARD_REASONS = ("no-result", "moving-away", "result-check", "overdue")
 
 
-def attention_lines(assessment: Assessment) -> list[str]:
-    """Why the account needs attention, most severe first, one line per reason and result."""
-    by_id = {item.result.id: item for item in assessment.results}
-    lines = []
-    for attention in assessment.attention:
-        label = _REASONS[attention.reason]
-        item = by_id.get(attention.result or "")
-        if attention.reason == "unconfirmed" and item is not None and item.validated:
-            label = "new measurement not yet confirmed"
-        lines.append(f"{label}: {attention.result}" if attention.result else label)
-    return lines
+def attention_lines(entry: IndexEntry) -> list[str]:
+    """Why the account needs attention, most severe first, one line per reason, naming the
+    results' goals: "Moving away from the target: Cut onboarding time; Fewer rookie errors"."""
+    goals = {r["id"]: r for r in entry["results"]}
+    grouped: dict[str, list[str]] = {}
+    for item in entry["attention"]:
+        result = goals.get(item["result"] or "")
+        reason = item["reason"]
+        if reason == "unconfirmed" and result is not None and result["validated"]:
+            reason = "new-unconfirmed"  # an earlier value was confirmed, the latest not yet
+        grouped.setdefault(reason, [])
+        if result is not None:
+            # A goal written as a sentence keeps its own period out of the list's separators.
+            grouped[reason].append(result["goal"].rstrip(". "))
+    return [
+        f"{_REASONS[reason]}: {'; '.join(goals)}" if goals else _REASONS[reason]
+        for reason, goals in grouped.items()
+    ]
+
+
+def severity(entry: IndexEntry) -> int | None:
+    """The place of the account's most severe reason in ATTENTION_REASONS; None: no reason."""
+    reasons = [item["reason"] for item in entry["attention"]]
+    return min((ATTENTION_REASONS.index(r) for r in reasons), default=None)
 
 
 def account_view(
@@ -217,117 +219,21 @@ def account_view(
             }
             for item in page.account.assessment.results
         ],
+        "attention_lines": attention_lines(entry),
+        "needs_person": needs_person(entry),
+        "renewal_text": (
+            fmt.day(dt.date.fromisoformat(entry["renewal_date"]), config.locale)
+            if entry["renewal_date"]
+            else None
+        ),
+        "arr_text": money(entry["arr"], config) if entry["arr"] is not None else None,
     }
 
 
-def index_pieces(entry: IndexEntry, row_html: str, card_html: str) -> IndexPieces:
-    return {
-        "account": entry["account"],
-        "rung": entry["rung"],
-        "segment": entry["segment"],
-        "csm": entry["csm"],
-        "result_check": entry["result_check"],
-        "needs_attention": entry["needs_attention"],
-        "json": json.dumps(entry, ensure_ascii=False),
-        "csv": csv_line(entry),
-        "html": row_html,
-        "card": card_html,
-    }
+def needs_person(entry: IndexEntry) -> bool:
+    return any(item["reason"] in CARD_REASONS for item in entry["attention"])
 
 
-def sort_pieces(pieces: list[IndexPieces]) -> list[IndexPieces]:
-    """SPEC order: rung, highest first, then account name, case-insensitively."""
-    return sorted(pieces, key=lambda p: (-p["rung"], p["account"].casefold()))
-
-
-def index_json_text(pieces: list[IndexPieces], as_of: dt.date) -> str:
-    """index.json with one account per line: readable, and a change is a one-line diff.
-    Here and below, `pieces` come in index order (sort_pieces)."""
-    accounts = ",\n".join("    " + piece["json"] for piece in pieces)
-    accounts = f"[\n{accounts}\n  ]" if pieces else "[]"
-    return f'{{\n  "as_of": "{as_of.isoformat()}",\n  "accounts": {accounts}\n}}\n'
-
-
-CSV_COLUMNS = [
-    "slug", "account", "segment", "csm", "rung", "rung_label", "version", "result_check",
-    "needs_attention", "attention", "results", "report_url", "pdf_url",
-]  # fmt: skip
-
-
-def csv_line(entry: IndexEntry) -> str:
-    values: dict[str, object] = {
-        **entry,
-        "attention": "; ".join(entry["attention"]),
-        "results": len(entry["results"]),
-        "needs_attention": "yes" if entry["needs_attention"] else "no",
-    }
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([_csv_safe(values[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def index_csv_text(pieces: list[IndexPieces]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
-    return out.getvalue() + "".join(piece["csv"] for piece in pieces)
-
-
-def _csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas: account files are untrusted, CS leaders open this in Excel."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "–"
-
-
-def _share(pieces: list[IndexPieces], key: Literal["segment", "csm"]) -> list[Share]:
-    groups: dict[str, list[IndexPieces]] = {}
-    for piece in pieces:
-        groups.setdefault(piece[key], []).append(piece)
-    shares: list[Share] = []
-    for name in sorted(groups, key=str.casefold):
-        members = groups[name]
-        top = sum(p["rung"] == Rung.RESULT for p in members)
-        shares.append(
-            {"name": name, "total": len(members), "top": top, "share": _pct(top, len(members))}
-        )
-    return shares
-
-
-def index_view(pieces: list[IndexPieces], config: SiteConfig, as_of: dt.date) -> IndexView:
-    """The internal index: needs attention first, rollups, then every account by rung."""
-    placed: list[PlacedPieces] = [
-        {**piece, "html": Markup(piece["html"]), "card": Markup(piece["card"])} for piece in pieces
-    ]
-    checked = [p for p in pieces if p["result_check"] != "not_due"]
-    passed = sum(p["result_check"] == "passed" for p in checked)
-    per_rung: list[RungCount] = [
-        {"rung": int(r), "label": r.label, "count": sum(p["rung"] == r for p in pieces)}
-        for r in sorted(Rung, reverse=True)
-    ]
-    return {
-        "lang": html_lang(config.locale),
-        "site_name": config.site_name,
-        "vendor": config.vendor,
-        "as_of": fmt.day(as_of, config.locale),
-        "total": len(pieces),
-        "attention_rows": [p for p in placed if p["needs_attention"]],
-        "rows": placed,
-        "per_rung": per_rung,
-        "per_segment": _share(pieces, "segment"),
-        "per_csm": _share(pieces, "csm"),
-        "check_rate": _pct(passed, len(checked)),
-        "check_passed": passed,
-        "check_due": len(checked),
-        "segments": [
-            {
-                "name": segment,
-                "definition": config.segments.definition(segment),
-                "validator_level": config.segments.validator_level(segment),
-            }
-            for segment in ("smb", "mid-market", "enterprise")
-        ],
-    }
+def money(amount: float, config: SiteConfig) -> str:
+    """An ARR figure in the site's currency, to the unit: "$120,000"."""
+    return fmt.quantity(round(amount), config.currency, config.locale)

@@ -4,6 +4,7 @@ published next to them, and the job that renders a report's PDF. No file is writ
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TypedDict
@@ -13,14 +14,16 @@ from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_fil
 from outcomesite.load.site import Site
 from outcomesite.model.config import SiteConfig
 from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
+from outcomesite.render import exports
 from outcomesite.render.brand import BRAND_CSS, brand_css
-from outcomesite.render.index import (
-    IndexPieces,
+from outcomesite.render.index import IndexPieces, account_view, index_entry, severity
+from outcomesite.render.internal import (
     IndexView,
-    account_view,
-    index_entry,
-    index_pieces,
+    ListPlan,
+    ListView,
+    Portfolio,
     index_view,
+    list_view,
 )
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
@@ -52,6 +55,10 @@ class ReportPage(ReportView, PageFrame):
 
 class IndexPage(IndexView, PageFrame):
     """Everything index.html receives."""
+
+
+class ListPage(ListView, PageFrame):
+    """Everything internal_list.html receives."""
 
 
 class PublicIndexPage(PageFrame):
@@ -108,25 +115,65 @@ def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
     """An account's pieces of the internal index, rendered with its report."""
     entry = index_entry(page, site.config)
     view = account_view(page, entry, site.config, INDEX_TO_PUBLIC)
-    card = theme.render("_attention_card.html", {"row": view}) if view["needs_attention"] else ""
-    return index_pieces(entry, theme.render("_index_row.html", {"row": view}).strip(), card.strip())
+    row = theme.render("_index_row.html", {"row": view}).strip()
+    card = theme.render("_attention_card.html", {"row": view}).strip() if entry["attention"] else ""
+    return {
+        "slug": entry["slug"],
+        "account": entry["account"],
+        "rung": entry["rung"],
+        "segment": entry["segment"],
+        "csm": entry["csm"],
+        "result_check": entry["result_check"],
+        "needs_attention": entry["needs_attention"],
+        "severity": severity(entry),
+        "renewal_date": entry["renewal_date"],
+        "arr": entry["arr"],
+        "json": exports.json_line(entry),
+        "csv": exports.index_csv_line(entry),
+        "results_csv": exports.results_csv_lines(entry),
+        "html": row,
+        "card": card,
+        "digest": hashlib.sha256(f"{row}\0{card}".encode()).hexdigest(),
+    }
+
+
+def _internal_sheets() -> list[Stylesheet]:
+    return [
+        {"href": INDEX_TO_PUBLIC + "assets/report.css", "media": ""},
+        {"href": INDEX_TO_PUBLIC + "assets/index.css", "media": ""},
+    ]
 
 
 def internal_index_html(
-    site: Site, theme: Theme, pieces: list[IndexPieces], preview: bool = False
+    site: Site, theme: Theme, portfolio: Portfolio, preview: bool = False
 ) -> str:
-    """internal/index.html from every account's pieces, in index order."""
+    """internal/index.html, the leader's first page."""
     config = site.config
     context: IndexPage = {
-        **index_view(pieces, config, site.as_of),
+        **index_view(portfolio, config, site.as_of),
         "title": f"{config.site_name} (internal)",
         "preview": preview,
-        "stylesheets": [
-            {"href": INDEX_TO_PUBLIC + "assets/report.css", "media": ""},
-            {"href": INDEX_TO_PUBLIC + "assets/index.css", "media": ""},
-        ],
+        "stylesheets": _internal_sheets(),
     }
     return theme.render("index.html", context)
+
+
+def internal_list_html(
+    site: Site,
+    theme: Theme,
+    plan: ListPlan,
+    pieces: dict[str, IndexPieces],
+    preview: bool = False,
+) -> str:
+    """One page of one of the internal lists (all accounts, a CSM's, a segment's, attention)."""
+    view = list_view(plan, pieces, site.config, site.as_of)
+    context: ListPage = {
+        **view,
+        "title": f"{view['heading']} · {site.config.site_name} (internal)",
+        "preview": preview,
+        "stylesheets": _internal_sheets(),
+    }
+    return theme.render("internal_list.html", context)
 
 
 def public_index_html(site: Site, theme: Theme, preview: bool = False) -> str:

@@ -47,6 +47,8 @@ _CONFIG_HELP: dict[str, str] = {
     "result_check_days": "Days after start_date when the result check is due: "
     "an account below rung 4 then fails it",
     "stale_after_days": "A measurement (measured_on) older than this many days is stale",
+    "currency": "The currency of every account's `arr` (annual recurring revenue, shown in the "
+    "internal index only, never to a customer): an ISO 4217 code in capitals, e.g. USD, EUR, GBP",
 }
 
 

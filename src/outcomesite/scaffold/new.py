@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.layout import ACCOUNTS_DIR
+from outcomesite.layout import ACCOUNTS_DIR, DEFAULT_CURRENCY
 from outcomesite.load.account import slug_problem
 from outcomesite.load.config import load_config
 from outcomesite.model.config import Segments
@@ -30,6 +30,8 @@ usage: activity                # activity | adoption (adoption = repeated use ac
 # link_version: 1              # bump to revoke the customer's old link and issue a new one
 # logo: logo.png               # the customer's logo: a PNG, JPEG, GIF, WebP or SVG file in content/accounts/{slug}/
 # paper: Letter                # A4 | Letter: this customer's PDF paper size (default: the site's `paper`)
+# renewal_date: {renewal}# internal only, never shown to the customer: the next renewal (YYYY-MM-DD)
+# arr: 120000                  # internal only, never shown to the customer: annual recurring revenue in {currency}, a plain number
 internal_notes: >-
   {internal_notes}
 results:
@@ -76,8 +78,14 @@ results:
 
 
 def account_text(
-    slug: str, today: dt.date, segment: Segment = "mid-market", segments: Segments | None = None
+    slug: str,
+    today: dt.date,
+    segment: Segment = "mid-market",
+    segments: Segments | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> str:
+    """The scaffold; `currency` (the site's) is named by the commented `arr` line, so that the
+    CSM who fills it in knows which currency the number is in."""
     segments = segments or Segments()
     level = segments.validator_level(segment)
     definition = "\n".join(
@@ -88,6 +96,8 @@ def account_text(
         slug=slug,
         today=today.isoformat(),
         step_due=(today + dt.timedelta(days=14)).isoformat(),
+        renewal=_to(31, "# renewal_date: ", (today + dt.timedelta(days=365)).isoformat()),
+        currency=currency,
         segment=segment,
         segment_pad=" " * max(1, 22 - len(segment)),
         definition=definition,
@@ -140,5 +150,5 @@ def new_account(
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite, even racing
         config, _ = load_config(root)
-        handle.write(account_text(slug, today, segment, config.segments))
+        handle.write(account_text(slug, today, segment, config.segments, config.currency))
     return [path]

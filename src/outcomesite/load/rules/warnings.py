@@ -83,6 +83,34 @@ def next_steps_not_past_due(facts: AccountFacts) -> Iterator[Finding]:
             )
 
 
+def renewal_after_the_start(facts: AccountFacts) -> Iterator[Finding]:
+    """`renewal_date` is the next renewal, for the CS leader's index: one before the start of
+    the relationship is a typo."""
+    renewal, start = facts.data.renewal_date, facts.data.start_date
+    if renewal is not None and renewal < start:
+        yield (
+            ("renewal_date",),
+            f"`renewal_date` {renewal.isoformat()} is before `start_date` {start.isoformat()}: "
+            "a renewal comes after the relationship starts; check the date",
+        )
+
+
+def renewal_not_passed(facts: AccountFacts) -> Iterator[Finding]:
+    """A renewal date that has passed (from the day after it) is either done, and the next one
+    belongs in the file, or late, which the warning keeps in view until the customer renews.
+    One before `start_date` is a typo, which the rule above reports instead."""
+    renewal = facts.data.renewal_date
+    if renewal is None or renewal < facts.data.start_date or renewal >= facts.as_of:
+        return
+    days = (facts.as_of - renewal).days
+    yield (
+        ("renewal_date",),
+        f"the renewal date {renewal.isoformat()} has passed ({days} day{'' if days == 1 else 's'} "
+        "before the report date): once the customer renews, update `renewal_date` to the next "
+        "renewal",
+    )
+
+
 def passes_the_result_check(facts: AccountFacts) -> Iterator[Finding]:
     assessment = facts.assessment
     if assessment.result_check != "failing":
@@ -262,6 +290,8 @@ WARNINGS: tuple[tuple[str, WarningRule], ...] = (
     ("before-start", measured_after_the_start),
     ("overdue", not_overdue),
     ("step-overdue", next_steps_not_past_due),
+    ("renewal-before-start", renewal_after_the_start),
+    ("renewal-passed", renewal_not_passed),
     ("placeholder", no_placeholders),
     ("long-text", texts_fit_the_report),
     ("result-check", passes_the_result_check),

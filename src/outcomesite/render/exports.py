@@ -1,0 +1,95 @@
+"""The internal index as files people analyse: index.json, index.csv and results.csv.
+
+Each account's lines are made once, with its report (IndexPieces), and the files are joined from
+them in index order. CSV files start with a UTF-8 byte-order mark (Excel otherwise reads "Müller"
+as "MÃ¼ller") and neutralise spreadsheet formulas: account files are untrusted, and CS leaders open
+these in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from outcomesite.render.index import IndexEntry, attention_lines
+
+BOM = "\ufeff"
+
+INDEX_COLUMNS = [
+    "slug", "account", "segment", "csm", "rung", "rung_label", "version", "result_check",
+    "needs_attention", "attention", "results", "renewal_date", "arr", "report_url", "pdf_url",
+]  # fmt: skip
+
+RESULT_COLUMNS = [
+    "slug", "account", "segment", "csm", "result", "goal", "metric", "unit", "baseline", "current",
+    "target", "progress", "measured_on", "target_met", "confirmed", "stale", "overdue", "owner",
+]  # fmt: skip
+
+
+def json_line(entry: IndexEntry) -> str:
+    return json.dumps(entry, ensure_ascii=False)
+
+
+def index_json_text(lines: Sequence[str], as_of: dt.date, attention: Sequence[str]) -> str:
+    """index.json with one account per line (readable; a change is a one-line diff), in index
+    order, and `attention`: the slugs that need attention, most severe first."""
+    accounts = ",\n".join("    " + line for line in lines)
+    accounts = f"[\n{accounts}\n  ]" if lines else "[]"
+    slugs = json.dumps(list(attention), ensure_ascii=False)
+    return (
+        f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n'
+        f'  "accounts": {accounts}\n}}\n'
+    )
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _row(values: Iterable[object]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([_safe(v) for v in values])
+    return out.getvalue()
+
+
+def _safe(value: object) -> object:
+    """Neutralise spreadsheet formulas; None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def index_csv_line(entry: IndexEntry) -> str:
+    values: dict[str, object] = {
+        **entry,
+        "attention": "; ".join(attention_lines(entry)),
+        "results": len(entry["results"]),
+        "needs_attention": _yes(entry["needs_attention"]),
+    }
+    return _row(values[column] for column in INDEX_COLUMNS)
+
+
+def results_csv_lines(entry: IndexEntry) -> str:
+    """One line per result: the numbers themselves, for whoever analyses the portfolio."""
+    account = [entry["slug"], entry["account"], entry["segment"], entry["csm"]]
+    return "".join(
+        _row(
+            [
+                *account,
+                *(r["id"], r["goal"], r["metric"], r["unit"]),
+                *(r["baseline"], r["current"], r["target"], r["progress"], r["measured_on"]),
+                *map(_yes, (r["target_met"], r["validated"], r["stale"], r["overdue"])),
+                r["owner"],
+            ]
+        )
+        for r in entry["results"]
+    )
+
+
+def csv_text(columns: Sequence[str], lines: Iterable[str]) -> str:
+    return BOM + _row(columns) + "".join(lines)
