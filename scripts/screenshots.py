@@ -78,6 +78,49 @@ def internal_pages(browser: Browser, sample: Path, temp: Path) -> list[str]:
     return lines
 
 
+HISTORY = (
+    "2026-11-24",
+    "2026-12-02",
+)  # since, as of: the days after this repository's first commit
+
+
+def history_page(browser: Browser, temp: Path) -> list[str]:
+    """The index's "since" and "over time" sections of this repository's own example site, built
+    from its Git history (the copy the reports are shot from has none)."""
+    out = temp / "history"
+    env = {**os.environ, "OUTCOMESITE_SECRET": "screenshots-" + "0" * 32}
+    env.pop("CI", None)
+    exe = Path(sys.executable).parent / "outcomesite"
+    since, as_of = HISTORY
+    subprocess.run(
+        [str(exe), "-C", str(ROOT), "build", "-q", "--no-pdf", "--no-cache", "--out", str(out),
+         "--as-of", as_of, "--since", since],
+        env=env,
+        check=True,
+    )  # fmt: skip
+    page = browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 900})
+    page.goto((out / "internal" / "index.html").as_uri())
+    parts = []
+    for section in ("#since", "#over-time"):
+        target = temp / f"{section[1:]}.png"
+        page.locator(section).screenshot(path=str(target))
+        parts.append(Image.open(target).convert("RGB"))
+    page.close()
+    sheet = Image.new("RGB", (max(p.width for p in parts), sum(p.height for p in parts)), "white")
+    y = 0
+    for part in parts:
+        sheet.paste(part, (0, y))
+        y += part.height
+    target = SCREENS / "internal-history-desktop.png"
+    sheet.save(target)
+    shrink(target)
+    return [
+        f"The example site's history (since {since}, as of {as_of}), from this repository's Git: "
+        f"[the since and over-time sections]({target.name})",
+        "",
+    ]
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as temp:
         site = Path(temp) / "site"
@@ -116,6 +159,7 @@ def main() -> int:
                     shots.append(f"[PDF page {number}]({png.name})")
                 lines += [" · ".join(shots), ""]
             lines += internal_pages(browser, site, Path(temp))
+            lines += history_page(browser, Path(temp))
             browser.close()
         (SCREENS / "README.md").write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {len(list(SCREENS.glob('*.png')))} images to {SCREENS.relative_to(ROOT)}/")

@@ -11,12 +11,9 @@ Needs /usr/bin/chromium and tests/browser/node_modules/axe-core (scripts/test in
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +22,7 @@ import pytest
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, build_site
-from tests.conftest import ROOT, copy_sample
+from tests.conftest import ROOT, copy_sample, git_at, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,49 +52,54 @@ class Site:
     goals: dict[str, list[str]]  # report slug -> its results' goals
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+OPTIONS = BuildOptions(
+    pdf=False, environ={"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"}, as_of=AS_OF
+)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("browser-site")
     copy_sample(root)
-    build_site(
-        root,
-        BuildOptions(
-            pdf=False,
-            environ={"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"},
-            as_of=AS_OF,
-        ),
-    )
+    build_site(root, OPTIONS)
     out = root / "build"
     accounts = {a.slug: a.data for a in load_site(root, AS_OF).accounts}
     index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))
     entries = {a["slug"]: a for a in index["accounts"]}
 
     # The server's root is build/, so the internal index's ../public/ links resolve.
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    urls = {slug: base + "public/" + entries[slug]["report_url"] for slug in entries}
-    urls["internal"] = base + "internal/index.html"
-    urls["internal-list"] = base + "internal/accounts-1.html"
-    try:
+    with serving(out) as base:
+        urls = {slug: base + "public/" + entries[slug]["report_url"] for slug in entries}
+        urls["internal"] = base + "internal/index.html"
+        urls["internal-list"] = base + "internal/accounts-1.html"
         yield Site(
             base,
             urls,
             {slug: accounts[slug].account for slug in REPORTS},
             {slug: [r.goal for r in accounts[slug].results] for slug in REPORTS},
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def history_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site in a Git repository with two dated commits, so the internal index has its
+    "since" and "over time" sections (the other fixture's copy has no history)."""
+    root = tmp_path_factory.mktemp("history-site")
+    copy_sample(root)
+    account = root / "content" / "accounts" / "tessellate-analytics.md"
+    final = account.read_text(encoding="utf-8")
+    account.write_text(final.replace("current: 12", "current: 13"), encoding="utf-8")
+    git_at(root, "init", "-q")
+    for date, message in (("2026-09-15", "first"), ("2026-10-20", "second")):
+        if message == "second":
+            account.write_text(final, encoding="utf-8")
+        git_at(root, "add", "-A")
+        git_at(root, "commit", "-qm", message, date=f"{date}T12:00:00+00:00")
+    build_site(root, replace(OPTIONS, since=dt.date(2026, 10, 1)))
+    html = (root / "build" / "internal" / "index.html").read_text(encoding="utf-8")
+    assert 'id="since"' in html and 'id="over-time"' in html and "<svg" in html
+    with serving(root / "build") as base:
+        yield base + "internal/index.html"
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +263,16 @@ def test_page_works_without_javascript(site: Site, browser: object, name: str) -
         assert site.goals[name] and all(goal in seen.text for goal in site.goals[name])
         assert "Version " in seen.text
         assert "Download PDF" in seen.text
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE_390], ids=["1280", "390"])
+def test_the_index_over_time_is_accessible_and_fits_a_phone(
+    history_index: str, browser: object, viewport: dict[str, int]
+) -> None:
+    """The since section, the month chart and its table, cohorts and renewals: no axe-core
+    violation of any impact, nothing scrolling sideways."""
+    seen = visit(browser, history_index, viewport)
+    assert seen.console_errors == [] and seen.page_errors == []
+    assert seen.scroll_width <= viewport["width"]
+    bad = axe_violations(browser, history_index, viewport, impacts=ANY)
+    assert bad == [], f"index with history at {viewport['width']} px:\n{_axe_report(bad)}"

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import http.server
 import itertools
 import math
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +36,7 @@ from outcomesite.build import BuildOptions, build_site
 from outcomesite.render.charts import chart_view, nice_ticks
 from outcomesite.render.page import Point
 from outcomesite.render.theme import Theme
-from tests.conftest import AS_OF, ROOT, VALID, make_site
+from tests.conftest import AS_OF, ROOT, VALID, make_site, serving
 
 FONT_FILES = [
     path
@@ -571,24 +569,10 @@ def browser_drawing(chart: dict) -> Drawing:
     return d
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(sample: Built) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(sample.root / "build"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(sample.root / "build") as base:
+        yield base
 
 
 SCREENS = [(1280, "chart-wide"), (800, "chart-wide"), (390, "chart-narrow"), (360, "chart-narrow")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,23 +10,9 @@ import pytest
 
 from outcomesite.history.measurements import recorded_measurements
 from outcomesite.history.versions import read_repository
-from tests.conftest import VALID, make_site
+from tests.conftest import VALID, git_at, make_site
 
-
-def git(root: Path, *args: str, date: str = "2026-05-01T12:00:00") -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    proc = subprocess.run(
-        ["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return proc.stdout
+git = git_at
 
 
 def commit_all(root: Path, message: str, date: str) -> str:
@@ -172,20 +157,6 @@ def test_old_contents_and_their_measurements(repo: Path) -> None:
 )
 def test_recorded_measurements_is_lenient(text: str) -> None:
     assert recorded_measurements(text) == {}
-
-
-@pytest.fixture
-def processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every subprocess.run call from here on (git's, in these tests), as its argument list."""
-    calls: list[list[str]] = []
-    real_run = subprocess.run
-
-    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(subprocess, "run", counting_run)
-    return calls
 
 
 def test_git_processes_are_few(repo: Path, processes: list[list[str]]) -> None:

@@ -205,6 +205,13 @@ def new(ctx: click.Context, slug: str, segment: str, here: str | None) -> None:
     is_flag=True,
     help="In CI, build from a shallow clone anyway (older versions are then left out).",
 )
+@click.option(
+    "--since",
+    "since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help='Where the index\'s "since" section starts (default: outcomesite.yaml `since`, '
+    "the start of the quarter).",
+)
 @_HERE
 @click.pass_context
 def build(
@@ -218,10 +225,17 @@ def build(
     verbose: bool,
     no_cache: bool,
     allow_shallow: bool,
+    since: dt.datetime | None,
     here: str | None,
 ) -> None:
     """Check, then render the site into build/ (public/ reports, internal/ index)."""
     root = _root(ctx, here)
+    if since is not None and since.date() > _as_of(as_of):
+        raise _click_error(
+            f"--since {since.date().isoformat()} is after the report date "
+            f"{_as_of(as_of).isoformat()}: give an earlier --since",
+            EXIT_USAGE,
+        )
     with _pdf_progress(enabled=not quiet and not no_pdf) as progress:
         try:
             report = build_site(
@@ -235,6 +249,7 @@ def build(
                     progress=progress,
                     use_cache=not no_cache,
                     allow_shallow=allow_shallow,
+                    since=since.date() if since else None,
                 ),
             )
         except BuildRefused as refused:
@@ -314,10 +329,52 @@ def links(ctx: click.Context, here: str | None) -> None:
             err=True,
         )
     for account in site.accounts:
+        if account.data.status == "churned":
+            continue  # its link is no longer published
         link = link_id(secret.value, account.slug, account.data.link_version)
         click.echo(
             f"{account.slug}\t{account.data.account}\t{share_url(site.config.base_url, link)}"
         )
+
+
+@cli.command()
+@click.option(
+    "--since",
+    "since",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Compare with the accounts as they were on this day (YYYY-MM-DD).",
+)
+@_AS_OF
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a leader's email, json for tools.",
+)
+@_HERE
+@click.pass_context
+def changes(
+    ctx: click.Context,
+    since: dt.datetime,
+    as_of: dt.datetime | None,
+    fmt: str,
+    here: str | None,
+) -> None:
+    """What moved between two dates, from Git: accounts that climbed or slipped, results named,
+    confirmed or moving away, accounts added and removed."""
+    import json
+
+    from outcomesite.portfolio.changes import changes_text
+    from outcomesite.portfolio.history import site_changes
+
+    found = site_changes(_root(ctx, here), since.date(), _as_of(as_of))
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+    else:
+        click.echo(changes_text(found), nl=False)
 
 
 @cli.command()

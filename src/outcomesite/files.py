@@ -191,3 +191,17 @@ def replacing(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def keep_only(folder: Path, name: str, text: str) -> None:
+    """Write a cache file as the only `*.json` of its folder (a cache keeps its latest answer);
+    a cache that cannot be written only costs time, so errors are ignored."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.json"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        with replacing(folder / name) as file:
+            file.write(text)
+    except OSError:
+        pass

@@ -59,6 +59,7 @@ class BuildOptions:
     cache: Path | None = None  # rendered PDFs and Git logs; default <root>/.outcomesite/cache
     use_cache: bool = True  # False: a full build that renders every PDF
     allow_shallow: bool = False  # in CI, build from a shallow clone anyway
+    since: dt.date | None = None  # the index's "since" section (default: outcomesite.yaml `since`)
     # `outcomesite serve`: pages carry the live-reload hooks, links stay in the preview, and an
     # account with errors is reported (BuildReport.errors) while the others are built.
     preview: bool = False
@@ -159,6 +160,7 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
         secret=secret.value,
         head=git.head(root),
         environ=environ,
+        since=options.since.isoformat() if options.since else "",
     )
     reuse = options.use_cache and trusted and (out / BUILD_MARKER).exists()
     previous = BuildState.read(out) if reuse else None

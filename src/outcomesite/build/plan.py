@@ -28,8 +28,14 @@ class AccountPages:
     skipped: list[str]  # notices about versions left out
 
     @property
+    def published(self) -> bool:
+        """A churned account publishes nothing: its link and versions go dark, like a revoked link
+        (its index pieces are still made from `latest`, for the internal index's churned list)."""
+        return self.account.data.status != "churned"
+
+    @property
     def pages(self) -> list[AccountPage]:
-        return [self.latest, *self.permanent]
+        return [self.latest, *self.permanent] if self.published else []
 
 
 def narrative_of(loaded: Loaded) -> str:

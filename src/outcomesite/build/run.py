@@ -39,6 +39,7 @@ from outcomesite.layout import (
 from outcomesite.links import Secret
 from outcomesite.load.site import Site, read_site
 from outcomesite.pdf.cache import PdfCache
+from outcomesite.portfolio.history import Current, PortfolioHistory, portfolio_history, start_of
 from outcomesite.render.index import IndexPieces
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
@@ -66,7 +67,7 @@ class Run:
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
             write_site_files(staging / PUBLIC, site, theme, self.options.preview)
             records, pdfs = self._write(staging, site, theme, planned, set())
-            internal = self._write_index(staging, site, theme, records, None)
+            internal = self._write_index(staging, site, theme, repo, records, None)
             state = self._state(site, theme, records, notices, internal.pages)
             state.write(staging)
             commit.swap_in(staging, self.out)
@@ -93,7 +94,7 @@ class Run:
         try:
             written, pdfs = self._write(staging, site, theme, planned, keep_pdfs)
             records = {**kept, **written}
-            internal = self._write_index(staging, site, theme, records, previous.pages)
+            internal = self._write_index(staging, site, theme, repo, records, previous.pages)
             state = self._state(site, theme, records, notices, internal.pages)
             state.write(staging)
             folders = {
@@ -180,12 +181,42 @@ class Run:
         staging: Path,
         site: Site,
         theme: Theme,
+        repo: Repository,
         records: dict[str, AccountRecord],
         previous: dict[str, str] | None,
     ) -> InternalWritten:
         pieces = [record.pieces for record in records.values() if record.pieces is not None]
+        history = self._history(site, repo, pieces)
         return write_internal(
-            staging / INTERNAL, site, theme, pieces, previous, self.options.preview
+            staging / INTERNAL, site, theme, pieces, previous, self.options.preview, history
+        )
+
+    def _history(
+        self, site: Site, repo: Repository, pieces: list[IndexPieces]
+    ) -> PortfolioHistory | None:
+        """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
+        whose history is incomplete: git_notices says so)."""
+        if not repo.in_git or repo.shallow:
+            return None
+        since = self.options.since or start_of(site.config.since, self.as_of)
+        accounts = [
+            Current(
+                p["slug"],
+                dt.date.fromisoformat(p["start_date"]),
+                p["segment"],
+                tuple((dt.date.fromisoformat(r["date"]), r["outcome"]) for r in p["renewals"]),
+            )
+            for p in pieces
+        ]
+        cache = (self.options.cache or self.root / CACHE_DIR) if self.options.use_cache else None
+        return portfolio_history(
+            repo,
+            site.config,
+            accounts,
+            min(since, self.as_of),
+            self.as_of,
+            self.options.jobs,
+            cache,
         )
 
     def _state(
@@ -227,8 +258,8 @@ class Run:
             self.out,
             state,
             site=site,
-            pages=[item.latest for item in planned],
-            versions=[page for item in planned for page in item.permanent],
+            pages=[item.latest for item in planned if item.published],
+            versions=[page for item in planned if item.published for page in item.permanent],
             changed=changed,
             pdfs_rendered=rendered - pdfs.reused,
             secret_notice=self.secret.notice,

@@ -31,7 +31,7 @@ from outcomesite.layout import DETAILS_FILE, STATE_FILE
 if TYPE_CHECKING:
     from outcomesite.render.index import IndexPieces
 
-FORMAT = 5  # the shape of the two files; another shape is no state at all (a full build)
+FORMAT = 6  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
 
 
@@ -45,11 +45,19 @@ class BuildParams(TypedDict):
     strict: bool
     secret: str  # a keyed digest: it says whether the secret changed, nothing about the secret
     git: str
+    since: str  # build --since (empty: outcomesite.yaml decides, and a config change rebuilds)
     source_date_epoch: str
 
 
 def build_params(
-    *, as_of: str, pdf: bool, strict: bool, secret: bytes, head: str, environ: dict[str, str]
+    *,
+    as_of: str,
+    pdf: bool,
+    strict: bool,
+    secret: bytes,
+    head: str,
+    environ: dict[str, str],
+    since: str = "",
 ) -> BuildParams:
     from outcomesite import __version__
 
@@ -61,6 +69,7 @@ def build_params(
         "strict": strict,
         "secret": hmac.new(secret, b"outcomesite-state", hashlib.sha256).hexdigest()[:32],
         "git": head,
+        "since": since,
         "source_date_epoch": environ.get("SOURCE_DATE_EPOCH", ""),
     }
 

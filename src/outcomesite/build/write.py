@@ -19,6 +19,7 @@ from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, account_file_parts
 from outcomesite.load.site import Site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.pdf.pool import PdfPool
+from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render import pages as render
 from outcomesite.render.index import IndexPieces
@@ -178,6 +179,7 @@ def write_internal(
     pieces: list[IndexPieces],
     previous: dict[str, str] | None = None,
     preview: bool = False,
+    history: PortfolioHistory | None = None,
 ) -> InternalWritten:
     """The internal index from every account's pieces: the first page and the exports always,
     the list pages only where what they show moved since the `previous` build's digests (all of
@@ -185,19 +187,22 @@ def write_internal(
     internal.mkdir(parents=True, exist_ok=True)
     portfolio = Portfolio.of(pieces)
     ordered = portfolio.ordered
+    everyone = [*ordered, *portfolio.churned]  # the exports list churned accounts last
     attention = [piece["slug"] for piece in portfolio.flagged]
     files = {
-        "index.json": exports.index_json_text([p["json"] for p in ordered], site.as_of, attention),
-        "index.csv": exports.csv_text(exports.INDEX_COLUMNS, (p["csv"] for p in ordered)),
-        "results.csv": exports.csv_text(
-            exports.RESULT_COLUMNS, (p["results_csv"] for p in ordered)
+        "index.json": exports.index_json_text(
+            [p["json"] for p in everyone], site.as_of, attention, history
         ),
-        "index.html": render.internal_index_html(site, theme, portfolio, preview),
+        "index.csv": exports.csv_text(exports.INDEX_COLUMNS, (p["csv"] for p in everyone)),
+        "results.csv": exports.csv_text(
+            exports.RESULT_COLUMNS, (p["results_csv"] for p in everyone)
+        ),
+        "index.html": render.internal_index_html(site, theme, portfolio, history, preview),
     }
     for name, text in files.items():
         (internal / name).write_text(text, encoding="utf-8")
-    by_slug = {piece["slug"]: piece for piece in ordered}
-    digests = {piece["slug"]: piece["digest"] for piece in ordered}
+    by_slug = {piece["slug"]: piece for piece in everyone}
+    digests = {piece["slug"]: piece["digest"] for piece in everyone}
     pages: dict[str, str] = {}
     written = list(files)
     for plan in portfolio.plans:

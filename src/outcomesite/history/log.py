@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from outcomesite.files import replacing
+from outcomesite.files import keep_only
 from outcomesite.history.git import GitError, run
 from outcomesite.history.records import Change, Commit
 from outcomesite.layout import ACCOUNTS
@@ -57,14 +57,7 @@ class LogCache:
         if self.folder is None:
             return
         data = [[sha, day.isoformat(), changes] for sha, day, changes in commits]
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for old in self.folder.glob("*.json"):
-                old.unlink(missing_ok=True)
-            with replacing(self.folder / self.name) as file:
-                file.write(json.dumps(data))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        keep_only(self.folder, self.name, json.dumps(data))
 
 
 def parse_log(text: str) -> list[Commit]:

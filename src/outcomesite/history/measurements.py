@@ -4,6 +4,7 @@ passes today's checks still contributes what it clearly says (a measurement, its
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import yaml
 
@@ -30,6 +31,16 @@ def recorded_measurements(text: str) -> dict[str, tuple[dt.date, float]]:
         if rid and number is not None and date is not None:
             found[rid] = (date, number)
     return found
+
+
+def merge_recorded(texts: Iterable[str]) -> dict[str, tuple[tuple[dt.date, float], ...]]:
+    """The measurements a file's versions recorded (oldest first), by result id and date: a later
+    version's value wins on a date both give."""
+    points: dict[str, dict[dt.date, float]] = {}
+    for text in texts:
+        for rid, (day, value) in recorded_measurements(text).items():
+            points.setdefault(rid, {})[day] = value
+    return {rid: tuple(sorted(days.items())) for rid, days in points.items()}
 
 
 def _mapping_get(node: yaml.Node, key: str) -> yaml.Node | None:

@@ -35,11 +35,25 @@ class Repository:
     shallow: bool = False
     files: dict[str, FileHistory] = field(default_factory=dict)  # current path -> history
     retired: dict[str, RetiredSlug] = field(default_factory=dict)  # current path -> earlier file
+    commits: list[Commit] = field(
+        default_factory=list
+    )  # the log of content/accounts/, newest first
 
     def history(self, path: str) -> FileHistory:
         if not self.in_git:
             return FileHistory()
         return self.files.get(path, FileHistory(draft=True))
+
+    def read_blobs(self, blobs: Iterable[str]) -> dict[str, bytes]:
+        """Files by object id, in one `git cat-file --batch` process."""
+        wanted = list(dict.fromkeys(blobs))
+        if not wanted:
+            return {}
+        raw = run(
+            self.root, "cat-file", "--batch", input="".join(f"{b}\n" for b in wanted).encode()
+        )
+        found = batch_contents(raw, len(wanted))
+        return {b: data for b, data in zip(wanted, found, strict=True) if data is not None}
 
     def read_versions(self, versions: Iterable[Version]) -> dict[Version, bytes]:
         """The file at each version, in one `git cat-file --batch` process."""
@@ -53,11 +67,12 @@ class Repository:
         return {v: data for v, data in zip(wanted, found, strict=True) if data is not None}
 
 
-def read_repository(root: Path, cache: Path | None = None) -> Repository:
+def read_repository(root: Path, cache: Path | None = None, log_only: bool = False) -> Repository:
     """Read the history of every account file under `root`; outside Git, an empty Repository.
 
     The log of a commit never changes: with a `cache` folder it is kept per HEAD, so rebuilding
     without a new commit skips `git log`, the one step whose cost grows with the history.
+    `log_only` reads the log only (`commits`): no versions, drafts or reused slugs.
     """
     repo = Repository(root=root)
     revs = ("rev-parse", "--is-inside-work-tree", "--is-shallow-repository", "--show-prefix")
@@ -81,6 +96,9 @@ def read_repository(root: Path, cache: Path | None = None) -> Repository:
         changes = parse_log(read_log(root).decode("utf-8", "surrogateescape"))
         if kept:
             kept.write(changes)
+    repo.commits = changes
+    if log_only:
+        return repo
     current = {p.relative_to(root).as_posix() for p in (root / ACCOUNTS).glob("*.md")}
     versions, earlier = assign_versions(changes, current)
     drafts = _dirty_paths(root, prefix.strip())

@@ -19,8 +19,8 @@ from outcomesite.files import REASONS, UnsafeFile, read_file
 from outcomesite.history.records import RetiredSlug
 from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR, MAX_FILE_BYTES
 from outcomesite.load import rules
-from outcomesite.load.convert import convert
-from outcomesite.load.frontmatter import YamlProblem, parse_document
+from outcomesite.load.convert import Conversion, convert
+from outcomesite.load.frontmatter import Document, YamlProblem, parse_document
 from outcomesite.load.money import arr_check
 from outcomesite.load.narrative import (
     image_target,
@@ -121,38 +121,10 @@ def validate_text(
     def error(line: int, message: str) -> Diagnostic:
         return Diagnostic(rel, line, "error", message)
 
-    if (problem := slug_problem(slug)) is not None:
-        return Loaded(None, [error(1, problem)])
-    if len(raw) > MAX_FILE_BYTES:
-        return Loaded(
-            None, [error(1, f"the file is larger than {MAX_FILE_BYTES // 1000} kB: shorten it")]
-        )
-    try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return Loaded(
-            None, [error(line, "the file is not UTF-8 text: save it with UTF-8 encoding")]
-        )
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return Loaded(None, [error(line, "the file contains a NUL byte")])
-    try:
-        document = parse_document(text)
-    except YamlProblem as exc:
-        return Loaded(None, [error(exc.line, exc.message)])
-
-    conv = convert(
-        document.root,
-        AccountData,
-        document.line_offset,
-        label=rules.place_label,
-        source=document.yaml_text,
-        number_checks={("arr",): arr_check(config.currency, config.locale)},
-    )
-    diagnostics = [error(line, message) for line, message in conv.problems]
-    facts = rules.FileFacts(conv, slug, as_of, retired)
-    diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
+    front = _front_matter(raw, rel, slug, config, as_of, retired)
+    if isinstance(front, Loaded):
+        return front
+    document, conv, diagnostics = front
     logo: str | None = None
     if isinstance(conv.data.get("logo"), str):
         # The customer's logo is published next to the report: the narrative's image policy.
@@ -195,3 +167,67 @@ def validate_text(
         r.confirmation is not None and not r.latest_confirmed for r in assessment.results
     )
     return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens, history)
+
+
+def _front_matter(
+    raw: bytes,
+    rel: str,
+    slug: str,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: RetiredSlug | None,
+) -> Loaded | tuple[Document, Conversion, list[Diagnostic]]:
+    """The bytes decoded, the YAML composed and converted by the schema, and the data rules run:
+    everything but the narrative and the files it refers to. A Loaded when it cannot go on."""
+
+    def error(line: int, message: str) -> Diagnostic:
+        return Diagnostic(rel, line, "error", message)
+
+    if (problem := slug_problem(slug)) is not None:
+        return Loaded(None, [error(1, problem)])
+    if len(raw) > MAX_FILE_BYTES:
+        return Loaded(
+            None, [error(1, f"the file is larger than {MAX_FILE_BYTES // 1000} kB: shorten it")]
+        )
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Loaded(
+            None, [error(line, "the file is not UTF-8 text: save it with UTF-8 encoding")]
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return Loaded(None, [error(line, "the file contains a NUL byte")])
+    try:
+        document = parse_document(text)
+    except YamlProblem as exc:
+        return Loaded(None, [error(exc.line, exc.message)])
+
+    conv = convert(
+        document.root,
+        AccountData,
+        document.line_offset,
+        label=rules.place_label,
+        source=document.yaml_text,
+        number_checks={("arr",): arr_check(config.currency, config.locale)},
+    )
+    diagnostics = [error(line, message) for line, message in conv.problems]
+    facts = rules.FileFacts(conv, slug, as_of, retired)
+    diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
+    return document, conv, diagnostics
+
+
+def account_data(raw: bytes, slug: str, config: SiteConfig, as_of: dt.date) -> AccountData | None:
+    """An old version of an account file's data, by today's rules: its front matter only.
+
+    The narrative and its images do not decide a rung, and today's folder no longer holds the
+    images of then; None when the data itself fails today's checks.
+    """
+    front = _front_matter(raw, f"{ACCOUNTS}/{slug}.md", slug, config, as_of, None)
+    if isinstance(front, Loaded):
+        return None
+    _, conv, diagnostics = front
+    if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
+        return None
+    return conv.model

@@ -4,6 +4,7 @@ the brand colour is a colour text can be read in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -94,7 +95,26 @@ def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
     locale = locale if isinstance(locale, str) else DEFAULT_LOCALE
     if isinstance(currency, str) and (message := currency_problem(currency, locale)):
         problems.append(("currency", message))
+    since = data.get("since")
+    if isinstance(since, str) and (message := since_problem(since)):
+        problems.append(("since", message))
     return problems
+
+
+SINCE_PERIODS = ("quarter", "month", "year")
+
+
+def since_problem(value: str) -> str | None:
+    """`since` is the start of this quarter, month or year, or a date."""
+    if value in SINCE_PERIODS:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return (
+            f"`since` must be quarter, month, year or a date such as 2026-10-01 (found `{value}`)"
+        )
+    return None
 
 
 _COMMENTED_COLOR = re.compile(r"^\s*brand_color:\s+(#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?)\b")

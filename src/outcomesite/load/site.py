@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError, has_errors
 from outcomesite.files import is_link
-from outcomesite.history.measurements import recorded_measurements
+from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.records import RetiredSlug
 from outcomesite.history.versions import Repository, read_repository
 from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, default_as_of
@@ -131,15 +131,10 @@ def recorded_by_file(repo: Repository, paths: list[str]) -> dict[str, Recorded]:
     """The measurements every committed version of these files recorded, by file and result."""
     versions = {path: repo.history(path).versions for path in paths}
     contents = repo.read_versions(v for found in versions.values() for v in found)
-    recorded: dict[str, Recorded] = {}
-    for path, found in versions.items():
-        points: dict[str, dict[dt.date, float]] = {}
-        for version in found:
-            text = contents.get(version, b"").decode("utf-8", "replace")
-            for rid, (day, value) in recorded_measurements(text).items():
-                points.setdefault(rid, {})[day] = value
-        recorded[path] = {rid: tuple(sorted(days.items())) for rid, days in points.items()}
-    return recorded
+    return {
+        path: merge_recorded(contents.get(v, b"").decode("utf-8", "replace") for v in found)
+        for path, found in versions.items()
+    }
 
 
 @dataclass(frozen=True)

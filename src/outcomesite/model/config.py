@@ -96,6 +96,11 @@ class SiteConfig(BaseModel):
     stale_after_days: int = Field(
         layout.DEFAULT_STALE_AFTER_DAYS, ge=1, description="Days after which a value is stale"
     )
+    since: str = Field(
+        "quarter",
+        description='Where the index\'s "since" section starts: quarter (default: the start of '
+        "the current quarter), month, year, or a date (YYYY-MM-DD)",
+    )
     pdf_memory_mb: int = Field(
         layout.DEFAULT_PDF_MEMORY_MB,
         ge=200,

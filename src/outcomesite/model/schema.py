@@ -41,6 +41,9 @@ LEVELS: tuple[Level, ...] = ("user", "team-lead", "manager", "executive")
 Evidence = Literal["measured", "estimated", "customer-reported"]
 Side = Literal["vendor", "customer"]
 Paper = Literal["A4", "Letter"]
+Status = Literal["active", "churned"]
+RenewalOutcome = Literal["renewed", "expanded", "contracted", "churned"]
+RENEWED: tuple[RenewalOutcome, ...] = ("renewed", "expanded")  # what the renewal rate counts
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -128,6 +131,15 @@ class NextStep(BaseModel):
     due: dt.date | None = Field(None, description="By when (YYYY-MM-DD)")
 
 
+class Renewal(BaseModel):
+    """One renewal that happened, and how it went: the index sets these against the ladder."""
+
+    model_config = _MODEL_CONFIG
+
+    date: dt.date = Field(description="When the renewal was decided (YYYY-MM-DD)")
+    outcome: RenewalOutcome = Field(description="renewed, expanded, contracted or churned")
+
+
 class AccountData(BaseModel):
     """The front matter of `content/accounts/<slug>.md`."""
 
@@ -162,6 +174,14 @@ class AccountData(BaseModel):
         ge=0,
         description="Internal only: annual recurring revenue, a plain number in the site's "
         "`currency`; never on the report",
+    )
+    status: Status = Field(
+        "active",
+        description="Internal only: active (default) or churned; a churned account's report "
+        "and its versions are no longer published",
+    )
+    renewals: tuple[Renewal, ...] = Field(
+        (), description="Internal only: renewals that happened, each a date and an outcome"
     )
 
 

@@ -13,14 +13,18 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from outcomesite.render.index import IndexEntry, attention_lines
+
+if TYPE_CHECKING:
+    from outcomesite.portfolio.history import PortfolioHistory
 
 BOM = "\ufeff"
 
 INDEX_COLUMNS = [
     "slug", "account", "segment", "csm", "rung", "rung_label", "version", "result_check",
-    "needs_attention", "attention", "results", "renewal_date", "arr", "report_url", "pdf_url",
+    "needs_attention", "attention", "results", "renewal_date", "arr", "status", "report_url", "pdf_url",
 ]  # fmt: skip
 
 RESULT_COLUMNS = [
@@ -33,14 +37,24 @@ def json_line(entry: IndexEntry) -> str:
     return json.dumps(entry, ensure_ascii=False)
 
 
-def index_json_text(lines: Sequence[str], as_of: dt.date, attention: Sequence[str]) -> str:
+def index_json_text(
+    lines: Sequence[str],
+    as_of: dt.date,
+    attention: Sequence[str],
+    history: PortfolioHistory | None = None,
+) -> str:
     """index.json with one account per line (readable; a change is a one-line diff), in index
-    order, and `attention`: the slugs that need attention, most severe first."""
+    order, and `attention`: the slugs that need attention, most severe first. With Git history:
+    `changes`, `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over time")."""
     accounts = ",\n".join("    " + line for line in lines)
     accounts = f"[\n{accounts}\n  ]" if lines else "[]"
     slugs = json.dumps(list(attention), ensure_ascii=False)
+    past = "".join(
+        f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n'
+        for key, value in (history or {}).items()
+    )
     return (
-        f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n'
+        f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n{past}'
         f'  "accounts": {accounts}\n}}\n'
     )
 

@@ -349,6 +349,16 @@ def day(value: dt.date, locale: str) -> str:
     return format_date(value, format="medium", locale=locale)
 
 
+def month(value: dt.date, locale: str) -> str:
+    """ "Nov 2026": a month of a chart's data table."""
+    return format_date(value, "MMM y", locale=_locale(locale))
+
+
+def month_short(value: dt.date, locale: str) -> str:
+    """ "Nov": a month under a chart's column."""
+    return format_date(value, "MMM", locale=_locale(locale))
+
+
 def ratio(value: float, locale: str) -> str:
     """A progress ratio as a whole percentage: 0.625 -> "63%"; never "-0%".
 

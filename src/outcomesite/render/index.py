@@ -49,6 +49,11 @@ class AttentionItem(TypedDict):
     result: str | None
 
 
+class RenewalItem(TypedDict):
+    date: str
+    outcome: str
+
+
 class IndexEntry(TypedDict):
     """One account in index.json (SPEC's fields, plus `attention`, `start_date` and `overdue`)."""
 
@@ -60,14 +65,16 @@ class IndexEntry(TypedDict):
     rung_key: str
     rung_label: str
     version: int
-    report_url: str
-    pdf_url: str
+    status: str  # active or churned (a churned account publishes nothing)
+    report_url: str | None  # None: churned, no report published
+    pdf_url: str | None
     result_check: ResultCheck
     needs_attention: bool
     attention: list[AttentionItem]  # most severe first
     start_date: str
     renewal_date: str | None  # internal only
     arr: float | None  # internal only, in the site's `currency`
+    renewals: list[RenewalItem]  # internal only, oldest first
     results: list[IndexResult]
 
 
@@ -79,8 +86,8 @@ class ResultLine(TypedDict):
 class AccountView(IndexEntry):
     """`row` in _index_row.html and _attention_card.html: the entry and what the index links."""
 
-    report_href: str
-    pdf_href: str
+    report_href: str | None  # None: churned
+    pdf_href: str | None
     internal_notes: str | None
     results_view: list[ResultLine]
     attention_lines: list[str]  # why it needs attention, per reason, naming the results' goals
@@ -103,6 +110,9 @@ class IndexPieces(TypedDict):
     severity: int | None  # its most severe reason's place in ATTENTION_REASONS
     renewal_date: str | None
     arr: float | None
+    status: str
+    start_date: str
+    renewals: list[RenewalItem]
     json: str  # its index.json line
     csv: str  # its index.csv line
     results_csv: str  # its lines of results.csv (one per result)
@@ -113,6 +123,7 @@ class IndexPieces(TypedDict):
 
 def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
     data, assessment = page.account.data, page.account.assessment
+    active = data.status == "active"
     report = share_url(config.base_url, page.link)
     return {
         "slug": page.account.slug,
@@ -123,14 +134,19 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
         "rung_key": assessment.rung.key,
         "rung_label": assessment.rung.label,
         "version": page.version,
-        "report_url": report,
-        "pdf_url": report + page.pdf_name,
+        "status": data.status,
+        "report_url": report if active else None,
+        "pdf_url": report + page.pdf_name if active else None,
         "result_check": assessment.result_check,
-        "needs_attention": assessment.needs_attention,
-        "attention": [{"reason": a.reason, "result": a.result} for a in assessment.attention],
+        # A churned account needs nobody's attention any more: it is in the churned list.
+        "needs_attention": assessment.needs_attention and active,
+        "attention": [
+            {"reason": a.reason, "result": a.result} for a in assessment.attention if active
+        ],
         "start_date": data.start_date.isoformat(),
         "renewal_date": data.renewal_date.isoformat() if data.renewal_date else None,
         "arr": data.arr,
+        "renewals": [{"date": r.date.isoformat(), "outcome": r.outcome} for r in data.renewals],
         "results": [
             {
                 "id": item.result.id,
@@ -206,11 +222,12 @@ def account_view(
     page: AccountPage, entry: IndexEntry, config: SiteConfig, report_prefix: str
 ) -> AccountView:
     """What the index's partials show about one account: its index.json entry and more."""
-    href = entry["report_url"] if config.base_url else report_prefix + entry["report_url"]
+    url = entry["report_url"]
+    href = url if url is None or config.base_url else report_prefix + url
     return {
         **entry,
         "report_href": href,
-        "pdf_href": href + page.pdf_name,
+        "pdf_href": href + page.pdf_name if href is not None else None,
         "internal_notes": page.account.data.internal_notes,
         "results_view": [
             {

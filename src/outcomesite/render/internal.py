@@ -25,7 +25,9 @@ from markupsafe import Markup
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import Rung
 from outcomesite.model.schema import slugify
+from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import formatting as fmt
+from outcomesite.render.history import HistoryView, history_view
 from outcomesite.render.index import CARD_REASONS, IndexPieces, money
 from outcomesite.render.views import html_lang
 
@@ -120,15 +122,18 @@ GROUPINGS: dict[str, Callable[[IndexPieces], str]] = {
 class Portfolio:
     """Every account's pieces, sorted and grouped once for all the pages of one build."""
 
-    ordered: list[IndexPieces]  # index order
+    ordered: list[IndexPieces]  # the active accounts, index order
     flagged: list[IndexPieces]  # attention order
+    churned: list[IndexPieces]  # `status: churned`, index order: no longer in the rollups
     groups: dict[str, dict[str, list[IndexPieces]]]  # kind -> name -> members, in index order
     stems: dict[str, dict[str, str]]  # kind -> name -> file-name stem
     plans: list[ListPlan]
 
     @classmethod
     def of(cls, pieces: Iterable[IndexPieces]) -> Portfolio:
-        ordered = index_order(pieces)
+        everyone = index_order(pieces)
+        ordered = [p for p in everyone if p["status"] != "churned"]
+        churned = [p for p in everyone if p["status"] == "churned"]
         flagged = attention_order(ordered)
         groups: dict[str, dict[str, list[IndexPieces]]] = {kind: {} for kind in GROUPINGS}
         for piece in ordered:
@@ -138,10 +143,12 @@ class Portfolio:
         plans = _paged("accounts", "", "accounts", ordered, PAGE_ROWS)
         if flagged:
             plans += _paged("attention", "", "attention", flagged, CARDS_PER_PAGE)
+        if churned:
+            plans += _paged("churned", "", "churned", churned, PAGE_ROWS)
         for kind, by_name in groups.items():
             for name in sorted(by_name, key=lambda n: (n.casefold(), n)):
                 plans += _paged(kind, name, stems[kind][name], by_name[name], PAGE_ROWS)
-        return cls(ordered, flagged, groups, stems, plans)
+        return cls(ordered, flagged, churned, groups, stems, plans)
 
 
 # --- what the pages show --------------------------------------------------------------------
@@ -232,6 +239,8 @@ class IndexView(TypedDict):
     first_cards: list[Markup]
     attention: ListLink | None
     accounts: ListLink
+    churned: ListLink | None
+    history: HistoryView | None  # None: not built from a Git repository
     segments: list[SegmentView]
 
 
@@ -322,7 +331,12 @@ def _list_link(name: str, plans: list[ListPlan], count: int) -> ListLink:
     }
 
 
-def index_view(portfolio: Portfolio, config: SiteConfig, as_of: dt.date) -> IndexView:
+def index_view(
+    portfolio: Portfolio,
+    config: SiteConfig,
+    as_of: dt.date,
+    history: PortfolioHistory | None = None,
+) -> IndexView:
     """The first page."""
     locale = config.locale
     pieces, flagged, plans = portfolio.ordered, portfolio.flagged, portfolio.plans
@@ -371,6 +385,16 @@ def index_view(portfolio: Portfolio, config: SiteConfig, as_of: dt.date) -> Inde
         "accounts": _list_link(
             "All accounts", [p for p in plans if p.kind == "accounts"], len(pieces)
         ),
+        "churned": (
+            _list_link(
+                "Churned accounts",
+                [p for p in plans if p.kind == "churned"],
+                len(portfolio.churned),
+            )
+            if portfolio.churned
+            else None
+        ),
+        "history": history_view(history, config, as_of) if history is not None else None,
         "segments": [
             {
                 "name": segment,
@@ -385,6 +409,7 @@ def index_view(portfolio: Portfolio, config: SiteConfig, as_of: dt.date) -> Inde
 _HEADINGS: dict[str, Callable[[str], str]] = {
     "accounts": lambda _: "All accounts, by rung",
     "attention": lambda _: "Everything that needs attention, most severe first",
+    "churned": lambda _: "Churned accounts (no longer published)",
     "csm": lambda name: f"{name}'s accounts",
     "segment": lambda name: f"{name} accounts",
 }

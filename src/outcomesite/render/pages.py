@@ -14,6 +14,7 @@ from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_fil
 from outcomesite.load.site import Site
 from outcomesite.model.config import SiteConfig
 from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
+from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render.brand import BRAND_CSS, brand_css
 from outcomesite.render.index import IndexPieces, account_view, index_entry, severity
@@ -128,6 +129,9 @@ def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
         "severity": severity(entry),
         "renewal_date": entry["renewal_date"],
         "arr": entry["arr"],
+        "status": entry["status"],
+        "start_date": entry["start_date"],
+        "renewals": entry["renewals"],
         "json": exports.json_line(entry),
         "csv": exports.index_csv_line(entry),
         "results_csv": exports.results_csv_lines(entry),
@@ -145,12 +149,16 @@ def _internal_sheets() -> list[Stylesheet]:
 
 
 def internal_index_html(
-    site: Site, theme: Theme, portfolio: Portfolio, preview: bool = False
+    site: Site,
+    theme: Theme,
+    portfolio: Portfolio,
+    history: PortfolioHistory | None = None,
+    preview: bool = False,
 ) -> str:
     """internal/index.html, the leader's first page."""
     config = site.config
     context: IndexPage = {
-        **index_view(portfolio, config, site.as_of),
+        **index_view(portfolio, config, site.as_of, history),
         "title": f"{config.site_name} (internal)",
         "preview": preview,
         "stylesheets": _internal_sheets(),

@@ -32,6 +32,10 @@ usage: activity                # activity | adoption (adoption = repeated use ac
 # paper: Letter                # A4 | Letter: this customer's PDF paper size (default: the site's `paper`)
 # renewal_date: {renewal}# internal only, never shown to the customer: the next renewal (YYYY-MM-DD)
 # arr: 120000                  # internal only, never shown to the customer: annual recurring revenue in {currency}, a plain number
+# status: churned              # internal only: active (default) | churned (the report is no longer published)
+# renewals:                    # internal only: renewals that happened (renewed | expanded | contracted | churned)
+#   - date: 2027-01-31
+#     outcome: renewed
 internal_notes: >-
   {internal_notes}
 results:

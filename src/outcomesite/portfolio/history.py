@@ -1,0 +1,206 @@
+"""The portfolio over time for `outcomesite changes` and the internal index: one reading of Git,
+the days wanted, the placements, then the pure comparisons and KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypedDict
+
+from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
+from outcomesite.files import keep_only
+from outcomesite.history.versions import Repository
+from outcomesite.layout import CACHE_DIR
+from outcomesite.model.config import SiteConfig
+from outcomesite.portfolio import kpis
+from outcomesite.portfolio.changes import Changes, compare
+from outcomesite.portfolio.read import LadderCache, Placed, place
+from outcomesite.portfolio.timeline import timelines
+
+HISTORY_FORMAT = 1  # the shape of a kept history; another shape is not read
+
+
+class PortfolioHistory(TypedDict):
+    """What the internal index shows of the past (and index.json holds)."""
+
+    changes: Changes
+    months: list[kpis.MonthMix]
+    cohorts: list[kpis.Cohort]
+    renewals_by_day_90: kpis.RenewalsByDay90
+
+
+@dataclass(frozen=True)
+class Current:
+    """What today's file says about an account that the KPIs need (the build keeps it in the
+    account's index pieces, so an incremental build has it for every account)."""
+
+    slug: str
+    start_date: dt.date
+    segment: str
+    renewals: tuple[tuple[dt.date, str], ...]  # (date, outcome)
+
+
+def start_of(setting: str, as_of: dt.date) -> dt.date:
+    """The day `since` names (outcomesite.yaml or --since): the start of as_of's quarter, month
+    or year, or a date (checked when the config was read)."""
+    if setting == "month":
+        return as_of.replace(day=1)
+    if setting == "quarter":
+        return as_of.replace(month=(as_of.month - 1) // 3 * 3 + 1, day=1)
+    if setting == "year":
+        return as_of.replace(month=1, day=1)
+    return dt.date.fromisoformat(setting)
+
+
+def changes_between(
+    repo: Repository,
+    config: SiteConfig,
+    since: dt.date,
+    as_of: dt.date,
+    jobs: int | None = None,
+    cache: Path | None = None,
+) -> Changes:
+    """What moved from `since` to `as_of` (`outcomesite changes`)."""
+    lives = timelines(repo.commits)
+    ladder = LadderCache(cache, config)
+    placed = place(repo, config, lives, {slug: {since, as_of} for slug in lives}, jobs, ladder)
+    ladder.write()
+    return _compare(placed, since, as_of)
+
+
+def site_changes(root: Path, since: dt.date, as_of: dt.date, jobs: int | None = None) -> Changes:
+    """`outcomesite changes`: the site's configuration, its Git history, what moved."""
+    from outcomesite.history.versions import read_repository
+    from outcomesite.load.config import load_config
+
+    if since > as_of:
+        raise OutcomesiteError(
+            f"--since {since.isoformat()} is after --as-of {as_of.isoformat()}: give an earlier "
+            "--since",
+            EXIT_USAGE,
+        )
+    config, problems = load_config(root)
+    if problems:
+        raise OutcomesiteError(format_diagnostics(problems, "text"), EXIT_VALIDATION)
+    repo = read_repository(root, root / CACHE_DIR, log_only=True)
+    if not repo.in_git:
+        raise OutcomesiteError(
+            f"{root} is not in a Git repository: `changes` reads how the accounts moved from "
+            "their files' history in Git (commit the site to Git first)",
+            EXIT_USAGE,
+        )
+    if repo.shallow:
+        raise OutcomesiteError(
+            "this is a shallow Git clone: the accounts' history is incomplete; fetch all of it "
+            "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+            EXIT_USAGE,
+        )
+    return changes_between(repo, config, since, as_of, jobs, root / CACHE_DIR)
+
+
+def _compare(placed: dict[str, dict[dt.date, Placed]], since: dt.date, as_of: dt.date) -> Changes:
+    before = {slug: days[since] for slug, days in placed.items()}
+    after = {slug: days[as_of] for slug, days in placed.items()}
+    return compare(since, as_of, before, after)
+
+
+def portfolio_history(
+    repo: Repository,
+    config: SiteConfig,
+    accounts: Iterable[Current],
+    since: dt.date,
+    as_of: dt.date,
+    jobs: int | None = None,
+    cache: Path | None = None,
+) -> PortfolioHistory:
+    """The changes since `since`, the rung mix at the last twelve month ends, the 90-day cohorts
+    and renewals by day 90, from one reading of the log and at most three `git cat-file`.
+
+    The answer depends only on the history, the days, today's starts, segments and renewals, the
+    configuration and the code: with a `cache` folder it is kept under that key, so a build
+    without a new commit (an edit in the preview) does not work it out again.
+    """
+    current = list(accounts)
+    kept = _KeptHistory(cache, _history_key(repo, config, current, since, as_of))
+    if (found := kept.read()) is not None:
+        return found
+    history = _work_out(repo, config, current, since, as_of, jobs, cache)
+    kept.write(history)
+    return history
+
+
+def _history_key(
+    repo: Repository, config: SiteConfig, current: list[Current], since: dt.date, as_of: dt.date
+) -> str:
+    from outcomesite.build.state import package_digest
+
+    newest = repo.commits[0].sha if repo.commits else ""
+    parts = [HISTORY_FORMAT, package_digest(), config.model_dump_json(), newest, since, as_of]
+    parts += [(a.slug, a.start_date, a.segment, a.renewals) for a in current]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+class _KeptHistory:
+    """The last portfolio history worked out, in `<cache>/history/<key>.json`."""
+
+    def __init__(self, cache: Path | None, key: str) -> None:
+        self.folder = cache / "history" if cache else None
+        self.name = f"{key}.json"
+
+    def read(self) -> PortfolioHistory | None:
+        if self.folder is None:
+            return None
+        try:
+            found: PortfolioHistory = json.loads((self.folder / self.name).read_bytes())
+        except (OSError, ValueError):
+            return None
+        return found
+
+    def write(self, history: PortfolioHistory) -> None:
+        if self.folder is None:
+            return
+        keep_only(self.folder, self.name, json.dumps(history))
+
+
+def _work_out(
+    repo: Repository,
+    config: SiteConfig,
+    current: list[Current],
+    since: dt.date,
+    as_of: dt.date,
+    jobs: int | None,
+    cache: Path | None,
+) -> PortfolioHistory:
+    lives = timelines(repo.commits)
+    ends = kpis.month_ends(as_of)
+    wanted = {slug: {since, as_of, *ends} for slug in lives}
+    days = dt.timedelta(days=config.result_check_days)
+    for account in current:
+        day_90 = account.start_date + days
+        if day_90 <= as_of:
+            wanted.setdefault(account.slug, set()).add(day_90)
+    ladder = LadderCache(cache, config)
+    placed = place(repo, config, lives, wanted, jobs, ladder)
+    ladder.write()
+    started = [
+        kpis.Started(
+            a.slug,
+            a.start_date,
+            a.segment,
+            a.renewals,
+            placed.get(a.slug, {}).get(a.start_date + days, Placed(None, None))
+            if a.start_date + days <= as_of
+            else None,
+        )
+        for a in current
+    ]
+    return {
+        "changes": _compare(placed, since, as_of),
+        "months": [kpis.month_mix(end, (d[end] for d in placed.values())) for end in ends],
+        "cohorts": kpis.cohorts(started),
+        "renewals_by_day_90": kpis.renewals_by_day_90(started, config.result_check_days),
+    }

@@ -1,0 +1,85 @@
+"""One old version of an account file on the ladder, by today's rules, as a small typed summary.
+
+A version's place does not depend on the day it is looked at: a rung comes from values,
+attribution and confirmations, never from dates (those drive attention and warnings, which the
+past does not need). So each version is assessed once, with no date limit: a file committed late
+in the evening UTC may carry the next day's local date and is not refused for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from outcomesite.load.account import Recorded, account_data
+from outcomesite.model.config import SiteConfig
+from outcomesite.model.ladder import Assessment, Rung, assess
+from outcomesite.model.schema import AccountData
+
+NO_LIMIT = dt.date.max  # assessed "as of" no particular day: see the module's docstring
+
+
+class PastResult(TypedDict):
+    id: str
+    goal: str
+    confirmed: str | None  # the confirmation it carries ("YYYY-MM-DD value"); None: none
+    moving_away: bool
+
+
+class PastAccount(TypedDict):
+    """What an old version says about the account: enough to compare two dates."""
+
+    account: str
+    segment: str
+    status: str
+    rung: int
+    results: list[PastResult]
+
+
+def read_version(raw: bytes, slug: str, config: SiteConfig) -> AccountData | None:
+    """The version's data; None when it fails today's checks (it cannot be placed)."""
+    return account_data(raw, slug, config, NO_LIMIT)
+
+
+def needs_earlier(data: AccountData, config: SiteConfig) -> dict[str, dt.date]:
+    """The confirmations that may cover a value only an earlier version holds, by result id:
+    the version is then placed with earlier versions' measurements (as load/site.py does for
+    today's files)."""
+    assessment = _assess(data, config, None)
+    return {
+        r.result.id: r.confirmation.on
+        for r in assessment.results
+        if r.confirmation is not None and not r.latest_confirmed
+    }
+
+
+def _assess(data: AccountData, config: SiteConfig, recorded: Recorded | None) -> Assessment:
+    return assess(data, NO_LIMIT, config.result_check_days, config.stale_after_days, recorded)
+
+
+def summarise(data: AccountData, config: SiteConfig, recorded: Recorded | None) -> PastAccount:
+    """Where the version stands: its rung and, per result, its confirmation and direction."""
+    assessment = _assess(data, config, recorded)
+    return {
+        "account": data.account,
+        "segment": data.segment,
+        "status": data.status,
+        "rung": int(assessment.rung),
+        "results": [
+            {
+                "id": item.result.id,
+                "goal": item.result.goal,
+                "confirmed": (
+                    f"{item.confirmation.on.isoformat()} {item.confirmation.value}"
+                    if item.confirmation is not None and item.validated
+                    else None
+                ),
+                "moving_away": item.moving_away,
+            }
+            for item in assessment.results
+        ],
+    }
+
+
+def at_result(past: PastAccount | None) -> bool:
+    return past is not None and past["rung"] == Rung.RESULT

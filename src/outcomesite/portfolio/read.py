@@ -1,0 +1,190 @@
+"""Place accounts on the ladder on past dates, reading Git in a fixed number of processes.
+
+The log is the build's (one `git log`, kept per HEAD). The versions wanted are read in one
+`git cat-file --batch`. A version whose confirmation covers a value since replaced needs the
+measurements earlier versions hold: the version before it is read in one more cat-file (a customer
+usually confirms the value of the last update), and all the earlier ones, for the versions it
+does not cover, in a third. Each version is placed once, in parallel, and kept in
+`.outcomesite/cache/ladder/` under its slug and history: a version's place never changes until
+outcomesite or the site's configuration does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from outcomesite.files import keep_only
+from outcomesite.history.measurements import merge_recorded
+from outcomesite.history.versions import Repository
+from outcomesite.model.config import SiteConfig
+from outcomesite.model.schema import AccountData
+from outcomesite.portfolio.past import PastAccount, needs_earlier, read_version, summarise
+from outcomesite.portfolio.timeline import State, earlier_blobs, state_on
+from outcomesite.workers import in_chunks
+
+LADDER_FORMAT = 1
+_FIRST_DEPTH = 1  # earlier versions read first for a confirmation that needs them
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An account on one day: its file then (None: it did not exist) and its place (None: it
+    did not exist, or its data fails today's checks)."""
+
+    state: State | None
+    past: PastAccount | None
+
+
+class LadderCache:
+    """Placed versions, one JSON file per outcomesite code and site configuration."""
+
+    def __init__(self, folder: Path | None, config: SiteConfig) -> None:
+        from outcomesite.build.state import package_digest
+
+        key = f"{LADDER_FORMAT}\0{package_digest()}\0{config.model_dump_json()}"
+        self.folder = folder / "ladder" if folder else None
+        self.name = hashlib.sha256(key.encode()).hexdigest()[:24] + ".json"
+        self.known: dict[str, PastAccount | None] = {}
+        self.added = False
+        if self.folder is not None:
+            try:
+                self.known = json.loads((self.folder / self.name).read_bytes())
+            except (OSError, ValueError):
+                self.known = {}
+
+    def write(self) -> None:
+        if self.folder is not None and self.added:
+            keep_only(self.folder, self.name, json.dumps(self.known, separators=(",", ":")))
+
+
+@dataclass(frozen=True)
+class _Work:
+    todo: list[tuple[str, str]]  # (slug, blob)
+    contents: dict[str, bytes]
+    config: SiteConfig
+
+
+_First = tuple[PastAccount | None, dict[str, dt.date], AccountData | None]
+
+
+def _place(work: _Work, start: int, end: int) -> list[_First]:
+    """Each version placed by its own data; one whose confirmation may cover an earlier value
+    comes back with what it needs and its data (placed once that is read: _place_again)."""
+    found: list[_First] = []
+    for slug, blob in work.todo[start:end]:
+        data = read_version(work.contents.get(blob, b""), slug, work.config)
+        if data is None:
+            found.append((None, {}, None))
+        elif needs := needs_earlier(data, work.config):
+            found.append((None, needs, data))
+        else:
+            found.append((summarise(data, work.config, None), {}, None))
+    return found
+
+
+@dataclass(frozen=True)
+class _Again:
+    """Versions to place with earlier measurements: each with its data, its earlier versions'
+    blobs (newest first, as many as this round reads), the confirmations to cover, and whether
+    those blobs are all its earlier versions."""
+
+    todo: list[tuple[AccountData, list[str], dict[str, dt.date], bool]]
+    contents: dict[str, bytes]
+    config: SiteConfig
+
+
+def _place_again(work: _Again, start: int, end: int) -> list[tuple[PastAccount | None, bool]]:
+    """Walking back from the newest earlier version until every confirmation has the measurement
+    it covers (dated on or before it): usually the version just before. False when the versions
+    read do not reach it yet."""
+    found: list[tuple[PastAccount | None, bool]] = []
+    for data, earlier, needs, complete in work.todo[start:end]:
+        texts = [work.contents.get(b, b"").decode("utf-8", "replace") for b in earlier]
+        recorded = merge_recorded(reversed(texts))  # oldest first: a later version wins a date
+        covered = all(
+            any(day <= on for day, _ in recorded.get(rid, ())) for rid, on in needs.items()
+        )
+        if covered or complete:
+            found.append((summarise(data, work.config, recorded), True))
+        else:
+            found.append((None, False))
+    return found
+
+
+def place(
+    repo: Repository,
+    config: SiteConfig,
+    timelines: dict[str, list[State]],
+    wanted: dict[str, set[dt.date]],
+    jobs: int | None = None,
+    cache: LadderCache | None = None,
+) -> dict[str, dict[dt.date, Placed]]:
+    """Every account in `wanted` on each of its days."""
+    states = {
+        slug: {day: state_on(timelines.get(slug, []), day) for day in days}
+        for slug, days in wanted.items()
+    }
+    known = cache.known if cache is not None else {}
+    todo: dict[str, tuple[str, State]] = {}  # cache key -> (slug, state)
+    for slug, by_day in states.items():
+        for state in by_day.values():
+            if state is not None and f"{slug}:{state.chain}" not in known:
+                todo[f"{slug}:{state.chain}"] = (slug, state)
+    if todo:
+        found = _place_all(repo, config, timelines, list(todo.values()), jobs)
+        known.update(zip(todo, found, strict=True))
+        if cache is not None:
+            cache.added = True
+    return {
+        slug: {
+            day: Placed(state, known[f"{slug}:{state.chain}"] if state else None)
+            for day, state in by_day.items()
+        }
+        for slug, by_day in states.items()
+    }
+
+
+def _place_all(
+    repo: Repository,
+    config: SiteConfig,
+    timelines: dict[str, list[State]],
+    todo: list[tuple[str, State]],
+    jobs: int | None,
+) -> list[PastAccount | None]:
+    pairs = [(slug, state.blob or "") for slug, state in todo]
+    contents = repo.read_blobs(blob for _, blob in pairs)
+    work = _Work(pairs, contents, config)
+    first = [item for chunk in in_chunks(_place, work, len(pairs), jobs) for item in chunk]
+    places = [past for past, _, _ in first]
+    waiting = [i for i, (_, needs, _) in enumerate(first) if needs]
+    # The versions before, newest first; read one back, then (for those it does not cover) all.
+    earlier = {i: earlier_blobs(timelines[todo[i][0]], todo[i][1])[:-1][::-1] for i in waiting}
+    for depth in (_FIRST_DEPTH, None):
+        if not waiting:
+            break
+        wanted = {i: earlier[i][:depth] for i in waiting}
+        contents.update(
+            repo.read_blobs(b for bs in wanted.values() for b in bs if b not in contents)
+        )
+        again = _Again(
+            [
+                (data, wanted[i], needs, len(wanted[i]) == len(earlier[i]))
+                for i in waiting
+                for _, needs, data in [first[i]]
+                if data is not None
+            ],
+            contents,
+            config,
+        )
+        done = [
+            item for chunk in in_chunks(_place_again, again, len(waiting), jobs) for item in chunk
+        ]
+        for i, (past, placed) in zip(waiting, done, strict=True):
+            if placed:
+                places[i] = past
+        waiting = [i for i, (_, placed) in zip(waiting, done, strict=True) if not placed]
+    return places

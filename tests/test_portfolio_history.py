@@ -1,0 +1,393 @@
+"""The portfolio over time, from Git (issue 16): accounts placed on past dates, `outcomesite
+changes`, the index's "since" section, the month chart, the 90-day cohorts, renewals by day 90
+and churned accounts. Every test builds a real Git repository with commits at chosen dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from outcomesite.build import BuildOptions, build_site
+from outcomesite.history.versions import read_repository
+from outcomesite.load.config import load_config
+from outcomesite.portfolio.history import changes_between, start_of
+from outcomesite.portfolio.kpis import month_ends
+from outcomesite.portfolio.read import place
+from outcomesite.portfolio.timeline import State, state_on, timelines
+from tests.conftest import git_at, run_cli
+
+ENV = {"OUTCOMESITE_SECRET": "history-secret-0123456789abcdef0123456789abc"}
+SINCE, AS_OF = dt.date(2026, 4, 1), dt.date(2026, 6, 1)
+
+
+def git(root: Path, *args: str, date: str = "2026-03-01T12:00:00+00:00") -> None:
+    git_at(root, *args, date=date)
+
+
+def account(
+    name: str,
+    *,
+    start: str = "2026-01-05",
+    current: int = 60,
+    measured: str = "2026-02-20",
+    confirmed: str | None = None,
+    extra: str = "",
+) -> str:
+    """An enterprise account with one result (60 days to onboard, target 40): at Activity while
+    `current` is 60, Outcome once it moved, Measurable Result once confirmed; moving away above 60."""
+    validator = (
+        f"    validator:\n      name: Priya Shah\n      role: VP Operations\n"
+        f"      confirmed_on: {confirmed}\n"
+        if confirmed
+        else ""
+    )
+    return (
+        f"---\naccount: {name}\nsegment: enterprise\ncsm: Dana Reyes\nstart_date: {start}\n"
+        f"{extra}results:\n  - id: onboarding-time\n    goal: Cut onboarding time\n"
+        f"    metric: Days to onboard\n    unit: days\n    direction: decrease\n    baseline: 60\n"
+        f"    target: 40\n    current: {current}\n    measured_on: {measured}\n"
+        f"    owner: Dana Reyes\n    attribution: Guided onboarding replaced the checklist.\n"
+        f"{validator}---\n## What's working\n\nOnboarding is faster.\n"
+    )
+
+
+def write(root: Path, slug: str, text: str) -> None:
+    (root / "content" / "accounts" / f"{slug}.md").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two commits, before and after SINCE:
+
+    2026-03-01: climber (Activity), slipper (Measurable Result), leaver, old-name; gone-away.
+    2026-05-10: climber confirmed at Measurable Result (renewal churned later), slipper moving
+    away (renewed), newbie added, leaver removed, old-name renamed new-name, gone-away churned.
+    """
+    root = tmp_path_factory.mktemp("book")
+    (root / "content" / "accounts").mkdir(parents=True)
+    (root / "outcomesite.yaml").write_text("site_name: Book\n", encoding="utf-8")
+    git(root, "init", "-q")
+    write(root, "climber", account("Climber Co"))
+    write(root, "slipper", account("Slipper Inc", current=44, confirmed="2026-02-25"))
+    write(root, "leaver", account("Leaver Ltd"))
+    write(root, "old-name", account("Renamed Corp", current=50))
+    write(root, "gone-away", account("Gone Away", current=50))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first", date="2026-03-01T12:00:00+00:00")
+    write(
+        root,
+        "climber",
+        account(
+            "Climber Co",
+            current=44,
+            measured="2026-05-01",
+            confirmed="2026-05-05",
+            extra="renewals:\n  - date: 2026-05-20\n    outcome: churned\n",
+        ),
+    )
+    write(
+        root,
+        "slipper",
+        account(
+            "Slipper Inc",
+            current=66,
+            measured="2026-05-01",
+            confirmed="2026-02-25",
+            extra="renewals:\n  - date: 2026-05-02\n    outcome: renewed\n",
+        ),
+    )
+    write(root, "newbie", account("Newbie GmbH", start="2026-04-20", measured="2026-05-01"))
+    (root / "content" / "accounts" / "leaver.md").unlink()
+    write(root, "gone-away", account("Gone Away", current=50, extra="status: churned\n"))
+    git(root, "mv", "content/accounts/old-name.md", "content/accounts/new-name.md")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "second", date="2026-05-10T12:00:00+00:00")
+    return root
+
+
+# --- the state of a file on a day -----------------------------------------------------------
+
+A, B = State(dt.date(2026, 3, 1), "a", "1"), State(dt.date(2026, 5, 10), "b", "2")
+GONE = State(dt.date(2026, 5, 10), None, "3")
+STATE_CASES = [
+    ("before the first commit", [A, B], dt.date(2026, 2, 28), None),
+    ("on the day of a commit", [A, B], dt.date(2026, 3, 1), A),
+    ("between commits", [A, B], dt.date(2026, 4, 1), A),
+    ("after the last commit", [A, B], dt.date(2026, 6, 1), B),
+    ("deleted", [A, GONE], dt.date(2026, 6, 1), None),
+    ("before its deletion", [A, GONE], dt.date(2026, 5, 9), A),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "states", "day", "expected"), STATE_CASES, ids=[c[0] for c in STATE_CASES]
+)
+def test_state_on(case: str, states: list[State], day: dt.date, expected: State | None) -> None:
+    assert state_on(states, day) == expected
+
+
+def test_rungs_on_past_dates_from_real_git(book: Path) -> None:
+    """The file as of the last commit on or before the day, placed by today's rules; renames
+    start a new slug; one git log and at most two cat-file, whatever the number of accounts."""
+    config, _ = load_config(book)
+    repo = read_repository(book)
+    lives = timelines(repo.commits)
+    assert set(lives) == {
+        "climber",
+        "slipper",
+        "leaver",
+        "old-name",
+        "new-name",
+        "gone-away",
+        "newbie",
+    }
+    days = {dt.date(2026, 2, 1), SINCE, AS_OF}
+    placed = place(repo, config, lives, {slug: days for slug in lives})
+
+    def rung(slug: str, day: dt.date) -> int | None:
+        past = placed[slug][day].past
+        return past["rung"] if past else None
+
+    table = {
+        # slug: (before any commit, SINCE, AS_OF)
+        "climber": (None, 1, 4),
+        "slipper": (None, 4, 1),
+        "leaver": (None, 1, None),
+        "old-name": (None, 3, None),
+        "new-name": (None, None, 3),
+        "newbie": (None, None, 1),
+    }
+    for slug, expected in table.items():
+        found = tuple(rung(slug, day) for day in sorted(days))
+        assert found == expected, slug
+
+
+def test_changes_json_and_text(book: Path) -> None:
+    result = run_cli(
+        book, "changes", "--since", "2026-04-01", "--as-of", "2026-06-01", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found == {
+        "since": "2026-04-01",
+        "as_of": "2026-06-01",
+        "moved": [
+            {"slug": "climber", "account": "Climber Co", "from_rung": 1, "to_rung": 4},
+            {"slug": "slipper", "account": "Slipper Inc", "from_rung": 4, "to_rung": 1},
+        ],
+        "named": [
+            {"slug": s, "account": n, "result": "onboarding-time", "goal": "Cut onboarding time"}
+            for s, n in (("new-name", "Renamed Corp"), ("newbie", "Newbie GmbH"))
+        ],
+        "confirmed": [
+            {
+                "slug": "climber",
+                "account": "Climber Co",
+                "result": "onboarding-time",
+                "goal": "Cut onboarding time",
+            }
+        ],
+        "worsened": [
+            {
+                "slug": "slipper",
+                "account": "Slipper Inc",
+                "result": "onboarding-time",
+                "goal": "Cut onboarding time",
+            }
+        ],
+        "added": [
+            {"slug": "new-name", "account": "Renamed Corp"},
+            {"slug": "newbie", "account": "Newbie GmbH"},
+        ],
+        "removed": [
+            {"slug": "leaver", "account": "Leaver Ltd"},
+            {"slug": "old-name", "account": "Renamed Corp"},
+        ],
+    }
+    text = run_cli(book, "changes", "--since", "2026-04-01", "--as-of", "2026-06-01")
+    assert text.exit_code == 0
+    assert "What moved from 2026-04-01 to 2026-06-01" in text.output
+    assert "Climbed (1)\n  - Climber Co: Activity -> Measurable Result" in text.output
+    assert "Slipped (1)\n  - Slipper Inc: Measurable Result -> Activity" in text.output
+    assert "Accounts removed (2)\n  - Leaver Ltd\n  - Renamed Corp" in text.output
+
+
+def test_nothing_moved_between_two_quiet_days(book: Path) -> None:
+    result = run_cli(book, "changes", "--since", "2026-03-02", "--as-of", "2026-04-30")
+    assert result.exit_code == 0
+    assert result.output.endswith("Nothing moved.\n")
+
+
+def test_changes_outside_git_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "content" / "accounts").mkdir(parents=True)
+    write(tmp_path, "acme", account("Acme"))
+    result = run_cli(tmp_path, "changes", "--since", "2026-01-01")
+    assert result.exit_code == 2
+    assert "is not in a Git repository" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_changes_since_after_as_of_exits_2(book: Path) -> None:
+    result = run_cli(book, "changes", "--since", "2026-07-01", "--as-of", "2026-06-01")
+    assert result.exit_code == 2
+    assert "is after --as-of" in result.output
+
+
+@pytest.fixture(scope="module")
+def built(book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    build_site(
+        book,
+        BuildOptions(out=out, pdf=False, environ=ENV, as_of=AS_OF, since=SINCE, use_cache=False),
+    )
+    return out
+
+
+def test_the_index_shows_what_changes_computes(book: Path, built: Path) -> None:
+    index = json.loads((built / "internal" / "index.json").read_text(encoding="utf-8"))
+    cli = run_cli(
+        book, "changes", "--since", "2026-04-01", "--as-of", "2026-06-01", "--format", "json"
+    )
+    assert index["changes"] == json.loads(cli.output)
+    html = (built / "internal" / "index.html").read_text(encoding="utf-8")
+    assert 'id="since"' in html and "Since Apr 1, 2026" in html
+    assert "Climber Co: Activity → Measurable Result" in html
+    assert "Slipper Inc: Measurable Result → Activity" in html
+
+
+def test_month_chart(built: Path) -> None:
+    index = json.loads((built / "internal" / "index.json").read_text(encoding="utf-8"))
+    months = {m["month"]: m for m in index["months"]}
+    assert list(months) == [f"2025-{m:02d}" for m in range(6, 13)] + [
+        f"2026-{m:02d}" for m in range(1, 6)
+    ]
+    assert months["2026-02"]["accounts"] == 0  # before the first commit
+    # March and April: climber 1, slipper 4, leaver 1, old-name 3, gone-away 3.
+    assert months["2026-03"]["by_rung"] == [0, 2, 0, 2, 1]
+    # May: gone-away churned, leaver removed; climber 4, slipper 1, newbie 1, new-name 3.
+    assert months["2026-05"]["by_rung"] == [0, 2, 0, 1, 1]
+    html = (built / "internal" / "index.html").read_text(encoding="utf-8")
+    assert 'class="month-chart"' in html and "<svg" in html
+    assert "The numbers, month by month" in html  # the data table
+
+
+def test_cohorts_and_renewals_by_day_90(built: Path) -> None:
+    index = json.loads((built / "internal" / "index.json").read_text(encoding="utf-8"))
+    # Day 90 of a 2026-01-05 start is 2026-04-05: climber at Activity, slipper at Measurable
+    # Result, gone-away at Outcome; new-name had no file under that name then; newbie's day 90
+    # (2026-07-19) is still ahead. Renewals after day 90: slipper renewed, climber churned.
+    assert index["cohorts"] == [
+        {
+            "start_quarter": "2026-Q1",
+            "segment": "enterprise",
+            "accounts": 3,
+            "at_result_on_day_90": 1,
+            "share": 0.333,
+        }
+    ]
+    assert index["renewals_by_day_90"] == {
+        "at_result": {"renewed": 1, "total": 1},
+        "below": {"renewed": 0, "total": 1},
+    }
+    html = (built / "internal" / "index.html").read_text(encoding="utf-8")
+    assert "Renewals by where the account stood on day 90" in html
+    assert '<td class="num">1</td><td class="num">1</td><td class="num">100%</td>' in html
+
+
+def test_a_churned_account_disappears_from_public(book: Path, built: Path) -> None:
+    index = json.loads((built / "internal" / "index.json").read_text(encoding="utf-8"))
+    entries = {e["slug"]: e for e in index["accounts"]}
+    gone = entries["gone-away"]
+    assert (gone["status"], gone["report_url"], gone["pdf_url"]) == ("churned", None, None)
+    assert "gone-away" not in index["attention"]
+    public = built / "public"
+    published = [p for p in public.rglob("*") if p.is_file()]
+    assert not any("Gone Away" in p.read_text("utf-8", "replace") for p in published)
+    links = [p for p in (public / "r").iterdir() if p.is_dir()]
+    assert len(links) == 4  # climber, slipper, newbie, new-name
+    churned = (built / "internal" / "churned-1.html").read_text(encoding="utf-8")
+    assert "Gone Away" in churned and "churned: not published" in churned
+    assert "Churned accounts (1)" in (built / "internal" / "index.html").read_text("utf-8")
+    listed = run_cli(book, "links", env=ENV)
+    assert "gone-away" not in listed.output and "climber" in listed.output
+
+
+START_CASES = [
+    ("quarter", dt.date(2026, 5, 17), dt.date(2026, 4, 1)),
+    ("month", dt.date(2026, 5, 17), dt.date(2026, 5, 1)),
+    ("year", dt.date(2026, 5, 17), dt.date(2026, 1, 1)),
+    ("2026-02-14", dt.date(2026, 5, 17), dt.date(2026, 2, 14)),
+    ("quarter", dt.date(2026, 12, 31), dt.date(2026, 10, 1)),
+]
+
+
+@pytest.mark.parametrize(("setting", "as_of", "expected"), START_CASES)
+def test_since_setting(setting: str, as_of: dt.date, expected: dt.date) -> None:
+    assert start_of(setting, as_of) == expected
+
+
+def test_month_ends_are_the_last_twelve_whole_months() -> None:
+    ends = month_ends(dt.date(2026, 3, 15))
+    assert (ends[0], ends[-1], len(ends)) == (dt.date(2025, 3, 31), dt.date(2026, 2, 28), 12)
+
+
+def test_placements_are_kept_and_reused(book: Path, tmp_path: Path) -> None:
+    """The ladder cache gives the same answer as a cold run, without placing anything again."""
+    config, _ = load_config(book)
+    repo = read_repository(book)
+    cold = changes_between(repo, config, SINCE, AS_OF, cache=tmp_path)
+    assert list((tmp_path / "ladder").glob("*.json"))
+    warm = changes_between(repo, config, SINCE, AS_OF, cache=tmp_path)
+    assert warm == cold == changes_between(repo, config, SINCE, AS_OF, cache=None)
+
+
+def test_git_processes_do_not_grow_with_accounts_or_versions(
+    tmp_path: Path, processes: list[list[str]]
+) -> None:
+    """8 accounts x 4 versions: one cat-file for the versions wanted; for those whose confirmation
+    covers a value only an earlier version holds, one for the two versions before, one for the
+    rest (here the confirmed value is three versions back)."""
+    root = tmp_path
+    (root / "content" / "accounts").mkdir(parents=True)
+    git(root, "init", "-q")
+    for month in range(3, 7):
+        measured = "2026-02-20" if month == 3 else f"2026-0{month}-01"
+        for i in range(8):
+            confirmed = "2026-02-25" if i % 2 else None  # covers the first version's value only
+            text = account(f"A{i}", current=60 - month, measured=measured, confirmed=confirmed)
+            write(root, f"a{i}", text)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"m{month}", date=f"2026-0{month}-02T12:00:00+00:00")
+    config, _ = load_config(root)
+    processes.clear()  # the commits above ran git too
+    repo = read_repository(root)
+    before = len(processes)
+    lives = timelines(repo.commits)
+    day = dt.date(2026, 7, 1)  # after the fourth commit
+    placed = place(repo, config, lives, {slug: {day} for slug in lives}, jobs=1)
+    git_calls = [c for c in processes[before:] if c[0] == "git"]
+    assert [c[3] for c in git_calls] == ["cat-file"] * 3, git_calls
+    assert [c for c in processes[:before] if "log" in c]  # the log: read once, with the repository
+    rungs = {slug: past["rung"] for slug, p in placed.items() if (past := p[day].past)}
+    # Confirmed accounts stay at Measurable Result: the confirmed value is in version 1 only.
+    assert rungs == {f"a{i}": 4 if i % 2 else 3 for i in range(8)}
+
+
+def test_a_kept_history_gives_the_same_index(book: Path, tmp_path: Path) -> None:
+    """With the cache (placed versions, the worked-out history), a build shows exactly what a
+    build without it shows, the first time and the next."""
+    cache = tmp_path / "cache"
+    options = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, since=SINCE, cache=cache)
+    outputs = []
+    for name in ("first", "second"):
+        out = tmp_path / name
+        build_site(book, replace(options, out=out))
+        outputs.append((out / "internal" / "index.json").read_text(encoding="utf-8"))
+    assert list((cache / "history").glob("*.json")) and list((cache / "ladder").glob("*.json"))
+    bare = tmp_path / "bare"
+    build_site(book, replace(options, out=bare, use_cache=False))
+    assert outputs == [(bare / "internal" / "index.json").read_text(encoding="utf-8")] * 2
