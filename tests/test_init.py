@@ -4,6 +4,7 @@ commands these tests run."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shlex
 import tomllib
@@ -30,8 +31,10 @@ CREATED = [
     "schema/account.schema.json",
     ".gitignore",
     ".github/workflows/outcomesite.yml",
+    ".github/workflows/outcomesite-record.yml",
     ".github/dependabot.yml",
     ".gitlab-ci.yml",
+    ".gitlab/outcomesite-record.yml",
     ".vscode/tasks.json",
 ]
 INSTALL = f'python -m pip install "outcomesite=={__version__}"'
@@ -347,9 +350,109 @@ def test_gitlab_ci(tmp_path: Path) -> None:
     assert pages["needs"] == ["build"]
     assert pages["script"] == ["mv build/public public"]
     assert pages["artifacts"]["paths"] == ["public"]
-    assert pages["rules"] == build["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert (
+        pages["rules"]
+        == build["rules"]
+        == [
+            {"if": '$CI_PIPELINE_SOURCE == "schedule"', "when": "never"},  # the record schedule
+            {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
+        ]
+    )
     # The check command GitLab runs passes on the new site, too.
     assert run_command(site, check["script"][-1]).exit_code == 0
+
+
+# The scheduled `outcomesite record`: an export, record, check, and a pull (merge) request.
+
+RECORD_WORKFLOW = Path(".github/workflows/outcomesite-record.yml")
+PINNED = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+")
+
+
+def test_the_scheduled_record_workflow_opens_a_pull_request(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    raw = (site / RECORD_WORKFLOW).read_text(encoding="utf-8")
+    workflow = yaml.safe_load(raw)
+    triggers: Any = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert [entry["cron"] for entry in triggers["schedule"]] == ["17 6 * * 1"]
+    assert "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    # The job's token pushes a branch and opens a pull request, nothing more.
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    # Skipped on schedule until the team says its export is in place.
+    assert (
+        job["if"] == "vars.OUTCOMESITE_RECORD == 'true' || github.event_name == 'workflow_dispatch'"
+    )
+    commands = runs(job)
+    assert commands[0] == INSTALL
+    assert commands[1] == "python scripts/export_measurements.py > measurements.csv"  # REPLACE
+    assert commands[2].startswith("outcomesite record measurements.csv")
+    assert commands[3] == CHECK_COMMAND
+    assert "gh pr create" in commands[4] and "git add content/accounts" in commands[4]
+    (pull_request,) = [s for s in steps(job) if "gh pr create" in s.get("run", "")]
+    assert pull_request["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    checkout = step_using(job, "actions/checkout")
+    assert checkout["with"]["persist-credentials"] is False
+    assert checkout["with"]["fetch-depth"] == 0
+    # The same pinned releases as the main workflow (Dependabot updates both), no secret, and no
+    # expression expanded inside a shell command.
+    main = (site / ".github/workflows/outcomesite.yml").read_text(encoding="utf-8")
+    assert set(PINNED.findall(raw)) <= set(PINNED.findall(main))
+    assert len(PINNED.findall(raw)) == len([s for s in steps(job) if "uses" in s]) == 2
+    assert "secrets." not in json.dumps(workflow)
+    assert not [c for c in commands if "${{" in c]
+
+
+def test_the_record_workflow_passes_the_security_audit(tmp_path: Path) -> None:
+    from tests.test_workflow_audit import report, zizmor
+
+    result = zizmor(init(tmp_path) / RECORD_WORKFLOW)
+    assert result.returncode == 0, report(result)
+    assert "No findings" in result.stdout, report(result)
+
+
+def test_the_record_workflow_commands_record_and_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workflow's own `record` and `check` lines, through the real CLI, in the new site's
+    folder as CI runs them."""
+    site = init(tmp_path)
+    monkeypatch.chdir(site)
+    job = yaml.safe_load((site / RECORD_WORKFLOW).read_text(encoding="utf-8"))["jobs"]["record"]
+    record_command = runs(job)[2].split(" 2>&1")[0]  # the rest copies the log for the PR body
+    today = default_as_of().isoformat()
+    (site / "measurements.csv").write_text(
+        f"account,result,value,date,source\nexample-customer,month-end-close,4,{today},ERP\n",
+        encoding="utf-8",
+    )
+    recorded = run_command(site, record_command)
+    assert recorded.exit_code == 0, recorded.output
+    assert recorded.stdout == (
+        f"recorded content/accounts/example-customer.md: month-end-close 4 on {today}\n"
+    )
+    account = (site / "content/accounts/example-customer.md").read_text(encoding="utf-8")
+    assert f"measured_on: {today}" in account
+    assert run_command(site, runs(job)[3]).exit_code == 0
+
+
+def test_gitlab_runs_record_in_a_scheduled_pipeline(tmp_path: Path) -> None:
+    site = init(tmp_path)
+    ci = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert ci["include"] == [{"local": ".gitlab/outcomesite-record.yml"}]
+    raw = (site / ".gitlab/outcomesite-record.yml").read_text(encoding="utf-8")
+    record = yaml.safe_load(raw)["record"]
+    assert record["stage"] in ci["stages"]
+    assert record["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert str(record["variables"]["GIT_DEPTH"]) == "0"
+    script = record["script"]
+    assert script[1] == 'python -m pip install "$OUTCOMESITE_INSTALL"'
+    assert script[2] == "python scripts/export_measurements.py > measurements.csv"  # REPLACE
+    assert script[3:5] == ["outcomesite record measurements.csv", "outcomesite check"]
+    assert "merge_request.create" in script[5] and "git add content/accounts" in script[5]
+    # Its own token, from a masked and protected variable; never the share-link secret.
+    assert "$OUTCOMESITE_RECORD_TOKEN" in script[5]
+    assert "OUTCOMESITE_SECRET" not in raw and "echo" not in raw
+    assert "Masked and Protected" in raw
 
 
 # Packaging: the files init copies are in the wheel.

@@ -31,6 +31,7 @@ from outcomesite.links import link_id, resolve_secret, share_url
 # The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
 # so that `build` on an up-to-date site never pays for them.
 if TYPE_CHECKING:
+    from outcomesite.data import DataResult
     from outcomesite.load.site import Site
 
 _AS_OF = click.option(
@@ -375,6 +376,92 @@ def changes(
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         click.echo(changes_text(found), nl=False)
+
+
+def _given(ctx: click.Context, here: str | None, file: str) -> Path:
+    """A file named on the command line: relative to -C's folder when one is given (as Git does),
+    else to the current folder."""
+    chosen = here or ctx.obj["root"]
+    return Path(chosen, file) if chosen != "." else Path(file)
+
+
+def _data_result(ctx: click.Context, result: DataResult) -> None:
+    """Print what `import` or `record` did; exit 1 when anything was wrong (nothing written)."""
+    if result.report:
+        click.echo(result.report, nl=not result.report.endswith("\n"))
+    for error in result.errors:
+        click.echo(error)
+    if result.summary:
+        click.echo(result.summary, err=True)
+    ctx.exit(EXIT_OK if result.ok else EXIT_VALIDATION)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--dry-run", "dry_run", is_flag=True, help="Print what would be written; write nothing."
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Update existing account files: only the fields the spreadsheet holds.",
+)
+@click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+@click.option(
+    "--columns",
+    type=click.Path(dir_okay=False),
+    help="A YAML file mapping your column names to outcomesite's (`Kunde: account`).",
+)
+@_AS_OF
+@_HERE
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    file: str,
+    dry_run: bool,
+    update: bool,
+    sheet: str | None,
+    columns: str | None,
+    as_of: dt.datetime | None,
+    here: str | None,
+) -> None:
+    """Create account files from a spreadsheet (CSV or XLSX), one row per result."""
+    from outcomesite.data.importer import import_file
+
+    result = import_file(
+        _root(ctx, here),
+        _given(ctx, here, file),
+        dry_run=dry_run,
+        update=update,
+        sheet=sheet,
+        columns=_given(ctx, here, columns) if columns else None,
+        as_of=_as_of(as_of),
+    )
+    _data_result(ctx, result)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dry-run", "dry_run", is_flag=True, help="Print a diff of what would change.")
+@_AS_OF
+@_HERE
+@click.pass_context
+def record(
+    ctx: click.Context, file: str, dry_run: bool, as_of: dt.datetime | None, here: str | None
+) -> None:
+    """Record measurements (CSV or JSON Lines: account, result, value, date, source) into the
+    account files, changing only those lines. FILE may be - for standard input."""
+    from outcomesite.data.record import record_file
+
+    data = sys.stdin.buffer.read() if file == "-" else None
+    result = record_file(
+        _root(ctx, here),
+        None if file == "-" else _given(ctx, here, file),
+        data,
+        dry_run=dry_run,
+        as_of=_as_of(as_of),
+    )
+    _data_result(ctx, result)
 
 
 @cli.command()

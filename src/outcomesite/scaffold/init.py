@@ -21,13 +21,24 @@ SITE_TEMPLATE = Path(__file__).parent / "site_template"
 EXAMPLE_SLUG = "example-customer"
 GITHUB_WORKFLOW = Path(".github") / "workflows" / "outcomesite.yml"
 GITLAB_CI = Path(".gitlab-ci.yml")
+# The scheduled `outcomesite record` (new measurements as a pull or merge request): a workflow of
+# its own on GitHub; on GitLab, where a project has one pipeline file, a job file it includes.
+GITHUB_RECORD = Path(".github") / "workflows" / "outcomesite-record.yml"
+GITLAB_RECORD = Path(".gitlab") / "outcomesite-record.yml"
 TEMPLATE_FILES: dict[str, Path] = {
     "gitignore": Path(".gitignore"),
     "github-workflow.yml": GITHUB_WORKFLOW,
+    "github-record.yml": GITHUB_RECORD,
     "dependabot.yml": Path(".github") / "dependabot.yml",
     "gitlab-ci.yml": GITLAB_CI,
+    "gitlab-record.yml": GITLAB_RECORD,
     "vscode-tasks.json": Path(".vscode") / "tasks.json",
 }
+GITLAB_INCLUDE = f"""
+# The `record` job, for a pipeline schedule: new measurements as a merge request (see that file).
+include:
+  - local: {GITLAB_RECORD.as_posix()}
+"""
 # What `--install` accepts: a pip requirement, URL or path, nothing a shell or YAML would read
 # otherwise (no spaces, quotes, `$` or backquotes: the value is written into a `run:` line).
 _INSTALL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-=<>!~:/@#%,\[\]]*$")
@@ -131,6 +142,7 @@ def site_files(today: dt.date, install: str) -> dict[Path, str]:
     }
     for name, destination in TEMPLATE_FILES.items():
         files[destination] = _template(name).replace("@INSTALL@", install)
+    files[GITLAB_CI] += GITLAB_INCLUDE
     return files
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 ACTIVITY_WORDS: tuple[str, ...] = (
     "qbr",
@@ -71,9 +72,20 @@ USAGE_WORDS: tuple[str, ...] = (
 )
 
 
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for the whole list: most texts contain none of the words, and one search
+    says so (a search per word was 40% of validating an account)."""
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
 def first_match(text: str, words: Iterable[str]) -> str | None:
     """The first of `words` that `text` contains as whole words, ignoring case; as written in
     `text` (`QBRs`, not `qbrs`)."""
+    words = tuple(words)
+    if not words or _any_of(words).search(text) is None:
+        return None
     for word in words:
         found = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
         if found:
