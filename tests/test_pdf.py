@@ -368,6 +368,10 @@ def test_parallel_workers_give_the_same_bytes_for_the_whole_sample(tmp_path: Pat
         assert one[name][:5] == b"%PDF-"
         assert one[name] == two[name], f"{name} differs between --jobs 1 and --jobs 2"
 
+    # Every sample PDF is tagged for screen readers (PDF/UA-1, the default pdf_variant).
+    for name, data in one.items():
+        assert_tagged(PdfReader(io.BytesIO(data)), name)
+
     # Every result of every sample account stays on one page.
     sample = load_site(site, AS_OF)
     paths = pdf_paths(serial)
@@ -376,6 +380,53 @@ def test_parallel_workers_give_the_same_bytes_for_the_whole_sample(tmp_path: Pat
         if pairs:
             texts = page_texts(PdfReader(paths[account.slug]))
             assert split_results(texts, pairs) == [], account.slug
+
+
+def xmp(reader: PdfReader) -> str:
+    root: Any = reader.trailer["/Root"]
+    return str(root["/Metadata"].get_object().get_data().decode("utf-8"))
+
+
+def assert_tagged(reader: PdfReader, name: str) -> None:
+    """PDF/UA-1's structure: marked content, a structure tree, the document's language, its
+    title shown in the window, bookmarks, and the PDF/UA identification in the XMP metadata."""
+    root: Any = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]), name
+    assert "/StructTreeRoot" in root, name
+    assert root["/Lang"] == "en-US", name
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]), name
+    assert "/Outlines" in root, name  # bookmarks for the sections
+    assert reader.metadata is not None and reader.metadata.title, name
+    assert 'pdfuaid:part="1"' in xmp(reader), name
+
+
+@pytest.mark.parametrize(
+    ("variant", "tagged", "marker"),
+    [
+        ("pdf/a-3a", True, 'pdfaid:conformance="A"'),
+        ("pdf/a-3b", False, 'pdfaid:conformance="B"'),
+    ],
+)
+def test_pdf_a_for_archives(tmp_path: Path, variant: str, tagged: bool, marker: str) -> None:
+    """`pdf_variant: pdf/a-3a` (archival and tagged) or `pdf/a-3b` (archival) in outcomesite.yaml:
+    an output intent and the PDF/A identification; only the `a` level keeps the structure."""
+    make_site(tmp_path, {"acme": VALID}, f"pdf_variant: {variant}\n")
+    reader = PdfReader(pdf_paths(build(tmp_path))["acme"])
+    root: Any = reader.trailer["/Root"]
+    assert "/OutputIntents" in root
+    metadata = xmp(reader)
+    assert 'pdfaid:part="3"' in metadata and marker in metadata, metadata
+    assert ("/StructTreeRoot" in root) is tagged
+
+
+def test_an_unknown_pdf_variant_is_a_check_error(tmp_path: Path) -> None:
+    make_site(tmp_path, {"acme": VALID}, "pdf_variant: pdf/x-4\n")
+    result = run_cli(tmp_path, "check", "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 1
+    assert (
+        "outcomesite.yaml:1: error: `pdf_variant` must be one of pdf/ua-1, pdf/a-3a, pdf/a-3b "
+        "(found `pdf/x-4`)"
+    ) in result.output
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 
@@ -75,6 +76,10 @@ DEFAULT_CURRENCY = "USD"  # of `arr`, the internal annual recurring revenue
 DEFAULT_RESULT_CHECK_DAYS = 90
 DEFAULT_STALE_AFTER_DAYS = 120
 DEFAULT_PDF_MEMORY_MB = 1000  # one PDF worker: two fit in 2 GB
+# Tagged PDF (PDF/UA-1) by default: renewal PDFs reach people using screen readers; PDF/A for
+# archives is a choice (`pdf_variant`), since PDF/A-3b carries no structure tree.
+PdfVariant = Literal["pdf/ua-1", "pdf/a-3a", "pdf/a-3b"]
+DEFAULT_PDF_VARIANT: PdfVariant = "pdf/ua-1"
 
 # --- the clock and the environment ----------------------------------------------------------
 

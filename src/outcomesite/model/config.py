@@ -101,6 +101,11 @@ class SiteConfig(BaseModel):
         description='Where the index\'s "since" section starts: quarter (default: the start of '
         "the current quarter), month, year, or a date (YYYY-MM-DD)",
     )
+    pdf_variant: layout.PdfVariant = Field(
+        layout.DEFAULT_PDF_VARIANT,
+        description="pdf/ua-1 (default: tagged, for screen readers), pdf/a-3a (archival and "
+        "tagged) or pdf/a-3b (archival)",
+    )
     pdf_memory_mb: int = Field(
         layout.DEFAULT_PDF_MEMORY_MB,
         ge=200,

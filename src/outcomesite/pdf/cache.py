@@ -50,7 +50,7 @@ class PdfCache:
 
     def key(self, job: PdfJob) -> str:
         digest = hashlib.sha256()
-        for part in (self.tag, job.html, job.base_url):
+        for part in (self.tag, job.html, job.base_url, job.variant):
             digest.update(part.encode("utf-8") + b"\0")
         for file in sorted(job.files, key=lambda f: f.url):
             digest.update(f"{file.url}\0{self._hash_file(file)}\0".encode())

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 from outcomesite.files import REASONS, PublishedFile, UnsafeFile
-from outcomesite.layout import MAX_IMAGE_BYTES, PDF_TIMEOUT
+from outcomesite.layout import DEFAULT_PDF_VARIANT, MAX_IMAGE_BYTES, PDF_TIMEOUT
 
 LOCAL_ORIGIN = "file:///"  # the origin of reports when the site has no base_url
 
@@ -40,6 +40,7 @@ class PdfJob:
     folder: str  # the report's folder below the origin, e.g. "r/<link-id>" or "report/v2"
     files: tuple[PublishedFile, ...]  # exactly what the renderer may read, by address
     timeout: float = PDF_TIMEOUT
+    variant: str = DEFAULT_PDF_VARIANT  # PDF/UA-1 (tagged) or a PDF/A variant
 
     @property
     def base_url(self) -> str:

@@ -41,7 +41,7 @@ def render_pdf(job: PdfJob) -> bytes:
         for page in document.pages:
             page.links[:] = [link for link in page.links if _keeps(link)]
         output = io.BytesIO()
-        document.write_pdf(output, pdf_identifier=False)
+        document.write_pdf(output, pdf_identifier=False, pdf_variant=job.variant)
     except MemoryError:
         raise  # the pool knows the limit and says so
     except (Exception, FatalURLFetchingError) as exc:

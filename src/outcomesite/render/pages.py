@@ -231,4 +231,4 @@ def pdf_job(site: Site, theme: Theme, page: AccountPage, timeout: float = PDF_TI
     ]
     html = report_html(site, theme, page, pdf=True)
     files = (*site_files(site, theme), *images)
-    return PdfJob(page.account.slug, html, origin, folder, files, timeout)
+    return PdfJob(page.account.slug, html, origin, folder, files, timeout, site.config.pdf_variant)
