@@ -173,6 +173,7 @@ class Element:
     attrs: list[tuple[str, str | None]]
     in_head: bool
     in_narrative: bool
+    in_svg: bool = False  # inside the theme's inline <svg> (a <title> there is the SVG's name)
 
 
 class Collector(HTMLParser):
@@ -188,14 +189,17 @@ class Collector(HTMLParser):
         self.text: list[str] = []
         self.narrative_text: list[str] = []
         self.in_head = False
+        self.svg_depth = 0
         self.narrative_depth = 0 if not whole_is_narrative else 1
         self.whole = whole_is_narrative
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], closes: bool) -> None:
         in_narrative = self.narrative_depth > 0
-        self.elements.append(Element(tag, attrs, self.in_head, in_narrative))
+        self.elements.append(Element(tag, attrs, self.in_head, in_narrative, self.svg_depth > 0))
         if tag == "head":
             self.in_head = True
+        if tag == "svg" and not closes:
+            self.svg_depth += 1
         if tag == "div" and not closes:
             classes = (dict(attrs).get("class") or "").split()
             if self.narrative_depth:
@@ -212,6 +216,8 @@ class Collector(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self.in_head = False
+        if tag == "svg" and self.svg_depth:
+            self.svg_depth -= 1
         if tag == "div" and self.narrative_depth and not (self.whole and self.narrative_depth == 1):
             self.narrative_depth -= 1
 
@@ -255,7 +261,8 @@ def problems_in(collector: Collector) -> list[str]:
         where = f"<{el.tag}>"
         if el.tag in NEVER_TAGS:
             problems.append(f"{where} tag")
-        if el.tag in HEAD_ONLY_TAGS and not el.in_head:
+        svg_name = el.tag == "title" and el.in_svg and not el.in_narrative  # a drawing's alt text
+        if el.tag in HEAD_ONLY_TAGS and not el.in_head and not svg_name:
             problems.append(f"{where} outside <head>")
         if el.in_narrative and el.tag not in NARRATIVE_TAGS:
             problems.append(f"{where} in the narrative")

@@ -398,6 +398,22 @@ def assert_tagged(reader: PdfReader, name: str) -> None:
     assert "/Outlines" in root, name  # bookmarks for the sections
     assert reader.metadata is not None and reader.metadata.title, name
     assert 'pdfuaid:part="1"' in xmp(reader), name
+    # Every drawing (charts, progress bars) has alternative text; only the vendor's logo, which
+    # sits beside the vendor's name (alt=""), has none.
+    figures = list(_figures(root["/StructTreeRoot"]))
+    assert figures, name
+    assert sum("/Alt" not in figure for figure in figures) <= 1, (name, figures)
+
+
+def _figures(node: Any) -> Any:
+    node = node.get_object()
+    if not isinstance(node, dict):
+        return
+    if node.get("/S") == "/Figure":
+        yield node
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [] if kids is None else [kids]:
+        yield from _figures(kid)
 
 
 @pytest.mark.parametrize(
