@@ -193,6 +193,17 @@ def replacing(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         temporary.unlink(missing_ok=True)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """`path` written whole (replacing), keeping an existing file's permissions: an account file
+    rewritten by `import --update` or `record` stays as readable (or executable) as it was; a new
+    file gets the usual mode."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    with replacing(path, "wb") as file:
+        file.write(data)
+        if mode is not None:
+            os.fchmod(file.fileno(), mode)
+
+
 def keep_only(folder: Path, name: str, text: str) -> None:
     """Write a cache file as the only `*.json` of its folder (a cache keeps its latest answer);
     a cache that cannot be written only costs time, so errors are ignored."""

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +24,7 @@ import yaml
 from outcomesite.data import DataResult
 from outcomesite.data.spreadsheet import Cell, column_key, read_columns, read_table
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
+from outcomesite.files import replace_file
 from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR
 from outcomesite.load.account import validate_text
 from outcomesite.load.config import load_config
@@ -768,24 +767,8 @@ def finish(
 
 
 def write_atomic(path: Path, text: str, *, exclusive: bool) -> None:
-    """Write through a temporary file and a rename; a new file never replaces one that appeared
-    meanwhile."""
+    """Write whole (files.replace_file); a new file never replaces one that appeared meanwhile."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if exclusive and path.exists():
         raise OutcomesiteError(f"{path}: appeared during the import; nothing replaced", EXIT_USAGE)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        # mkstemp makes a private file: keep the mode a file the editor makes would have.
-        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    replace_file(path, text.encode("utf-8"))

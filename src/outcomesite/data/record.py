@@ -24,9 +24,7 @@ import datetime as dt
 import difflib
 import io
 import json
-import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +35,7 @@ import yaml
 from outcomesite.data import DataResult
 from outcomesite.data.edit import AccountText, Measurement
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError, has_errors
-from outcomesite.files import REASONS, UnsafeFile, read_file, replacing
+from outcomesite.files import REASONS, UnsafeFile, read_file, replace_file
 from outcomesite.history.git import GitError, run
 from outcomesite.layout import ACCOUNTS, ACCOUNTS_DIR, EARLIEST_DATE, MAX_FILE_BYTES
 from outcomesite.load.account import validate_text
@@ -525,12 +523,8 @@ def _write_all(root: Path, changed: list[Outcome]) -> None:
     as it was or as recorded, never half written."""
     for done, outcome in enumerate(changed):
         assert outcome.data is not None
-        path = root / outcome.rel
         try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-            with replacing(path, "wb") as handle:
-                handle.write(outcome.data)
-                os.fchmod(handle.fileno(), mode)
+            replace_file(root / outcome.rel, outcome.data)
         except OSError as exc:
             raise OutcomesiteError(
                 f"cannot write {outcome.rel}: {exc.strerror or exc}; {done} of {len(changed)} "

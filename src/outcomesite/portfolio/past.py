@@ -41,11 +41,15 @@ def read_version(raw: bytes, slug: str, config: SiteConfig) -> AccountData | Non
     return account_data(raw, slug, config, NO_LIMIT)
 
 
-def needs_earlier(data: AccountData, config: SiteConfig) -> dict[str, dt.date]:
+def place(data: AccountData, config: SiteConfig, recorded: Recorded | None) -> Assessment:
+    """The version on the ladder, `recorded` adding earlier versions' measurements."""
+    return assess(data, NO_LIMIT, config.result_check_days, config.stale_after_days, recorded)
+
+
+def needs_earlier(assessment: Assessment) -> dict[str, dt.date]:
     """The confirmations that may cover a value only an earlier version holds, by result id:
-    the version is then placed with earlier versions' measurements (as load/site.py does for
-    today's files)."""
-    assessment = _assess(data, config, None)
+    the version is then placed again with earlier versions' measurements (as load/site.py does
+    for today's files)."""
     return {
         r.result.id: r.confirmation.on
         for r in assessment.results
@@ -53,13 +57,8 @@ def needs_earlier(data: AccountData, config: SiteConfig) -> dict[str, dt.date]:
     }
 
 
-def _assess(data: AccountData, config: SiteConfig, recorded: Recorded | None) -> Assessment:
-    return assess(data, NO_LIMIT, config.result_check_days, config.stale_after_days, recorded)
-
-
-def summarise(data: AccountData, config: SiteConfig, recorded: Recorded | None) -> PastAccount:
+def summarise(data: AccountData, assessment: Assessment) -> PastAccount:
     """Where the version stands: its rung and, per result, its confirmation and direction."""
-    assessment = _assess(data, config, recorded)
     return {
         "account": data.account,
         "segment": data.segment,

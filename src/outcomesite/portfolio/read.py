@@ -23,6 +23,7 @@ from outcomesite.history.versions import Repository
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.schema import AccountData
 from outcomesite.portfolio.past import PastAccount, needs_earlier, read_version, summarise
+from outcomesite.portfolio.past import place as place_version
 from outcomesite.portfolio.timeline import State, earlier_blobs, state_on
 from outcomesite.workers import in_chunks
 
@@ -79,10 +80,12 @@ def _place(work: _Work, start: int, end: int) -> list[_First]:
         data = read_version(work.contents.get(blob, b""), slug, work.config)
         if data is None:
             found.append((None, {}, None))
-        elif needs := needs_earlier(data, work.config):
+            continue
+        assessment = place_version(data, work.config, None)
+        if needs := needs_earlier(assessment):
             found.append((None, needs, data))
         else:
-            found.append((summarise(data, work.config, None), {}, None))
+            found.append((summarise(data, assessment), {}, None))
     return found
 
 
@@ -109,7 +112,7 @@ def _place_again(work: _Again, start: int, end: int) -> list[tuple[PastAccount |
             any(day <= on for day, _ in recorded.get(rid, ())) for rid, on in needs.items()
         )
         if covered or complete:
-            found.append((summarise(data, work.config, recorded), True))
+            found.append((summarise(data, place_version(data, work.config, recorded)), True))
         else:
             found.append((None, False))
     return found
