@@ -23,6 +23,7 @@ import pytest
 import outcomesite
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildRefused, build_site
+from outcomesite.i18n import translator
 from outcomesite.links import link_id
 from outcomesite.pdf.jobs import PdfError
 from outcomesite.render.theme import Theme, ThemeError
@@ -99,8 +100,11 @@ def link(slug: str, version: int = 1) -> str:
     return link_id(SECRET.encode(), slug, version)
 
 
-def day(value: dt.date) -> str:
-    """en_US medium date, as every report prints it: Nov 10, 2026."""
+def day(value: dt.date, locale: str = "en_US") -> str:
+    """The medium date as the sample's reports print it: Nov 10, 2026; 10.11.2026 in German."""
+    if locale == "de_DE":
+        return f"{value:%d.%m.%Y}"
+    assert locale == "en_US", locale
     return f"{value:%b} {value.day}, {value.year}"
 
 
@@ -200,34 +204,42 @@ def test_every_sample_report(sample: SampleBuild, slug: str) -> None:
     raw = sample.raw(slug)
     text = doc.text
     rung = SAMPLE_RUNGS[slug]
+    # Each report in its account's language (Alpenrad's is German): the same checks, in its words.
+    locale = data.locale or "en_US"
+    _ = translator(locale).gettext
+
+    def opening(message: str) -> str:
+        """A sentence's words before its first value: "Rose from", "Gestiegen von"."""
+        return translator(locale).catalog.gettext(message).split("%(")[0].strip()
 
     # Who, when, which version.
     assert data.account in next(iter(doc.iter("h1"))).text
-    assert "Data as of Nov 23, 2026" in text
-    assert "Version 1" in text
+    assert _("Data as of %(date)s", date=day(dt.date(2026, 11, 23), locale)) in text
+    assert _("Version %(number)s", number=1) in text
     assert "commit" not in text.lower()  # the commit stays internal
 
     # The ladder: four rungs in order, exactly one marked current, and it is the right one.
-    ladder = next(ol for ol in doc.iter("ol") if "Measurable Result" in ol.text)
+    labels = [_(label) for label in LABELS]
+    ladder = next(ol for ol in doc.iter("ol") if labels[-1] in ol.text)
     steps = ladder.find_all("li")
     assert len(steps) == 4
-    assert [label in step.text for step, label in zip(steps, LABELS, strict=True)] == [True] * 4
+    assert [label in step.text for step, label in zip(steps, labels, strict=True)] == [True] * 4
     current = [n for n in doc.iter() if "aria-current" in n.attrs]
     if rung == 0:
         assert current == []
-        assert "No named result." in text
+        assert _("No named result") + "." in text
     else:
         assert [n.attrs["aria-current"] for n in current] == ["step"]
         assert current[0] is steps[rung - 1]
-        summary = f"Rung {rung}: {LABELS[rung - 1]}."
+        summary = _("Rung %(number)s: %(label)s.", number=rung, label=labels[rung - 1])
         assert summary in text
         why = text.split(summary, 1)[1].split(".", 1)[0].strip()
         assert len(why) > 20, "a sentence saying why the account is on this rung"
     if rung == 4:
-        assert "Top rung reached." in text
-        assert "To reach the next rung" not in text
+        assert _("Top rung reached.") in text
+        assert _("To reach the next rung:") not in text
     else:
-        assert re.search(r"To reach the next rung: \w+", text)
+        assert re.search(re.escape(_("To reach the next rung:")) + r" \w+", text)
 
     # One article per result, with its goal, metric, movement, validation and owner.
     articles = list(doc.iter("article"))
@@ -238,22 +250,23 @@ def test_every_sample_report(sample: SampleBuild, slug: str) -> None:
         assert result.metric in body
         assert result.owner in body
         if result.current is None:
-            assert "Not measured yet: baseline" in body
+            assert opening("Not measured yet: baseline %(baseline)s, target %(target)s") in body
         elif result.current > result.baseline:
-            assert "Rose from" in body
+            assert opening("Rose from %(baseline)s to %(current)s; target %(target)s") in body
         elif result.current < result.baseline:
-            assert "Fell from" in body
+            assert opening("Fell from %(baseline)s to %(current)s; target %(target)s") in body
         else:
-            assert "Unchanged at" in body
+            assert opening("Unchanged at %(current)s; target %(target)s") in body
         validator = result.validator
         if validator is None:
             assert "validator" not in body.lower()  # an empty field is not shown
         else:
             who = validator.name + (f", {validator.role}" if validator.role else "")
             if validator.confirmed_on:
-                assert f"Confirmed by {who}, on {day(validator.confirmed_on)}" in body
+                on = day(validator.confirmed_on, locale)
+                assert _("Confirmed by %(who)s, on %(date)s", who=who, date=on) in body
             else:
-                assert f"Awaiting confirmation from {who}" in body
+                assert _("Awaiting confirmation from %(who)s", who=who) in body
 
     # The PDF is one click away, next to the page.
     assert [a for a in doc.find_all("a") if a.attrs.get("href") == f"{slug}.pdf"]

@@ -137,7 +137,7 @@ CASES = [
         [
             f"{P}:4: error: unknown key `favourite_colour`: the keys allowed here are account, "
             "segment, csm, start_date, usage, link_version, internal_notes, results, "
-            "next_steps, paper, logo, renewal_date, arr, status, renewals"
+            "next_steps, paper, locale, logo, renewal_date, arr, status, renewals"
         ],
     ),
     (

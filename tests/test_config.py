@@ -46,7 +46,8 @@ def test_full_config(tmp_path: Path) -> None:
         ),
         (
             "locale: xx_YY\n",
-            "outcomesite.yaml:1: error: `locale` `xx_YY` is not a known locale: write e.g. en_US",
+            "outcomesite.yaml:1: error: `locale` `xx_YY` is not a known locale: write a language "
+            "and country such as en_US or de_DE (the report's words come in de, en, es or fr)",
         ),
         (
             "result_check_days: 0\n",

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildReport, build_site
 from outcomesite.files import PublishedFile as PdfFile
+from outcomesite.i18n import translator
 from outcomesite.layout import MAX_HTML_BYTES, account_file_parts
 from outcomesite.layout import MAX_IMAGE_BYTES as MAX_ASSET_BYTES
 from outcomesite.pdf.fetcher import SafeFetcher
@@ -85,15 +86,20 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def split_results(texts: list[str], results: list[tuple[str, str]]) -> list[str]:
+def split_results(
+    texts: list[str], results: list[tuple[str, str]], locale: str = "en_US"
+) -> list[str]:
     """Goals of the results whose "Owner" line is not on the page their goal starts on.
 
     `results` are (goal, owner) pairs in report order; the owner must follow the goal on the
-    same page, before the next result's goal.
+    same page, before the next result's goal. The report's words are in `locale`.
     """
+    _ = translator(locale).gettext
+    label = _("Owner at %(vendor)s", vendor="\0").split()[0]  # "Owner", "Verantwortlich"
     pages = [flat(text) for text in texts]
     # Page 1's highlight cards name goals too: the results in detail come after their heading.
-    details = next((n for n, page in enumerate(pages) if "Results in detail" in page), 0)
+    heading = _("Results in detail")
+    details = next((n for n, page in enumerate(pages) if heading in page), 0)
     split = []
     for index, (goal, owner) in enumerate(results):
         found = [
@@ -107,7 +113,8 @@ def split_results(texts: list[str], results: list[tuple[str, str]]) -> list[str]
             following = page.find(results[index + 1][0], start + len(goal))
             end = following if following != -1 else end
         # "Owner at Brightpath Software Dana Reyes", "Owner on our side Dana Reyes"
-        if not re.search(rf"owner\b.{{0,60}}?{re.escape(owner)}", page[start:end], re.IGNORECASE):
+        owned = rf"{re.escape(label)}\b.{{0,60}}?{re.escape(owner)}"
+        if not re.search(owned, page[start:end], re.IGNORECASE):
             split.append(goal)
     return split
 
@@ -368,9 +375,11 @@ def test_parallel_workers_give_the_same_bytes_for_the_whole_sample(tmp_path: Pat
         assert one[name][:5] == b"%PDF-"
         assert one[name] == two[name], f"{name} differs between --jobs 1 and --jobs 2"
 
-    # Every sample PDF is tagged for screen readers (PDF/UA-1, the default pdf_variant).
+    # Every sample PDF is tagged for screen readers (PDF/UA-1, the default pdf_variant), in its
+    # report's language: Alpenrad's is German (`locale: de_DE`), the others the site's.
     for name, data in one.items():
-        assert_tagged(PdfReader(io.BytesIO(data)), name)
+        lang = "de-DE" if name.endswith("alpenrad-fertigung.pdf") else "en-US"
+        assert_tagged(PdfReader(io.BytesIO(data)), name, lang)
 
     # Every result of every sample account stays on one page.
     sample = load_site(site, AS_OF)
@@ -379,7 +388,8 @@ def test_parallel_workers_give_the_same_bytes_for_the_whole_sample(tmp_path: Pat
         pairs = [(flat(r.goal), flat(r.owner)) for r in account.data.results]
         if pairs:
             texts = page_texts(PdfReader(paths[account.slug]))
-            assert split_results(texts, pairs) == [], account.slug
+            locale = account.data.locale or "en_US"
+            assert split_results(texts, pairs, locale) == [], account.slug
 
 
 def xmp(reader: PdfReader) -> str:
@@ -387,13 +397,13 @@ def xmp(reader: PdfReader) -> str:
     return str(root["/Metadata"].get_object().get_data().decode("utf-8"))
 
 
-def assert_tagged(reader: PdfReader, name: str) -> None:
+def assert_tagged(reader: PdfReader, name: str, lang: str = "en-US") -> None:
     """PDF/UA-1's structure: marked content, a structure tree, the document's language, its
     title shown in the window, bookmarks, and the PDF/UA identification in the XMP metadata."""
     root: Any = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"]), name
     assert "/StructTreeRoot" in root, name
-    assert root["/Lang"] == "en-US", name
+    assert root["/Lang"] == lang, name
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]), name
     assert "/Outlines" in root, name  # bookmarks for the sections
     assert reader.metadata is not None and reader.metadata.title, name

@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from outcomesite.build import BuildOptions, BuildReport, build_site
+from outcomesite.i18n import translator
 from outcomesite.model.ladder import assess
 from outcomesite.model.schema import AccountData
 from outcomesite.render.brand import brand_css
@@ -37,6 +38,7 @@ class Report:
     account: str
     html: str
     pdf: Path
+    locale: str  # the account's, else the sample site's (en_US)
 
     @property
     def pages(self) -> list[str]:
@@ -55,6 +57,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
             page.account.data.account,
             (folder / "index.html").read_text("utf-8"),
             folder / page.pdf_name,
+            page.account.data.locale or "en_US",
         )
     return reports
 
@@ -106,8 +109,11 @@ def test_highlight_cards_in_the_sample(sample: dict[str, Report]) -> None:
     estimate = " ".join(parse(sample["harborview-clinics"].html).text.split())
     assert "21 hours estimate -25 hours (-54%)" in estimate  # an estimate says so on its card
 
-    money = " ".join(parse(sample["alpenrad-fertigung"].html).text.split())
-    assert re.search(r"€[\d,]+ less per month \(-\d+%\)", money), money
+    money = " ".join(parse(sample["ledgerline-payments"].html).text.split())
+    assert re.search(r"\$[\d,]+ (less|more) \([-+]\d+%\)", money), money
+    # Alpenrad's report is in German (`locale: de_DE`): the saving in its words and formats.
+    german = " ".join(parse(sample["alpenrad-fertigung"].html).text.split())
+    assert "36.500 € pro Monat 5.500 € weniger pro Monat (-13 %)" in german, german
 
 
 def test_a_result_moving_away_is_never_left_out_of_the_highlights(
@@ -213,10 +219,13 @@ def test_no_internal_wording_or_empty_fields(sample: dict[str, Report], slug: st
         "As of",  # one date story: "Data as of"
     ):
         assert internal not in text, internal
-    assert text.count("Data as of") == 1  # once above the narrative (the footer says it again)
-    assert "Activity Your team uses the product" in text  # each rung captioned in one line
-    if "Owner" in text:
-        assert f"Owner at {VENDOR}" in text
+    _ = translator(sample[slug].locale).gettext
+    as_of = _("Data as of %(date)s", date="\0").split("\0")[0]
+    assert text.count(as_of) == 1  # once above the narrative (the footer says it again)
+    # each rung captioned in one line
+    assert f"{_('Activity')} {_('Your team uses the product')}" in text
+    if _("Owner at %(vendor)s", vendor="\0").split("\0")[0] in text:
+        assert _("Owner at %(vendor)s", vendor=VENDOR) in text
 
 
 def test_the_confirmation_is_a_stamp_by_the_title(sample: dict[str, Report]) -> None:
@@ -291,19 +300,22 @@ def test_page_one_is_the_summary(sample: dict[str, Report], slug: str) -> None:
     steps = [n.text for n in doc.iter() if n.attrs.get("class") == "step-text"]
     if steps:
         assert " ".join(steps[0].split()) in first
-    assert "Where you are on the Customer Results Ladder" in first
-    assert "Results in detail" not in first  # details start on page 2
+    _ = translator(report.locale).gettext
+    assert _("Where you are on the Customer Results Ladder") in first
+    assert _("Results in detail") not in first  # details start on page 2
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_page_has_the_footer(sample: dict[str, Report], slug: str) -> None:
     report = sample[slug]
     pages = report.pages
+    _ = translator(report.locale).gettext
+    prepared = _("Prepared for %(account)s by %(vendor)s", account=report.account, vendor=VENDOR)
+    privacy = _("This report is private to your team: please do not share the link outside it.")
     for number, text in enumerate(pages, 1):
-        assert (
-            f"Prepared for {report.account} by {VENDOR} · Page {number} of {len(pages)}" in text
-        ), number
-        assert "This report is private to your team" in text, number
+        page = _("Page %(page)s of %(pages)s", page=number, pages=len(pages))
+        assert f"{prepared} · {page}" in text, number
+        assert privacy.split(":")[0] in text, number
 
 
 def text_sizes(pdf: Path) -> list[tuple[float, str]]:

@@ -78,6 +78,11 @@ WARNING_KINDS: dict[str, tuple[str, str]] = {
     ),
     "long-text": ("text too long for a report", "texts too long for a report"),
     "result-check": ("account failing the result check", "accounts failing the result check"),
+    "locale": ("locale without translated words", "locales without translated words"),
+    "no-font": (
+        "text with a character no installed font can draw",
+        "texts with a character no installed font can draw",
+    ),
 }
 
 

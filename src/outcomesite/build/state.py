@@ -75,10 +75,10 @@ def build_params(
 
 
 def package_digest(package: Path = PACKAGE) -> str:
-    """The installed code itself, every module of every sub-package: an editable install changes
-    without a new version number."""
+    """The installed code itself, every module of every sub-package, and the compiled message
+    catalogs (the reports' words): an editable install changes without a new version number."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.mo")]):
         stat = path.stat()
         name = path.relative_to(package).as_posix()
         digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())

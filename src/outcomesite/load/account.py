@@ -30,6 +30,7 @@ from outcomesite.load.narrative import (
     references,
     size_problems,
 )
+from outcomesite.load.rules.glyphs import narrative_glyphs
 from outcomesite.load.rules.placeholders import narrative_placeholders
 from outcomesite.model import ladder
 from outcomesite.model.account import Account
@@ -162,6 +163,10 @@ def validate_text(
     warnings += [
         Diagnostic(rel, line, "warning", message, "placeholder")
         for line, message in narrative_placeholders(document.body, document.body_line)
+    ]
+    warnings += [
+        Diagnostic(rel, line, "warning", message, "no-font")
+        for line, message in narrative_glyphs(document.body, document.body_line)
     ]
     history = recorded is None and any(
         r.confirmation is not None and not r.latest_confirmed for r in assessment.results

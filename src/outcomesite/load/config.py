@@ -17,7 +17,7 @@ from outcomesite.layout import CONFIG_FILE, DEFAULT_LOCALE, THEMES_DIR
 from outcomesite.load import images
 from outcomesite.load.convert import convert, suggest
 from outcomesite.load.frontmatter import YamlProblem, parse_yaml
-from outcomesite.load.locales import known_locale
+from outcomesite.load.locales import catalog_problem, locale_problem
 from outcomesite.load.money import currency_problem
 from outcomesite.model.config import SiteConfig
 
@@ -56,10 +56,15 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
         diagnostics.append(Diagnostic(CONFIG_FILE, conv.line_of((key,)), "error", message))
     if diagnostics or not isinstance(conv.model, SiteConfig):
         return SiteConfig(), sorted(diagnostics)
+    warnings: list[Diagnostic] = []
+    if message := catalog_problem(conv.model.locale):
+        at = conv.line_of(("locale",))
+        warnings.append(Diagnostic(CONFIG_FILE, at, "warning", message, "locale"))
     brand_color = conv.model.brand_color
     if brand_color is not None:  # the render stage gets one spelling: lower-case #rrggbb
-        return conv.model.model_copy(update={"brand_color": colors.parse_hex(brand_color)}), []
-    return conv.model, []
+        model = conv.model.model_copy(update={"brand_color": colors.parse_hex(brand_color)})
+        return model, warnings
+    return conv.model, warnings
 
 
 def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
@@ -67,8 +72,8 @@ def _option_rules(root: Path, data: dict[str, object]) -> list[tuple[str, str]]:
     the currency is a code the index can format amounts in."""
     problems: list[tuple[str, str]] = []
     locale = data.get("locale")
-    if isinstance(locale, str) and not known_locale(locale):
-        problems.append(("locale", f"`locale` `{locale}` is not a known locale: write e.g. en_US"))
+    if isinstance(locale, str) and (message := locale_problem(locale)):
+        problems.append(("locale", message))
     base_url = data.get("base_url")
     if isinstance(base_url, str) and not base_url.startswith(("https://", "http://")):
         problems.append(

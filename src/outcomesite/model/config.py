@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from outcomesite import layout
+from outcomesite.i18n import N_
 from outcomesite.model.schema import Level, Paper, Segment
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
@@ -18,19 +19,25 @@ _MODEL = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=T
 # Ladder's "defining a result by segment"): a team writes its own in outcomesite.yaml.
 DEFAULT_SEGMENTS: dict[Segment, tuple[str, Level]] = {
     "smb": (
-        "A single, immediate operational win: time saved, an error rate dropped, a manual "
-        "process eliminated; confirmed by the buyer, often the person who uses the product.",
+        N_(
+            "A single, immediate operational win: time saved, an error rate dropped, a manual "
+            "process eliminated; confirmed by the buyer, often the person who uses the product."
+        ),
         "user",
     ),
     "mid-market": (
-        "A team-level outcome (throughput, accuracy, cycle time) visible to the team lead and "
-        "reportable upward; confirmed by the team lead and their manager.",
+        N_(
+            "A team-level outcome (throughput, accuracy, cycle time) visible to the team lead and "
+            "reportable upward; confirmed by the team lead and their manager."
+        ),
         "team-lead",
     ),
     "enterprise": (
-        "A business metric tied to the original reason for buying (revenue, cost, risk, "
-        "compliance) that an executive would defend; confirmed by an executive sponsor, not "
-        "the day-to-day user.",
+        N_(
+            "A business metric tied to the original reason for buying (revenue, cost, risk, "
+            "compliance) that an executive would defend; confirmed by an executive sponsor, not "
+            "the day-to-day user."
+        ),
         "executive",
     ),
 }

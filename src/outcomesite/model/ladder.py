@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
 
+from outcomesite.i18n import N_
 from outcomesite.model.schema import AccountData, Direction, Result
 
 ResultCheck = Literal["passed", "failing", "not_due"]
@@ -40,12 +41,13 @@ _KEYS = {
     Rung.OUTCOME: "outcome",
     Rung.RESULT: "result",
 }
+# In English in index.json and the CSV exports; a report translates them (render/views.py).
 _LABELS = {
-    Rung.NONE: "No named result",
-    Rung.ACTIVITY: "Activity",
-    Rung.ADOPTION: "Adoption",
-    Rung.OUTCOME: "Outcome",
-    Rung.RESULT: "Measurable Result",
+    Rung.NONE: N_("No named result"),
+    Rung.ACTIVITY: N_("Activity"),
+    Rung.ADOPTION: N_("Adoption"),
+    Rung.OUTCOME: N_("Outcome"),
+    Rung.RESULT: N_("Measurable Result"),
 }
 
 

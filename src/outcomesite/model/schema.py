@@ -161,6 +161,11 @@ class AccountData(BaseModel):
     paper: Paper | None = Field(
         None, description="A4 or Letter: this customer's PDF paper size (default: the site's)"
     )
+    locale: Text | None = Field(
+        None,
+        description="This customer's language, numbers and dates, e.g. de_DE (default: the "
+        "site's `locale`)",
+    )
     logo: Text | None = Field(
         None,
         description="The customer's logo, a PNG, JPEG, GIF, WebP or SVG file in the account's "

@@ -2,7 +2,8 @@
 
 A PDF's inputs are the HTML it is rendered from (which carries the account file at its version,
 the config and the as-of date), the address it is rendered at, every file its renderer may read
-(theme assets, the logo, the account's images) and the versions of outcomesite and WeasyPrint.
+(theme assets, the logo, the account's images), the versions of outcomesite and WeasyPrint, and
+the installed fonts.
 Same inputs, same key: the PDF is copied from the cache instead of rendered. Permanent versions
 never change, so they stay cached. Nothing in a key depends on where the site is checked out, so a
 cache restored into a checkout at another path still hits.
@@ -14,6 +15,7 @@ build; its problems are collected as warnings.
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -25,7 +27,24 @@ from outcomesite.pdf.jobs import PdfJob
 def renderer_tag() -> str:
     from outcomesite import __version__
 
-    return f"outcomesite {__version__}; weasyprint {metadata.version('weasyprint')}"
+    weasyprint = metadata.version("weasyprint")
+    return f"outcomesite {__version__}; weasyprint {weasyprint}; fonts {fonts_fingerprint()}"
+
+
+def fonts_fingerprint() -> str:
+    """The installed fonts, each file and its version: a font added for a script that printed
+    as boxes makes every PDF render again. One `fc-list` (about 15 ms) a build; "" without
+    fontconfig (WeasyPrint then has no fonts to change either)."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{file}\t%{fontversion}\n"],
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return hashlib.sha256(b"\n".join(sorted(listed.splitlines()))).hexdigest()[:16]
 
 
 class PdfCache:

@@ -33,6 +33,7 @@ from typing import Literal, TypedDict
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal, format_scientific
 
+from outcomesite.i18n import translator
 from outcomesite.render import formatting as fmt
 from outcomesite.render.page import Point
 
@@ -138,8 +139,8 @@ NARROW = Frame("narrow", 320, 150, 13, 3.5, 4)
 # Drawn by _chart.html with these stroke widths; a label keeps CLEARANCE away from anything.
 LINE_WIDTH, DOT_STROKE, LEVEL_WIDTH = 2.5, 1.5, 2.0
 CLEARANCE = 2.0
-EDGE = 2.0  # from a label to the drawing's edge: some glyphs' ink overhangs their advance ("J")
-ASCENT, DESCENT = 0.93, 0.24  # of an em, the larger of DejaVu Sans and Liberation Sans
+EDGE = 3.0  # from a label to the drawing's edge: some glyphs' ink overhangs their advance (Noto Sans "J": 0.15 em)
+ASCENT, DESCENT = 1.07, 0.30  # of an em, the largest of DejaVu Sans, Liberation Sans, Noto Sans
 DIGIT_MIDDLE = 0.36  # a baseline this far below a line centres digits on it
 SAMPLE = 18.0  # a legend's sample of a line
 
@@ -634,9 +635,18 @@ def layout(
         [label_box(t["label"], size) for t in (*y_ticks, *x_ticks)]
         + ([label_box(unit_label, size)] if unit_label else []),
     )
+    t = translator(locale)
     lines = [  # the target picks its spot first; the baseline is drawn first, under it
-        ("target", y_of(target), f"Target {fmt.quantity(target, unit, locale)}"),
-        ("baseline", y_of(baseline), f"Baseline {fmt.quantity(baseline, unit, locale)}"),
+        (
+            "target",
+            y_of(target),
+            t.gettext("Target %(value)s", value=fmt.quantity(target, unit, locale)),
+        ),
+        (
+            "baseline",
+            y_of(baseline),
+            t.gettext("Baseline %(value)s", value=fmt.quantity(baseline, unit, locale)),
+        ),
     ]
     spots = _place_levels(lines[0][1:], lines[1][1:], plot, frame, obstacles)
     homeless = [

@@ -55,6 +55,8 @@ from babel.numbers import (
 from babel.numbers import is_currency as _known_currency
 from babel.units import format_compound_unit, format_unit
 
+from outcomesite.i18n import translator
+
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 _CURRENCY_PER = re.compile(r"^([A-Z]{3})(?:\s*/\s*|\s+(?:per|an?)\s+)([A-Za-z]+)$")
 _PERIODS = {p: f"duration-{p}" for p in ("hour", "day", "week", "month", "quarter", "year")}
@@ -367,12 +369,15 @@ def ratio(value: float, locale: str) -> str:
     would say "0%" or "-0%" depending on which account a worker happened to render first.
     """
     if abs(value) >= _RATIO_CAP:  # a target a hair from its baseline: 1e300 of the way
-        bound = _whole_percent(int(_RATIO_CAP * 100), locale)
-        return f"more than {bound}" if value > 0 else f"less than -{bound}"
+        t = translator(locale)
+        if value > 0:
+            return t.gettext("more than %(percent)s", percent=_whole_percent(_CAP_WHOLE, locale))
+        return t.gettext("less than %(percent)s", percent=_whole_percent(-_CAP_WHOLE, locale))
     return _whole_percent(_whole(value, 2), locale)
 
 
 _RATIO_CAP = 1e6
+_CAP_WHOLE = int(_RATIO_CAP * 100)  # the cap as a whole percentage
 
 
 def _whole(value: float | Decimal, scale: int = 0) -> int:
@@ -392,13 +397,13 @@ def _share(value: float, locale: str) -> str:
     past it, at least "more than 100%"."""
     if value >= _RATIO_CAP:  # a target a hair from its baseline: 1e300 of the way
         return ratio(value, locale)
-    whole = _whole(value, 2)
+    whole, t = _whole(value, 2), translator(locale)
     if whole == 0 and value > 0:
-        return f"less than {_whole_percent(1, locale)}"
+        return t.gettext("less than %(percent)s", percent=_whole_percent(1, locale))
     if whole >= 100 and value < 1:
-        return f"more than {_whole_percent(99, locale)}"
+        return t.gettext("more than %(percent)s", percent=_whole_percent(99, locale))
     if whole <= 100 and value > 1:
-        return f"more than {_whole_percent(100, locale)}"
+        return t.gettext("more than %(percent)s", percent=_whole_percent(100, locale))
     return ratio(value, locale)
 
 
@@ -418,7 +423,7 @@ def movement(
 ) -> str:
     """Direction-aware wording: "Fell from 4 hours to 1.5 hours; target 2 hours", "Fell from 1,900
     to 1,650 payments/day; target 700" (one free-text unit, read with the value it follows)."""
-    bare = _sentence_units(unit)
+    bare, t = _sentence_units(unit), translator(locale)
 
     def each(value: float) -> str:
         return quantity(value, bare, locale)
@@ -427,11 +432,21 @@ def movement(
         return quantity(value, unit, locale)
 
     if current is None:
-        return f"Not measured yet: baseline {each(baseline)}, target {last(target)}"
+        return t.gettext(
+            "Not measured yet: baseline %(baseline)s, target %(target)s",
+            baseline=each(baseline),
+            target=last(target),
+        )
     if current == baseline:
-        return f"Unchanged at {last(current)}; target {each(target)}"
-    verb = "Rose" if current > baseline else "Fell"
-    return f"{verb} from {each(baseline)} to {last(current)}; target {each(target)}"
+        return t.gettext(
+            "Unchanged at %(current)s; target %(target)s",
+            current=last(current),
+            target=each(target),
+        )
+    values = {"baseline": each(baseline), "current": last(current), "target": each(target)}
+    if current > baseline:
+        return t.gettext("Rose from %(baseline)s to %(current)s; target %(target)s", **values)
+    return t.gettext("Fell from %(baseline)s to %(current)s; target %(target)s", **values)
 
 
 def progress_text(progress: float | None, target_met: bool, locale: str) -> str:
@@ -439,15 +454,18 @@ def progress_text(progress: float | None, target_met: bool, locale: str) -> str:
 
     Moving away is said as a distance ("by 25% of the way"), not as a negative share of the way,
     and a sliver of either is "less than 1%": never "-0%", never "0% of the way" for a move."""
+    t = translator(locale)
     if progress is None:
-        return "No measurement yet"
+        return t.gettext("No measurement yet")
     if progress < 0:
-        return f"Moved away from the target by {_share(-progress, locale)} of the way"
+        return t.gettext(
+            "Moved away from the target by %(share)s of the way", share=_share(-progress, locale)
+        )
     if progress > 1:
-        return f"Target exceeded: {_share(progress, locale)} of the way"
+        return t.gettext("Target exceeded: %(share)s of the way", share=_share(progress, locale))
     if target_met:
-        return "Target met"
-    return f"{_share(progress, locale)} of the way from baseline to target"
+        return t.gettext("Target met")
+    return t.gettext("%(share)s of the way from baseline to target", share=_share(progress, locale))
 
 
 @dataclass(frozen=True)
@@ -477,34 +495,48 @@ def change(
     percentage points ("+15 percentage points (+30%)": 50% -> 65%). Whether that is good depends
     on `direction`: fewer errors are good, less revenue is not."""
     delta = Decimal(repr(float(current))) - Decimal(repr(float(baseline)))
+    t = translator(locale)
     if delta == 0:
-        return Change("No change", "No change", None, None)
+        unchanged = t.gettext("No change")
+        return Change(unchanged, unchanged, None, None)
     amount = _change_amount(float(delta), unit, locale)
     percent = None
     if baseline != 0:  # and a percentage of a baseline next to nothing would say nothing
         share = delta / abs(Decimal(repr(float(baseline))))
         percent = _signed_percent(share, locale) if abs(share) < _RATIO_CAP else None
-    text = f"{amount} ({percent})" if percent is not None else amount
+    if percent is None:
+        text = amount
+    else:
+        text = t.gettext("%(amount)s (%(percent)s)", amount=amount, percent=percent)
     return Change(text, amount, percent, (delta > 0) == (direction == "increase"))
 
 
 def _change_amount(delta: float, unit: str | None, locale: str) -> str:
-    kind = _unit(unit)
+    kind, t = _unit(unit), translator(locale)
     if kind.kind == "money":
-        more_or_less = "more" if delta > 0 else "less"
         size = abs(delta)
         digits = get_currency_precision(kind.code)
         if _whole(size, digits) == 0:  # would print as €0.00: say how small it is instead
-            money = f"less than {quantity(10.0**-digits, kind.code, locale)} {more_or_less}"
+            least = quantity(10.0**-digits, kind.code, locale)
+            if delta > 0:
+                money = t.gettext("less than %(amount)s more", amount=least)
+            else:
+                money = t.gettext("less than %(amount)s less", amount=least)
+        elif delta > 0:
+            money = t.gettext("%(amount)s more", amount=quantity(size, kind.code, locale))
         else:
-            money = f"{quantity(size, kind.code, locale)} {more_or_less}"
+            money = t.gettext("%(amount)s less", amount=quantity(size, kind.code, locale))
         if kind.period is None:
             return money
         before, after = _per_affixes(kind.period, locale)
         return before + money + after
     if kind.kind == "percent":  # 50% -> 65% is 15 points, and 30% of the baseline
-        points = "point" if abs(delta) == 1 else "points"
-        return f"{_signed(delta, None, locale)} percentage {points}"
+        return t.ngettext(
+            "%(points)s percentage point",
+            "%(points)s percentage points",
+            plural_number(abs(delta), locale),
+            points=_signed(delta, None, locale),
+        )
     return _signed(delta, unit, locale)
 
 
@@ -518,7 +550,9 @@ def _signed(value: float, unit: str | None, locale: str) -> str:
 def _signed_percent(share: Decimal, locale: str) -> str:
     whole = _whole(share, 2)
     if whole == 0:
-        return f"less than {_whole_percent(1, locale)}"
+        return translator(locale).gettext(
+            "less than %(percent)s", percent=_whole_percent(1, locale)
+        )
     text = _whole_percent(-abs(whole), locale)
     return text if whole < 0 else _plus(text, locale)
 
@@ -531,6 +565,15 @@ def _plus(negative: str, locale: str) -> str:
         if minus in negative:
             return negative.replace(minus, plus, 1)
     return plus + negative
+
+
+def plural_number(value: float, locale: str) -> int:
+    """The whole number gettext chooses a message's plural form by: the value itself when it is
+    whole; for a fraction, 1 when CLDR's rule makes it singular in the locale (French "1,5 point")
+    and 5 otherwise (gettext's rules read whole numbers only)."""
+    if float(value).is_integer():
+        return abs(int(value))
+    return 1 if _plural(value, locale) == "one" else 5
 
 
 def count(value: int, locale: str) -> str:

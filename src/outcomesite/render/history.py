@@ -1,18 +1,21 @@
 """What the internal index shows of the portfolio over time: the "since" section (the same
 Changes `outcomesite changes` prints), the rung mix at past month ends as a small chart with its
-numbers, the 90-day cohorts and renewals by where accounts stood on day 90."""
+numbers, the 90-day cohorts and renewals by where accounts stood on day 90, worded in the site's
+locale (`outcomesite changes` and index.json keep theirs in English)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TypedDict
 
+from outcomesite.i18n import N_, Translator, translator
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import Rung
-from outcomesite.portfolio.changes import climbed, slipped
+from outcomesite.portfolio.changes import ResultChange, climbed, slipped
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.portfolio.kpis import RenewalCount
 from outcomesite.render import formatting as fmt
+from outcomesite.render.index import percent, quarter_label, whole_percent
 
 CHART_WIDTH = 600  # the month chart's drawing units: twelve columns of 50
 CHART_HEIGHT = 160
@@ -21,7 +24,8 @@ _BAR = 34
 
 
 class ChangeGroup(TypedDict):
-    title: str
+    title: str  # "Climbed"
+    phrase: str  # the title inside a sentence: "No change: climbed, slipped."
     lines: list[str]
 
 
@@ -71,43 +75,68 @@ class HistoryView(TypedDict):
     check_days: int
 
 
-def _moves(moves: list[tuple[str, int, int]]) -> list[str]:
-    return [f"{name}: {Rung(a).label} → {Rung(b).label}" for name, a, b in moves]
+# Each kind of change: its title, and the same inside a sentence (a language that capitalises
+# its nouns keeps them).
+_GROUPS = {
+    "climbed": (N_("Climbed"), N_("climbed")),
+    "slipped": (N_("Slipped"), N_("slipped")),
+    "worsened": (
+        N_("Started moving away from the target"),
+        N_("started moving away from the target"),
+    ),
+    "confirmed": (N_("Newly confirmed by the customer"), N_("newly confirmed by the customer")),
+    "named": (N_("Results newly named"), N_("results newly named")),
+    "added": (N_("Accounts added"), N_("accounts added")),
+    "removed": (N_("Accounts removed"), N_("accounts removed")),
+}
 
 
-def _rate(count: RenewalCount) -> str:
-    return f"{round(100 * count['renewed'] / count['total'])}%" if count["total"] else "–"
+def _group(kind: str, lines: list[str], t: Translator) -> ChangeGroup:
+    title, phrase = _GROUPS[kind]
+    return {"title": t.gettext(title), "phrase": t.gettext(phrase), "lines": lines}
+
+
+def _moves(moves: list[tuple[str, int, int]], t: Translator) -> list[str]:
+    return [
+        t.gettext(
+            "%(account)s: %(from_rung)s → %(to_rung)s",
+            account=name,
+            from_rung=t.gettext(Rung(a).label),
+            to_rung=t.gettext(Rung(b).label),
+        )
+        for name, a, b in moves
+    ]
+
+
+def _goals(changes: list[ResultChange], t: Translator) -> list[str]:
+    return [
+        t.gettext("%(account)s: %(goal)s", account=r["account"], goal=r["goal"]) for r in changes
+    ]
+
+
+def _rate(count: RenewalCount, locale: str) -> str:
+    return percent(count["renewed"], count["total"], locale)
 
 
 def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) -> HistoryView:
     changes, locale = history["changes"], config.locale
+    t = translator(locale)
     groups: list[ChangeGroup] = [
-        {
-            "title": "Climbed",
-            "lines": _moves(
-                [(m["account"], m["from_rung"], m["to_rung"]) for m in climbed(changes)]
-            ),
-        },
-        {
-            "title": "Slipped",
-            "lines": _moves(
-                [(m["account"], m["from_rung"], m["to_rung"]) for m in slipped(changes)]
-            ),
-        },
-        {
-            "title": "Started moving away from the target",
-            "lines": [f"{r['account']}: {r['goal']}" for r in changes["worsened"]],
-        },
-        {
-            "title": "Newly confirmed by the customer",
-            "lines": [f"{r['account']}: {r['goal']}" for r in changes["confirmed"]],
-        },
-        {
-            "title": "Results newly named",
-            "lines": [f"{r['account']}: {r['goal']}" for r in changes["named"]],
-        },
-        {"title": "Accounts added", "lines": [a["account"] for a in changes["added"]]},
-        {"title": "Accounts removed", "lines": [a["account"] for a in changes["removed"]]},
+        _group(
+            "climbed",
+            _moves([(m["account"], m["from_rung"], m["to_rung"]) for m in climbed(changes)], t),
+            t,
+        ),
+        _group(
+            "slipped",
+            _moves([(m["account"], m["from_rung"], m["to_rung"]) for m in slipped(changes)], t),
+            t,
+        ),
+        _group("worsened", _goals(changes["worsened"], t), t),
+        _group("confirmed", _goals(changes["confirmed"], t), t),
+        _group("named", _goals(changes["named"], t), t),
+        _group("added", [a["account"] for a in changes["added"]], t),
+        _group("removed", [a["account"] for a in changes["removed"]], t),
     ]
     tallest = max((m["accounts"] for m in history["months"]), default=0) or 1
     months: list[MonthColumn] = []
@@ -140,32 +169,40 @@ def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) 
         "groups": groups,
         "moved_any": any(g["lines"] for g in groups),
         "months": months,
-        "rungs": [(int(r), r.label) for r in sorted(Rung, reverse=True)],
+        "rungs": [(int(r), t.gettext(r.label)) for r in sorted(Rung, reverse=True)],
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,
         "cohorts": [
             {
-                "start_quarter": c["start_quarter"],
+                "start_quarter": _start_quarter(c["start_quarter"], t),
                 "segment": c["segment"],
                 "accounts": c["accounts"],
                 "at_result": c["at_result_on_day_90"],
-                "share": f"{round(100 * c['share'])}%",
+                "share": whole_percent(round(100 * c["share"]), locale),
             }
             for c in history["cohorts"]
         ],
         "renewals": [
             {
-                "group": f"At Measurable Result on day {config.result_check_days}",
+                "group": t.gettext(
+                    "At Measurable Result on day %(days)s", days=config.result_check_days
+                ),
                 **renewals["at_result"],
-                "rate": _rate(renewals["at_result"]),
+                "rate": _rate(renewals["at_result"], locale),
             },
             {
-                "group": f"Below it on day {config.result_check_days}",
+                "group": t.gettext("Below it on day %(days)s", days=config.result_check_days),
                 **renewals["below"],
-                "rate": _rate(renewals["below"]),
+                "rate": _rate(renewals["below"], locale),
             },
         ]
         if shown
         else [],
         "check_days": config.result_check_days,
     }
+
+
+def _start_quarter(quarter: str, t: Translator) -> str:
+    """index.json's "2026-Q1" as the index names a quarter."""
+    year, _, number = quarter.partition("-Q")
+    return quarter_label(int(year), int(number), t)

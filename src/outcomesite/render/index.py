@@ -10,11 +10,16 @@ pages together again from the others' stored ones.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TypedDict
 
+from babel.numbers import format_percent
+
+from outcomesite.i18n import N_, Translator, translator
+from outcomesite.layout import DEFAULT_LOCALE
 from outcomesite.links import share_url
 from outcomesite.model.config import SiteConfig
-from outcomesite.model.ladder import ATTENTION_REASONS, ResultCheck
+from outcomesite.model.ladder import ATTENTION_REASONS, ResultCheck, Rung
 from outcomesite.render import formatting as fmt
 from outcomesite.render.page import AccountPage
 
@@ -84,8 +89,10 @@ class ResultLine(TypedDict):
 
 
 class AccountView(IndexEntry):
-    """`row` in _index_row.html and _attention_card.html: the entry and what the index links."""
+    """`row` in _index_row.html and _attention_card.html: the entry and what the index links,
+    worded in the site's `locale` (`rung_label` too: index.json keeps the English one)."""
 
+    result_check_text: str  # the 90-day check's state in words: "passed", "failing", "not due"
     report_href: str | None  # None: churned
     pdf_href: str | None
     internal_notes: str | None
@@ -178,13 +185,21 @@ def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:
 
 
 _REASONS = {
-    "no-result": "No named result",
-    "moving-away": "Moving away from the target",
-    "result-check": "Failing the 90-day result check",
-    "overdue": "Target overdue",
-    "stale": "Stale measurement",
-    "unconfirmed": "Not confirmed by the customer",
-    "new-unconfirmed": "New measurement not yet confirmed",
+    "no-result": N_("No named result"),
+    "moving-away": N_("Moving away from the target"),
+    "result-check": N_("Failing the 90-day result check"),
+    "overdue": N_("Target overdue"),
+    "stale": N_("Stale measurement"),
+    "unconfirmed": N_("Not confirmed by the customer"),
+    "new-unconfirmed": N_("New measurement not yet confirmed"),
+}
+# The same, naming the results' goals (the reasons that are about a result), as whole sentences.
+_REASONS_NAMING = {
+    "moving-away": N_("Moving away from the target: %(goals)s"),
+    "overdue": N_("Target overdue: %(goals)s"),
+    "stale": N_("Stale measurement: %(goals)s"),
+    "unconfirmed": N_("Not confirmed by the customer: %(goals)s"),
+    "new-unconfirmed": N_("New measurement not yet confirmed: %(goals)s"),
 }
 # The reasons that put an account on a card of the index's first screen: a person has to act.
 # The others (an old measurement, a confirmation to collect) are marks in the tables: the CSM's
@@ -192,9 +207,11 @@ _REASONS = {
 CARD_REASONS = ("no-result", "moving-away", "result-check", "overdue")
 
 
-def attention_lines(entry: IndexEntry) -> list[str]:
+def attention_lines(entry: IndexEntry, locale: str = DEFAULT_LOCALE) -> list[str]:
     """Why the account needs attention, most severe first, one line per reason, naming the
-    results' goals: "Moving away from the target: Cut onboarding time; Fewer rookie errors"."""
+    results' goals: "Moving away from the target: Cut onboarding time; Fewer rookie errors".
+    In English unless `locale` says otherwise: index.csv has them in English."""
+    t = translator(locale)
     goals = {r["id"]: r for r in entry["results"]}
     grouped: dict[str, list[str]] = {}
     for item in entry["attention"]:
@@ -207,7 +224,9 @@ def attention_lines(entry: IndexEntry) -> list[str]:
             # A goal written as a sentence keeps its own period out of the list's separators.
             grouped[reason].append(result["goal"].rstrip(". "))
     return [
-        f"{_REASONS[reason]}: {'; '.join(goals)}" if goals else _REASONS[reason]
+        t.gettext(_REASONS_NAMING[reason], goals="; ".join(goals))
+        if goals and reason in _REASONS_NAMING
+        else t.gettext(_REASONS[reason])
         for reason, goals in grouped.items()
     ]
 
@@ -224,8 +243,11 @@ def account_view(
     """What the index's partials show about one account: its index.json entry and more."""
     url = entry["report_url"]
     href = url if url is None or config.base_url else report_prefix + url
+    t = translator(config.locale)
     return {
         **entry,
+        "rung_label": t.gettext(Rung(entry["rung"]).label),
+        "result_check_text": t.gettext(RESULT_CHECK_WORDS[entry["result_check"]]),
         "report_href": href,
         "pdf_href": href + page.pdf_name if href is not None else None,
         "internal_notes": page.account.data.internal_notes,
@@ -236,7 +258,7 @@ def account_view(
             }
             for item in page.account.assessment.results
         ],
-        "attention_lines": attention_lines(entry),
+        "attention_lines": attention_lines(entry, config.locale),
         "needs_person": needs_person(entry),
         "renewal_text": (
             fmt.day(dt.date.fromisoformat(entry["renewal_date"]), config.locale)
@@ -247,6 +269,14 @@ def account_view(
     }
 
 
+# The 90-day check's states, as the index's tables say them.
+RESULT_CHECK_WORDS: dict[ResultCheck, str] = {
+    "passed": N_("passed"),
+    "failing": N_("failing"),
+    "not_due": N_("not due"),
+}
+
+
 def needs_person(entry: IndexEntry) -> bool:
     return any(item["reason"] in CARD_REASONS for item in entry["attention"])
 
@@ -254,3 +284,18 @@ def needs_person(entry: IndexEntry) -> bool:
 def money(amount: float, config: SiteConfig) -> str:
     """An ARR figure in the site's currency, to the unit: "$120,000"."""
     return fmt.quantity(round(amount), config.currency, config.locale)
+
+
+def whole_percent(whole: int, locale: str) -> str:
+    """A whole percentage in the locale: 75 -> "75%" (en_US), "75 %" (de_DE)."""
+    return format_percent(Decimal(whole).scaleb(-2), locale=locale)
+
+
+def percent(part: int, whole: int, locale: str) -> str:
+    """`part` of `whole` as a whole percentage in the locale; "–" of nothing."""
+    return whole_percent(round(100 * part / whole), locale) if whole else "–"
+
+
+def quarter_label(year: int, quarter: int, t: Translator) -> str:
+    """A calendar quarter, as the internal index names it: "2027 Q1"."""
+    return t.gettext("%(year)s Q%(quarter)s", year=year, quarter=quarter)

@@ -22,13 +22,15 @@ from typing import TypedDict
 
 from markupsafe import Markup
 
-from outcomesite.model.config import SiteConfig
+from outcomesite.i18n import N_, Translator, translator
+from outcomesite.layout import DEFAULT_LOCALE
+from outcomesite.model.config import DEFAULT_SEGMENTS, SiteConfig
 from outcomesite.model.ladder import Rung
-from outcomesite.model.schema import slugify
+from outcomesite.model.schema import Level, Segment, slugify
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import formatting as fmt
 from outcomesite.render.history import HistoryView, history_view
-from outcomesite.render.index import CARD_REASONS, IndexPieces, money
+from outcomesite.render.index import CARD_REASONS, IndexPieces, money, percent, quarter_label
 from outcomesite.render.views import html_lang
 
 PAGE_ROWS = 500  # table rows per list page: about 0.6 MB of HTML at most
@@ -215,8 +217,9 @@ class SegmentView(TypedDict):
 
 
 class IndexView(TypedDict):
-    """What index.html shows (pages.py adds `title` and `stylesheets`)."""
+    """What index.html shows (pages.py adds `title` and `stylesheets`), in the site's locale."""
 
+    locale: str  # the site's: the internal pages' words, numbers and dates
     lang: str
     site_name: str
     vendor: str
@@ -245,8 +248,9 @@ class IndexView(TypedDict):
 
 
 class ListView(TypedDict):
-    """What internal_list.html shows: one page of one list."""
+    """What internal_list.html shows: one page of one list, in the site's locale."""
 
+    locale: str  # the site's
     lang: str
     site_name: str
     vendor: str
@@ -261,13 +265,10 @@ class ListView(TypedDict):
     next_href: str | None
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "–"
-
-
-def rung_mix(pieces: list[IndexPieces]) -> list[MixPart]:
+def rung_mix(pieces: list[IndexPieces], locale: str = DEFAULT_LOCALE) -> list[MixPart]:
     """The accounts per rung as parts of a bar, highest rung first; rungs with none are left out
     of the bar but keep their count."""
+    t = translator(locale)
     total = len(pieces)
     counts = Counter(p["rung"] for p in pieces)
     parts: list[MixPart] = []
@@ -276,7 +277,13 @@ def rung_mix(pieces: list[IndexPieces]) -> list[MixPart]:
         count = counts[rung]
         width = round(100 * count / total, 2) if total else 0.0
         parts.append(
-            {"rung": int(rung), "label": rung.label, "count": count, "x": x, "width": width}
+            {
+                "rung": int(rung),
+                "label": t.gettext(rung.label),
+                "count": count,
+                "x": x,
+                "width": width,
+            }
         )
         x = round(x + width, 2)
     return parts
@@ -287,22 +294,28 @@ def _arr(pieces: Iterable[IndexPieces], config: SiteConfig) -> str | None:
     return money(sum(amounts), config) if amounts else None
 
 
-def _quarter(day: str | None) -> str:
+def _quarter(day: str | None) -> tuple[int, int] | None:
     if not day:
-        return "No renewal date"
+        return None
     date = dt.date.fromisoformat(day)
-    return f"{date.year} Q{(date.month - 1) // 3 + 1}"
+    return date.year, (date.month - 1) // 3 + 1
 
 
 def risk_by_quarter(pieces: list[IndexPieces], config: SiteConfig) -> list[QuarterRisk]:
-    """ARR at risk (accounts failing the 90-day check) by renewal quarter, soonest first."""
+    """ARR at risk (accounts failing the 90-day check) by renewal quarter, soonest first, the
+    accounts without a renewal date last."""
+    t = translator(config.locale)
     failing = [p for p in pieces if p["result_check"] == "failing"]
-    quarters: dict[str, list[IndexPieces]] = {}
+    quarters: dict[tuple[int, int] | None, list[IndexPieces]] = {}
     for piece in failing:
         quarters.setdefault(_quarter(piece["renewal_date"]), []).append(piece)
     return [
-        {"quarter": quarter, "accounts": len(members), "arr": _arr(members, config)}
-        for quarter, members in sorted(quarters.items(), key=lambda q: (q[0][:1] == "N", q[0]))
+        {
+            "quarter": quarter_label(*quarter, t) if quarter else t.gettext("No renewal date"),
+            "accounts": len(members),
+            "arr": _arr(members, config),
+        }
+        for quarter, members in sorted(quarters.items(), key=lambda q: (q[0] is None, q[0] or ()))
     ]
 
 
@@ -313,7 +326,7 @@ def _group_rollups(portfolio: Portfolio, kind: str, config: SiteConfig) -> list[
             "name": name,
             "href": f"{stems[name]}-1.html",
             "total": len(members),
-            "mix": rung_mix(members),
+            "mix": rung_mix(members, config.locale),
             "top": sum(p["rung"] == Rung.RESULT for p in members),
             "needs_person": sum(on_card(p) for p in members),
             "failing": sum(p["result_check"] == "failing" for p in members),
@@ -338,13 +351,14 @@ def index_view(
     history: PortfolioHistory | None = None,
 ) -> IndexView:
     """The first page."""
-    locale = config.locale
+    locale, t = config.locale, translator(config.locale)
     pieces, flagged, plans = portfolio.ordered, portfolio.flagged, portfolio.plans
     checked = [p for p in pieces if p["result_check"] != "not_due"]
     passed = sum(p["result_check"] == "passed" for p in checked)
     people = [p for p in flagged if on_card(p)]
-    mix = rung_mix(pieces)
+    mix = rung_mix(pieces, locale)
     return {
+        "locale": locale,
         "lang": html_lang(locale),
         "site_name": config.site_name,
         "vendor": config.vendor,
@@ -354,7 +368,7 @@ def index_view(
         "needs_person": len(people),
         "needs_attention": len(flagged),
         "at_top": sum(p["rung"] == Rung.RESULT for p in pieces),
-        "check_rate": _pct(passed, len(checked)),
+        "check_rate": percent(passed, len(checked), locale),
         "check_passed": passed,
         "check_due": len(checked),
         "arr_total": _arr(pieces, config),
@@ -375,7 +389,7 @@ def index_view(
         "first_cards": [Markup(p["card"]) for p in people[:FIRST_SCREEN_CARDS]],
         "attention": (
             _list_link(
-                "Everything that needs attention",
+                t.gettext("Everything that needs attention"),
                 [p for p in plans if p.kind == "attention"],
                 len(flagged),
             )
@@ -383,11 +397,11 @@ def index_view(
             else None
         ),
         "accounts": _list_link(
-            "All accounts", [p for p in plans if p.kind == "accounts"], len(pieces)
+            t.gettext("All accounts"), [p for p in plans if p.kind == "accounts"], len(pieces)
         ),
         "churned": (
             _list_link(
-                "Churned accounts",
+                t.gettext("Churned accounts"),
                 [p for p in plans if p.kind == "churned"],
                 len(portfolio.churned),
             )
@@ -395,24 +409,49 @@ def index_view(
             else None
         ),
         "history": history_view(history, config, as_of) if history is not None else None,
-        "segments": [
-            {
-                "name": segment,
-                "definition": config.segments.definition(segment),
-                "validator_level": config.segments.validator_level(segment),
-            }
-            for segment in ("smb", "mid-market", "enterprise")
-        ],
+        "segments": [_segment_view(segment, config, t) for segment in SEGMENTS],
     }
 
 
-_HEADINGS: dict[str, Callable[[str], str]] = {
-    "accounts": lambda _: "All accounts, by rung",
-    "attention": lambda _: "Everything that needs attention, most severe first",
-    "churned": lambda _: "Churned accounts (no longer published)",
-    "csm": lambda name: f"{name}'s accounts",
-    "segment": lambda name: f"{name} accounts",
+SEGMENTS: tuple[Segment, ...] = ("smb", "mid-market", "enterprise")
+
+# The validator levels, as outcomesite.yaml spells them, in the site's language.
+_LEVELS: dict[Level, str] = {
+    "user": N_("user"),
+    "team-lead": N_("team-lead"),
+    "manager": N_("manager"),
+    "executive": N_("executive"),
 }
+
+
+def _segment_view(segment: Segment, config: SiteConfig, t: Translator) -> SegmentView:
+    definition = config.segments.definition(segment)
+    if definition == DEFAULT_SEGMENTS[segment][0]:  # ours (a site's own stays as written)
+        definition = t.gettext(definition)
+    level = config.segments.validator_level(segment)
+    return {"name": segment, "definition": definition, "validator_level": t.gettext(_LEVELS[level])}
+
+
+# Each list's heading; a CSM's and a segment's name their group.
+_HEADINGS = {
+    "accounts": N_("All accounts, by rung"),
+    "attention": N_("Everything that needs attention, most severe first"),
+    "churned": N_("Churned accounts (no longer published)"),
+    "csm": N_("%(name)s's accounts"),
+    "segment": N_("%(name)s accounts"),
+}
+
+
+def _summary(plan: ListPlan, shown: int, t: Translator) -> str:
+    """ "Page 2 of 5: accounts 501-1000" ("cards" on the attention list)."""
+    if not shown:
+        return t.gettext("No accounts.")
+    cards = plan.kind == "attention"
+    first = (plan.number - 1) * (CARDS_PER_PAGE if cards else PAGE_ROWS) + 1
+    values = {"page": plan.number, "pages": plan.count, "first": first, "last": first + shown - 1}
+    if cards:
+        return t.gettext("Page %(page)s of %(pages)s: cards %(first)s-%(last)s", **values)
+    return t.gettext("Page %(page)s of %(pages)s: accounts %(first)s-%(last)s", **values)
 
 
 def list_view(
@@ -420,21 +459,16 @@ def list_view(
 ) -> ListView:
     shown = [pieces[slug] for slug in plan.slugs]
     cards = plan.kind == "attention"
-    first = (plan.number - 1) * (CARDS_PER_PAGE if cards else PAGE_ROWS) + 1
-    summary = (
-        f"Page {plan.number} of {plan.count}: "
-        f"{'accounts' if not cards else 'cards'} {first}-{first + len(shown) - 1}"
-        if shown
-        else "No accounts."
-    )
+    t = translator(config.locale)
     return {
+        "locale": config.locale,
         "lang": html_lang(config.locale),
         "site_name": config.site_name,
         "vendor": config.vendor,
         "as_of": fmt.day(as_of, config.locale),
         "kind": plan.kind,
-        "heading": _HEADINGS[plan.kind](plan.group),
-        "summary": summary,
+        "heading": t.gettext(_HEADINGS[plan.kind], name=plan.group),
+        "summary": _summary(plan, len(shown), t),
         "rows": [] if cards else [Markup(p["html"]) for p in shown],
         "cards": [Markup(p["card"]) for p in shown] if cards else [],
         "pages": [

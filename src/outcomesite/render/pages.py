@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import TypedDict
 
 from outcomesite.files import PublishedFile
+from outcomesite.i18n import translator
 from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_file_parts
 from outcomesite.load.site import Site
 from outcomesite.model.config import SiteConfig
@@ -65,6 +66,7 @@ class ListPage(ListView, PageFrame):
 class PublicIndexPage(PageFrame):
     """Everything public_index.html receives."""
 
+    locale: str  # the site's
     lang: str
 
 
@@ -116,8 +118,11 @@ def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
     """An account's pieces of the internal index, rendered with its report."""
     entry = index_entry(page, site.config)
     view = account_view(page, entry, site.config, INDEX_TO_PUBLIC)
-    row = theme.render("_index_row.html", {"row": view}).strip()
-    card = theme.render("_attention_card.html", {"row": view}).strip() if entry["attention"] else ""
+    # In the site's locale, like every internal page (another locale is another site's config:
+    # a changed outcomesite.yaml rebuilds every account's pieces).
+    context = {"row": view, "locale": site.config.locale}
+    row = theme.render("_index_row.html", context).strip()
+    card = theme.render("_attention_card.html", context).strip() if entry["attention"] else ""
     return {
         "slug": entry["slug"],
         "account": entry["account"],
@@ -157,9 +162,10 @@ def internal_index_html(
 ) -> str:
     """internal/index.html, the leader's first page."""
     config = site.config
+    t = translator(config.locale)
     context: IndexPage = {
         **index_view(portfolio, config, site.as_of, history),
-        "title": f"{config.site_name} (internal)",
+        "title": t.gettext("%(site)s (internal)", site=config.site_name),
         "preview": preview,
         "stylesheets": _internal_sheets(),
     }
@@ -175,9 +181,12 @@ def internal_list_html(
 ) -> str:
     """One page of one of the internal lists (all accounts, a CSM's, a segment's, attention)."""
     view = list_view(plan, pieces, site.config, site.as_of)
+    title = translator(site.config.locale).gettext(
+        "%(heading)s · %(site)s (internal)", heading=view["heading"], site=site.config.site_name
+    )
     context: ListPage = {
         **view,
-        "title": f"{view['heading']} · {site.config.site_name} (internal)",
+        "title": title,
         "preview": preview,
         "stylesheets": _internal_sheets(),
     }
@@ -186,9 +195,11 @@ def internal_list_html(
 
 def public_index_html(site: Site, theme: Theme, preview: bool = False) -> str:
     """public/index.html: lists nothing, so that nobody browses from it to a report."""
+    locale = site.config.locale
     context: PublicIndexPage = {
-        "lang": html_lang(site.config.locale),
-        "title": site.config.vendor or "Reports",
+        "locale": locale,
+        "lang": html_lang(locale),
+        "title": site.config.vendor or translator(locale).gettext("Reports"),
         "preview": preview,
         "stylesheets": stylesheets(
             lambda name: f"{ASSETS}/{name}",

@@ -16,7 +16,8 @@ import jinja2
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 from outcomesite.files import links_under
-from outcomesite.layout import THEMES_DIR
+from outcomesite.i18n import translator
+from outcomesite.layout import DEFAULT_LOCALE, THEMES_DIR
 
 
 class ThemeError(OutcomesiteError):
@@ -40,6 +41,18 @@ class _Environment(jinja2.Environment):
         if type(obj) is dict and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    """`{% trans %}` and `_()` in a template, in the page's `locale` (a report: its account's).
+    Unformatted: Jinja formats the message with the block's values."""
+    return translator(context.get("locale", DEFAULT_LOCALE)).catalog.gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return translator(context.get("locale", DEFAULT_LOCALE)).catalog.ngettext(singular, plural, n)
 
 
 def _template_line(exc: BaseException, template: str) -> str:
@@ -81,6 +94,13 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        # Every message a template writes is formatted (newstyle: a literal percent is %%), and
+        # a {% trans %} block's whitespace is folded, as scripts/catalogs extracts it.
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            _gettext, _ngettext, newstyle=True
         )
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from typing import TypedDict
 
 from markupsafe import Markup
 
+from outcomesite.i18n import N_, Translator, translator
 from outcomesite.model import ladder
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import ResultAssessment, Rung
@@ -21,11 +22,11 @@ from outcomesite.render.charts import ChartView, chart_view
 from outcomesite.render.page import AccountPage, Point
 
 CATEGORY_LABELS = {
-    "revenue": "Revenue",
-    "cost": "Cost",
-    "risk": "Risk",
-    "efficiency": "Efficiency",
-    "experience": "Experience",
+    "revenue": N_("Revenue"),
+    "cost": N_("Cost"),
+    "risk": N_("Risk"),
+    "efficiency": N_("Efficiency"),
+    "experience": N_("Experience"),
 }
 
 
@@ -128,9 +129,27 @@ class VersionLink(TypedDict):
     current: bool
 
 
+class PageWords(TypedDict):
+    """ "Page 1 of 3" in the report's language, cut around the two numbers only the PDF knows
+    (print.css puts its page counters between the pieces)."""
+
+    before: str
+    between: str
+    after: str
+
+
+def page_words(t: Translator) -> PageWords:
+    """The sentence is translated whole; the catalog test holds its numbers in this order."""
+    text = t.gettext("Page %(page)s of %(pages)s", page="\0", pages="\1")
+    before, _, rest = text.partition("\0")
+    between, _, after = rest.partition("\1")
+    return {"before": before, "between": between, "after": after}
+
+
 class ReportView(TypedDict):
     """What report.html shows about the account (page.py adds how the page is put together)."""
 
+    locale: str  # the account's `locale`, else the site's: the report's words, numbers, dates
     lang: str
     title: str
     vendor: str
@@ -154,6 +173,7 @@ class ReportView(TypedDict):
     pdf_name: str
     prepared: str  # "Prepared for Northwind Logistics by Acme Software"
     privacy: str  # the notice that the report is private to the customer's team
+    page_words: PageWords  # the PDF's "Page 1 of 3"
 
 
 def html_lang(locale: str) -> str:
@@ -162,41 +182,52 @@ def html_lang(locale: str) -> str:
 
 # Each rung in one line, to the customer (the seeds' Customer Results Ladder).
 RUNG_CAPTIONS = {
-    Rung.ACTIVITY: "Your team uses the product",
-    Rung.ADOPTION: "Used again and again, across people and weeks",
-    Rung.OUTCOME: "A metric you care about has moved",
-    Rung.RESULT: "The change is confirmed by your team and tied to the product",
+    Rung.ACTIVITY: N_("Your team uses the product"),
+    Rung.ADOPTION: N_("Used again and again, across people and weeks"),
+    Rung.OUTCOME: N_("A metric you care about has moved"),
+    Rung.RESULT: N_("The change is confirmed by your team and tied to the product"),
 }
 
 
 # Where the account stands and what reaches the next rung, said to the customer's team.
 RUNG_WHY = {
-    Rung.NONE: "We have not named a result with you yet.",
-    Rung.ACTIVITY: "Your team uses the product; no result has moved from its starting point yet.",
-    Rung.ADOPTION: "Your team uses the product again and again, across people and weeks; no "
-    "result has moved from its starting point yet.",
-    Rung.OUTCOME: "At least one of your results has moved from its starting point in the right "
-    "direction.",
-    Rung.RESULT: "At least one of your results moved in the right direction, is tied to the "
-    "product, and your team confirmed it.",
+    Rung.NONE: N_("We have not named a result with you yet."),
+    Rung.ACTIVITY: N_(
+        "Your team uses the product; no result has moved from its starting point yet."
+    ),
+    Rung.ADOPTION: N_(
+        "Your team uses the product again and again, across people and weeks; no result has "
+        "moved from its starting point yet."
+    ),
+    Rung.OUTCOME: N_(
+        "At least one of your results has moved from its starting point in the right direction."
+    ),
+    Rung.RESULT: N_(
+        "At least one of your results moved in the right direction, is tied to the product, and "
+        "your team confirmed it."
+    ),
 }
 RUNG_NEXT = {
-    Rung.NONE: "Name a first result together: a goal you would call valuable, how we measure it, "
-    "where it starts and where it should get to.",
-    Rung.ACTIVITY: "Measure a result again once it has had time to move.",
-    Rung.ADOPTION: "Measure a result again and see it move toward its target.",
-    Rung.OUTCOME: "Confirm the change with us: we show how the product made the difference, and "
-    "your team confirms the figure.",
+    Rung.NONE: N_(
+        "Name a first result together: a goal you would call valuable, how we measure it, where "
+        "it starts and where it should get to."
+    ),
+    Rung.ACTIVITY: N_("Measure a result again once it has had time to move."),
+    Rung.ADOPTION: N_("Measure a result again and see it move toward its target."),
+    Rung.OUTCOME: N_(
+        "Confirm the change with us: we show how the product made the difference, and your team "
+        "confirms the figure."
+    ),
 }
 
 
-def ladder_steps(rung: Rung) -> list[LadderStep]:
+def ladder_steps(rung: Rung, t: Translator) -> list[LadderStep]:
     return [
         {
             "number": int(r),
-            "label": r.label,
+            "label": t.gettext(r.label),
             "key": r.key,
-            "caption": RUNG_CAPTIONS[r],
+            "caption": t.gettext(RUNG_CAPTIONS[r]),
             "reached": rung >= r,
             "current": rung == r,
         }
@@ -232,24 +263,29 @@ def stamp(item: ResultAssessment, locale: str, short: bool = False) -> Stamp:
     """The customer's confirmation, in words for the stamp by the result's title (`short`: on a
     highlight card, the name only): a confirmation covers the value it was given for, not the
     ones measured after it."""
-    r = item.result
+    r, t = item.result, translator(locale)
     validator = r.validator
     if validator is None:
         return {"state": "", "text": ""}
     who = validator.name if short or not validator.role else f"{validator.name}, {validator.role}"
     found = item.confirmation
     if found is None or found.value is None:
-        return {"state": "pending", "text": f"Awaiting confirmation from {who}"}
+        return {
+            "state": "pending",
+            "text": t.gettext("Awaiting confirmation from %(who)s", who=who),
+        }
+    if found.latest and short:
+        return {"state": "confirmed", "text": t.gettext("Confirmed by %(who)s", who=who)}
+    on = fmt.day(found.on, locale)
     if found.latest:
-        when = "" if short else f", on {fmt.day(found.on, locale)}"
-        return {"state": "confirmed", "text": f"Confirmed by {who}{when}"}
+        text = t.gettext("Confirmed by %(who)s, on %(date)s", who=who, date=on)
+        return {"state": "confirmed", "text": text}
     value = fmt.quantity(found.value, r.unit, locale)
     if short:
-        return {"state": "partly", "text": f"{value} confirmed by {who}; the latest not yet"}
-    return {
-        "state": "partly",
-        "text": f"Confirmed by {who}, on {fmt.day(found.on, locale)}: {value}",
-    }
+        text = t.gettext("%(value)s confirmed by %(who)s; the latest not yet", value=value, who=who)
+        return {"state": "partly", "text": text}
+    text = t.gettext("Confirmed by %(who)s, on %(date)s: %(value)s", who=who, date=on, value=value)
+    return {"state": "partly", "text": text}
 
 
 def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> list[Point]:
@@ -257,8 +293,12 @@ def result_points(item: ResultAssessment, recorded: tuple[Point, ...] = ()) -> l
     return list(ladder.measurements(item.result, recorded))
 
 
-def owner_label(vendor: str) -> str:
-    return f"Owner at {vendor}" if vendor else "Owner on our side"
+def owner_label(vendor: str, t: Translator) -> str:
+    return (
+        t.gettext("Owner at %(vendor)s", vendor=vendor)
+        if vendor
+        else t.gettext("Owner on our side")
+    )
 
 
 def stale_note(item: ResultAssessment, as_of: dt.date, locale: str) -> str | None:
@@ -277,7 +317,7 @@ def result_view(
     as_of: dt.date | None = None,
 ) -> ResultView:
     """One result as the report shows it, with its chart."""
-    r = item.result
+    r, t = item.result, translator(locale)
     confirmation = stamp(item, locale)
     return {
         "chart": chart_view(
@@ -286,7 +326,7 @@ def result_view(
         "id": r.id,
         "goal": r.goal,
         "metric": r.metric,
-        "category": CATEGORY_LABELS.get(r.category or "", ""),
+        "category": t.gettext(CATEGORY_LABELS[r.category]) if r.category else "",
         "movement": fmt.movement(r.baseline, r.target, r.current, r.unit, locale),
         "baseline": fmt.quantity(r.baseline, r.unit, locale),
         "target": fmt.quantity(r.target, r.unit, locale),
@@ -302,10 +342,10 @@ def result_view(
         "stamp": confirmation,
         "attribution": r.attribution,
         "owner": r.owner,
-        "owner_label": owner_label(vendor),
+        "owner_label": owner_label(vendor, t),
         "rung": int(item.rung),
-        "rung_label": item.rung.label,
-        "status": "Delivered" if item.rung == Rung.RESULT else "In flight",
+        "rung_label": t.gettext(item.rung.label),
+        "status": t.gettext("Delivered") if item.rung == Rung.RESULT else t.gettext("In flight"),
         "stale_note": stale_note(item, as_of, locale) if as_of else None,
         "confirmed_value": (
             fmt.quantity(item.confirmed_value, r.unit, locale)
@@ -338,24 +378,39 @@ def highlight_order(items: tuple[ResultAssessment, ...]) -> list[ResultAssessmen
 def highlights_summary(items: tuple[ResultAssessment, ...], locale: str) -> str:
     """One line: how many targets are met and how many results the customer confirmed, and how
     many moved away (never hidden)."""
+    t = translator(locale)
     if not items:
-        return "No result named yet: naming the first one together is the next step"
+        return t.gettext("No result named yet: naming the first one together is the next step")
     total = len(items)
     met = sum(item.target_met for item in items)
     confirmed = sum(item.validated for item in items)
     away = sum(item.moving_away for item in items)
     parts = [
-        f"{fmt.count(met, locale)} of {fmt.count(total, locale)} "
-        f"{'target' if total == 1 else 'targets'} met",
-        f"{fmt.count(confirmed, locale)} confirmed by your team",
+        t.ngettext(
+            "%(met)s of %(total)s target met",
+            "%(met)s of %(total)s targets met",
+            total,
+            met=fmt.count(met, locale),
+            total=fmt.count(total, locale),
+        ),
+        t.ngettext(
+            "%(confirmed)s confirmed by your team",
+            "%(confirmed)s confirmed by your team",
+            confirmed,
+            confirmed=fmt.count(confirmed, locale),
+        ),
     ]
     if away:
         parts.append(
-            f"{fmt.count(away, locale)} moving away from "
-            f"{'its target' if away == 1 else 'their targets'}"
+            t.ngettext(
+                "%(away)s moving away from its target",
+                "%(away)s moving away from their targets",
+                away,
+                away=fmt.count(away, locale),
+            )
         )
     if not any(item.result.current is not None for item in items):
-        parts.append("none measured yet")
+        parts.append(t.gettext("none measured yet"))
     return " · ".join(parts)
 
 
@@ -384,11 +439,12 @@ def next_step_views(
     steps: tuple[NextStep, ...], side: str, vendor: str, as_of: dt.date, locale: str
 ) -> list[NextStepView]:
     """The steps of one side, in the file's order; people named with their organisation."""
-    team = (vendor or "our team") if side == "vendor" else "your team"
+    t = translator(locale)
+    team = (vendor or t.gettext("our team")) if side == "vendor" else t.gettext("your team")
     return [
         {
             "step": s.step,
-            "owner": f"{s.owner}, {team}",
+            "owner": t.gettext("%(person)s, %(team)s", person=s.owner, team=team),
             "due": fmt.day(s.due, locale) if s.due else None,
             "overdue": s.due is not None and s.due < as_of,
         }
@@ -397,18 +453,25 @@ def next_step_views(
     ]
 
 
-PRIVACY = "This report is private to your team: please do not share the link outside it."
+PRIVACY = N_("This report is private to your team: please do not share the link outside it.")
+
+
+def account_locale(page: AccountPage, config: SiteConfig) -> str:
+    """The report's locale: the account's own (a US vendor's German customer), else the site's."""
+    return page.account.data.locale or config.locale
 
 
 def report_view(page: AccountPage, config: SiteConfig, as_of: dt.date) -> ReportView:
     """Everything the customer report shows; nothing internal (notes, 90-day status, commits)
     is in it. One date: the day the data is as of."""
     data, assessment = page.account.data, page.account.assessment
-    locale, vendor = config.locale, config.vendor
+    locale, vendor = account_locale(page, config), config.vendor
+    t = translator(locale)
     shown_as_of = page.source.date if page.permanent and page.source else as_of
     back = "../" if page.permanent else ""
     results = assessment.results
     return {
+        "locale": locale,
         "lang": html_lang(locale),
         "vendor": vendor,
         "account_name": data.account,
@@ -427,10 +490,12 @@ def report_view(page: AccountPage, config: SiteConfig, as_of: dt.date) -> Report
         ],
         "latest_href": "../" if page.permanent else None,
         "rung": int(assessment.rung),
-        "rung_label": assessment.rung.label,
-        "ladder": ladder_steps(assessment.rung),
-        "why": RUNG_WHY[assessment.rung],
-        "next_step": RUNG_NEXT.get(assessment.rung),
+        "rung_label": t.gettext(assessment.rung.label),
+        "ladder": ladder_steps(assessment.rung, t),
+        "why": t.gettext(RUNG_WHY[assessment.rung]),
+        "next_step": t.gettext(RUNG_NEXT[assessment.rung])
+        if assessment.rung in RUNG_NEXT
+        else None,
         "results": [
             result_view(item, locale, page.recorded.get(item.result.id, ()), vendor, as_of)
             for item in results
@@ -443,7 +508,12 @@ def report_view(page: AccountPage, config: SiteConfig, as_of: dt.date) -> Report
         "customer_steps": next_step_views(data.next_steps, "customer", vendor, as_of, locale),
         "narrative": Markup(page.narrative),
         "pdf_name": page.pdf_name,
-        "title": f"{data.account}: outcome report",
-        "prepared": f"Prepared for {data.account}" + (f" by {vendor}" if vendor else ""),
-        "privacy": PRIVACY,
+        "title": t.gettext("%(account)s: outcome report", account=data.account),
+        "prepared": (
+            t.gettext("Prepared for %(account)s by %(vendor)s", account=data.account, vendor=vendor)
+            if vendor
+            else t.gettext("Prepared for %(account)s", account=data.account)
+        ),
+        "privacy": t.gettext(PRIVACY),
+        "page_words": page_words(t),
     }

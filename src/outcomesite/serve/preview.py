@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +23,15 @@ from typing import TYPE_CHECKING
 from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
 from outcomesite.build.stamps import Watched
 from outcomesite.errors import OutcomesiteError
-from outcomesite.layout import CONFIG_FILE, PDF_TIMEOUT, PREVIEW_DIR, SETTLE_SECONDS, THEMES_DIR
+from outcomesite.i18n import translator
+from outcomesite.layout import (
+    CONFIG_FILE,
+    DEFAULT_LOCALE,
+    PDF_TIMEOUT,
+    PREVIEW_DIR,
+    SETTLE_SECONDS,
+    THEMES_DIR,
+)
 from outcomesite.pdf.jobs import PdfError
 from outcomesite.pdf.pool import PdfPool
 from outcomesite.render.pages import pdf_job
@@ -154,7 +163,11 @@ class Preview:
 
     def decorate(self, page: str) -> str:
         """List the current problems where base.html marks the place."""
-        return page.replace(PROBLEMS_MARK, _error_banner(self.state.problems), 1)
+        if PROBLEMS_MARK not in page:
+            return page
+        lang = _PAGE_LANG.search(page)
+        locale = lang.group(1).replace("-", "_") if lang else DEFAULT_LOCALE
+        return page.replace(PROBLEMS_MARK, _error_banner(self.state.problems, locale), 1)
 
     def special(self, path: str) -> Response | None:
         """What the preview answers itself: its stylesheet, PDFs, and pages before a first build."""
@@ -199,14 +212,26 @@ class Preview:
             self.pdf_pool.close(stop=True)
 
 
-def _error_banner(problems: list[str]) -> str:
+_PAGE_LANG = re.compile(r'<html lang="([A-Za-z0-9-]{2,20})"')
+
+
+def _error_banner(problems: list[str], locale: str = DEFAULT_LOCALE) -> str:
+    """The problems over the page, its words in the page's language; the problems themselves are
+    `check`'s messages, in English, and marked so (screen readers switch voice)."""
     if not problems:
         return ""
+    t = translator(locale)
     items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    heading = html.escape(t.gettext("outcomesite check found problems"))
+    after = html.escape(
+        t.gettext(
+            "A file with a problem shows its last good version until it is fixed; everything "
+            "else is up to date."
+        )
+    )
     return (
-        '<aside class="outcomesite-errors" role="alert"><h2>outcomesite check found problems</h2>'
-        f"<ul>{items}</ul><p>A file with a problem shows its last good version until it is "
-        "fixed; everything else is up to date.</p></aside>"
+        f'<aside class="outcomesite-errors" role="alert"><h2>{heading}</h2>'
+        f'<ul lang="en">{items}</ul><p>{after}</p></aside>'
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from outcomesite.load.convert import Loc
+from outcomesite.load.locales import locale_problem
 from outcomesite.load.rules.base import ErrorRule, FileFacts, Finding, article, plain, result_name
 from outcomesite.model import ladder
 
@@ -115,6 +116,12 @@ def reused_slug_has_a_new_link(facts: FileFacts) -> Iterator[Finding]:
         )
 
 
+def locale_is_known(facts: FileFacts) -> Iterator[Finding]:
+    locale = facts.data.get("locale")
+    if isinstance(locale, str) and (message := locale_problem(locale)):
+        yield ("locale",), message
+
+
 ERRORS: tuple[ErrorRule, ...] = (
     unique_result_ids,
     current_needs_measured_on,
@@ -122,4 +129,5 @@ ERRORS: tuple[ErrorRule, ...] = (
     direction_agrees,
     no_future_dates,
     reused_slug_has_a_new_link,
+    locale_is_known,
 )

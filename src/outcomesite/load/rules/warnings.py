@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from outcomesite.load.convert import Loc
+from outcomesite.load.locales import catalog_problem
 from outcomesite.load.rules.base import (
     AccountFacts,
     Finding,
@@ -15,6 +16,7 @@ from outcomesite.load.rules.base import (
     next_step_name,
     plain,
 )
+from outcomesite.load.rules.glyphs import drawable_texts
 from outcomesite.load.rules.placeholders import no_placeholders
 from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS, first_match
 from outcomesite.model import ladder
@@ -278,6 +280,11 @@ def texts_fit_the_report(facts: AccountFacts) -> Iterator[Finding]:
         yield from too_long((*at, "owner"), where, "owner", step.owner)
 
 
+def locale_has_a_catalog(facts: AccountFacts) -> Iterator[Finding]:
+    if facts.data.locale and (message := catalog_problem(facts.data.locale)):
+        yield ("locale",), message
+
+
 # (code, rule): the code names the kind of warning in summaries (errors.WARNING_KINDS).
 WARNINGS: tuple[tuple[str, WarningRule], ...] = (
     ("no-results", has_results),
@@ -295,4 +302,6 @@ WARNINGS: tuple[tuple[str, WarningRule], ...] = (
     ("placeholder", no_placeholders),
     ("long-text", texts_fit_the_report),
     ("result-check", passes_the_result_check),
+    ("locale", locale_has_a_catalog),
+    ("no-font", drawable_texts),
 )
