@@ -7,11 +7,14 @@ complete list of diagnostics, so a case also proves no other, spurious message a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from outcomesite.load.frontmatter import _Loader, split
 from outcomesite.load.rules.base import plain
-from tests.conftest import VALID, diagnostics_of, make_site
+from tests.conftest import ROOT, VALID, diagnostics_of, make_site
 
 P = "content/accounts/acme.md"
 
@@ -522,4 +525,38 @@ def test_image_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "content/accounts/acme/c.png").symlink_to(tmp_path / "secret.png")
     assert diagnostics_of(tmp_path) == [
         f"{P}:25: error: image `c.png` is reached through a link (symlink) in content/accounts/acme/: commit the image itself, not a link; nothing outside the account's own folder is published"
+    ]
+
+
+def _shape(node: Any) -> Any:
+    marks = (node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return ("scalar", node.value, node.style, marks)
+    if isinstance(node, yaml.SequenceNode):
+        return ("seq", node.flow_style, marks, [_shape(n) for n in node.value])
+    return ("map", node.flow_style, marks, [(_shape(k), _shape(v)) for k, v in node.value])
+
+
+TRICKY_YAML = [
+    "a: NO\nb: on\nc: 1:30\nd: 0123\ne: 2026-11-01\nf: ~\ng: 1e3\nh: .inf\n",
+    "a: \"quoted\"\nb: 'single'\nc: |\n  block\nd: >-\n  folded\n",
+    "a: {b: 1, c: [2, 3]}\nd:\n  - e: 4\n    f: 5\n",
+]
+
+
+def test_composing_without_the_resolver_keeps_every_node_and_mark() -> None:
+    """The loader skips PyYAML's type guessing (the schema decides types); values, styles and
+    marks are PyYAML's own, on every sample account file and on YAML's traps."""
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    texts = [
+        split(p.read_text("utf-8"))[0] for p in sorted((ROOT / "content/accounts").glob("*.md"))
+    ]
+    for text in [*texts, *TRICKY_YAML]:
+        ours, theirs = yaml.compose(text, Loader=_Loader), yaml.compose(text, Loader=base)
+        assert _shape(ours) == _shape(theirs)
+    tagged = yaml.compose("a: !!python/name:os.system x\nb: plain\n", Loader=_Loader)
+    assert isinstance(tagged, yaml.MappingNode)
+    assert [v.tag for _, v in tagged.value] == [
+        "tag:yaml.org,2002:python/name:os.system",
+        "tag:yaml.org,2002:str",
     ]

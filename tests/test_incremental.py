@@ -293,3 +293,25 @@ def test_damaged_details_mean_a_full_build_or_a_clear_error(site: Path) -> None:
     make_site(site, {"acme": VALID.replace("current: 44", "current: 43")})
     assert build(site).changed is None, "an edit cannot be applied without the records"
     assert snapshot(site / "build") == from_scratch(site)
+
+
+def test_an_up_to_date_site_is_reported_without_its_details_file(tmp_path: Path) -> None:
+    """The default output (warnings by kind, notes) comes from the small state file: a no-op at
+    10,000 accounts does not read the 30 MB of details to print one line (`--verbose` does)."""
+    stale = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-05-01").replace(
+        "start_date: 2026-09-01", "start_date: 2026-04-01"
+    )
+    make_site(tmp_path, {"acme": stale, "globex": GLOBEX})
+    env = {"OUTCOMESITE_SECRET": "incremental-secret-0123456789abcdef0123456789"}
+    first = run_cli(tmp_path, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), env=env)
+    (tmp_path / "build" / DETAILS_FILE).write_text("not the details", encoding="utf-8")
+    again = run_cli(tmp_path, "build", "--no-pdf", "--as-of", AS_OF.isoformat(), env=env)
+    assert again.exit_code == 0, again.output
+    assert "(0 changed)" in again.output
+    said = [line for line in again.output.splitlines() if "warning" in line]
+    assert said[0] == next(line for line in first.output.splitlines() if "warning" in line)
+    assert said[0].startswith("1 warning: 1 stale measurement")
+    verbose = run_cli(
+        tmp_path, "build", "--no-pdf", "--verbose", "--as-of", AS_OF.isoformat(), env=env
+    )
+    assert verbose.exit_code == 2 and "are damaged" in verbose.output

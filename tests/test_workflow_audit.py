@@ -235,3 +235,51 @@ def test_gitlab_ci_keeps_the_secret_to_the_build_job(tmp_path: Path) -> None:
     assert ci["build"]["script"][-1] == BUILD_COMMAND
     # The set-up instructions, in the file's comments.
     assert "Masked and Protected" in path.read_text(encoding="utf-8")
+
+
+def uncommented(text: str, start: str, indent: str, count: int = 0) -> str:
+    """The commented-out block that starts at the line `start` (without its `# `), as YAML: to
+    the end of the comment, or `count` lines."""
+    lines = text.split("\n")
+    first = lines.index(f"{indent}# {start}")
+    block = []
+    for line in lines[first : first + count] if count else lines[first:]:
+        if not line.startswith(f"{indent}#"):
+            break
+        block.append(indent + line[len(indent) + 2 :])
+    return "\n".join(block) + "\n"
+
+
+def test_the_pdf_shards_option_works_when_uncommented(tmp_path: Path) -> None:
+    """The optional `pdfs` jobs of both workflows, uncommented as their comments say: valid, the
+    GitHub one free of zizmor findings, each running `build --shard K/N`."""
+    site = init(tmp_path)
+    workflow = site / WORKFLOW
+    text = workflow.read_text(encoding="utf-8")
+    job = uncommented(text, "pdfs:", "  ")
+    restore = uncommented(text, "    - name: Restore the PDFs of shard 1", "  ", count=5)
+    text = text.replace("\n  deploy:\n", "\n" + job + "\n  deploy:\n", 1)
+    text = text.replace(
+        "      # The only step that sees OUTCOMESITE_SECRET.",
+        restore + "      # The only step that sees OUTCOMESITE_SECRET.",
+        1,
+    )
+    text = text.replace(
+        "  build:\n    name: build\n", "  build:\n    name: build\n    needs: pdfs\n"
+    )
+    workflow.write_text(text, encoding="utf-8")
+    data = load(workflow)
+    pdfs = data["jobs"]["pdfs"]
+    assert pdfs["strategy"]["matrix"]["shard"] == [1, 2, 3]
+    runs = [step.get("run", "") for step in pdfs["steps"]]
+    assert 'outcomesite build --shard "$SHARD/3"' in runs
+    assert data["jobs"]["build"]["needs"] == "pdfs"
+    build_uses = [action(step) for step in data["jobs"]["build"]["steps"] if "uses" in step]
+    assert "actions/cache/restore" in build_uses
+    result = zizmor(workflow)
+    assert result.returncode == 0, report(result)
+
+    gitlab = (site / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    jobs = yaml.safe_load(gitlab + uncommented(gitlab, "pdfs:", ""))
+    assert jobs["pdfs"]["parallel"] == 3
+    assert 'outcomesite build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"' in jobs["pdfs"]["script"]

@@ -17,13 +17,14 @@ import click
 
 from outcomesite import __version__
 from outcomesite.build import BuildOptions, BuildRefused, ProgressCallback, build_site
+from outcomesite.build.shard import Shard, render_shard
 from outcomesite.errors import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VALIDATION,
     OutcomesiteError,
+    counts_summary,
     format_diagnostics,
-    warning_summary,
 )
 from outcomesite.layout import default_as_of, find_site
 from outcomesite.links import link_id, resolve_secret, share_url
@@ -213,6 +214,13 @@ def new(ctx: click.Context, slug: str, segment: str, here: str | None) -> None:
     help='Where the index\'s "since" section starts (default: outcomesite.yaml `since`, '
     "the start of the quarter).",
 )
+@click.option(
+    "--shard",
+    "shard",
+    metavar="K/N",
+    help="Render only part K of N of the PDFs into the PDF cache, and nothing else: N CI jobs "
+    "each render one part, then a build with their caches merged renders none (admin guide).",
+)
 @_HERE
 @click.pass_context
 def build(
@@ -227,10 +235,14 @@ def build(
     no_cache: bool,
     allow_shallow: bool,
     since: dt.datetime | None,
+    shard: str | None,
     here: str | None,
 ) -> None:
     """Check, then render the site into build/ (public/ reports, internal/ index)."""
     root = _root(ctx, here)
+    if shard is not None:
+        _build_shard(root, shard, no_pdf, no_cache, strict, _as_of(as_of), jobs, quiet)
+        return
     if since is not None and since.date() > _as_of(as_of):
         raise _click_error(
             f"--since {since.date().isoformat()} is after the report date "
@@ -262,12 +274,13 @@ def build(
         return
     for notice in report.notices:
         click.echo(f"note: {notice}", err=True)
+    counts = report.warning_counts
     if verbose:
         for warning in report.warnings:
             click.echo(warning.format_text(), err=True)
-    elif report.warnings:
+    elif counts:
         click.echo(
-            f"{warning_summary(report.warnings)} (`outcomesite check` or `build --verbose` "
+            f"{counts_summary(counts)} (`outcomesite check` or `build --verbose` "
             "lists each, with its file and line)",
             err=True,
         )
@@ -280,10 +293,44 @@ def build(
     click.echo(
         f"built {report.accounts} account(s){changed}: {report.reports} report(s), "
         f"{report.pdfs} PDF(s) ({report.pdfs - report.pdfs_reused} rendered, "
-        f"{report.pdfs_reused} reused), {len(report.warnings)} warning(s) "
+        f"{report.pdfs_reused} reused), {sum(counts.values())} warning(s) "
         f"in {report.seconds:.1f} s -> {report.out}",
         err=True,
     )
+
+
+def _build_shard(
+    root: Path,
+    text: str,
+    no_pdf: bool,
+    no_cache: bool,
+    strict: bool,
+    as_of: dt.date,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """`build --shard K/N`: this job's part of the PDFs, into the cache (build/shard.py)."""
+    if no_pdf or no_cache:
+        flag = "--no-pdf" if no_pdf else "--no-cache"
+        raise _click_error(
+            f"--shard renders PDFs into the PDF cache: it cannot be combined with {flag}",
+            EXIT_USAGE,
+        )
+    part = Shard.parse(text)
+    with _pdf_progress(enabled=not quiet) as progress:
+        try:
+            options = BuildOptions(strict=strict, as_of=as_of, jobs=jobs, progress=progress)
+            report = render_shard(root, options, part)
+        except BuildRefused as refused:
+            click.echo(format_diagnostics(refused.site.diagnostics, "text"))
+            raise
+    if not quiet:
+        click.echo(
+            f"shard {report.shard}: {report.pdfs} of the site's {report.site_pdfs} PDF(s), "
+            f"{report.rendered} rendered, {report.pdfs - report.rendered} already cached, in "
+            f"{report.seconds:.1f} s -> {report.cache} (keep it for the final build)",
+            err=True,
+        )
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ output and an exit code. Exceptions are kept for conditions where the command ca
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -92,6 +92,11 @@ def warning_summary(warnings: Iterable[Diagnostic]) -> str:
     counts: dict[str, int] = {}
     for warning in warnings:
         counts[warning.code] = counts.get(warning.code, 0) + 1
+    return counts_summary(counts)
+
+
+def counts_summary(counts: Mapping[str, int]) -> str:
+    """`warning_summary` from the warnings counted by kind (code -> how many)."""
     total = sum(counts.values())
     parts = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

@@ -102,17 +102,20 @@ class BuildReport:
 
     @cached_property
     def warnings(self) -> list[Diagnostic]:
-        records = self._detailed().accounts.values()
-        return sorted([*self.state.warnings, *(d for r in records for d in r.warnings)])
+        """Each warning, with its file and line (read from the details file)."""
+        return self._detailed().all_warnings()
 
-    @cached_property
+    @property
+    def warning_counts(self) -> dict[str, int]:
+        """Warnings by kind, from the state file: what the default output prints."""
+        return self.state.summarise()["warnings"]
+
+    @property
     def notices(self) -> list[str]:
-        records = self._detailed().accounts.values()
-        return [
-            *self.state.notices,
-            *([self.secret_notice] if self.secret_notice else []),
-            *(notice for record in records for notice in record.notices),
-        ]
+        """The site's and the accounts' notices (an up-to-date site: its last build's), from the
+        state file, and the secret's."""
+        secret = [self.secret_notice] if self.secret_notice else []
+        return [*self.state.summarise()["notices"], *secret]
 
     @cached_property
     def listing(self) -> list[str]:

@@ -13,12 +13,14 @@ from pathlib import Path
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
 from outcomesite.build.plan import AccountPages, git_notices, narrative_of, plan_site
+from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
 from outcomesite.build.state import AccountRecord, BuildParams, BuildState
 from outcomesite.build.write import (
     InternalWritten,
     PdfSettings,
     PdfsWritten,
+    fill_pdf_cache,
     write_internal,
     write_pdfs,
     write_reports,
@@ -113,6 +115,17 @@ class Run:
             raise
         commit.discard(staging)  # now holds the replaced files
         return self._report(state, site, planned, sorted(changed), pdfs)
+
+    def shard(self, shard: Shard, cache: PdfCache) -> tuple[int, int, int]:
+        """Render shard `shard`'s PDFs into `cache` (build/shard.py); nothing else is written.
+        (its PDFs, rendered now, the site's PDFs)"""
+        site, theme, _, planned = self._load(None)
+        pages = [page for item in planned for page in item.pages]
+        mine = [page for page in pages if shard.has(page.account.slug)]
+        options = self.options
+        settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
+        rendered = fill_pdf_cache(site, theme, mine, settings, cache)
+        return len(mine), rendered, len(pages)
 
     def _load(self, files: list[Path] | None) -> tuple[Site, Theme, Repository, list[AccountPages]]:
         cache = self.options.cache or self.root / CACHE_DIR

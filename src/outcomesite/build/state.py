@@ -31,7 +31,7 @@ from outcomesite.layout import DETAILS_FILE, STATE_FILE
 if TYPE_CHECKING:
     from outcomesite.render.index import IndexPieces
 
-FORMAT = 6  # the shape of the two files; another shape is no state at all (a full build)
+FORMAT = 7  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
 
 
@@ -123,6 +123,11 @@ class AccountRecord:
         self.details_line = line
 
 
+class Summary(TypedDict):
+    warnings: dict[str, int]  # warning code -> how many
+    notices: list[str]  # the site's and every account's
+
+
 @dataclass
 class BuildState:
     """The state file says whether anything changed; the details file has what a rebuild needs
@@ -138,6 +143,24 @@ class BuildState:
     pages: dict[str, str] = field(default_factory=dict)  # internal/ page -> digest of its content
     build_id: str = ""  # pairs a state file with its details file
     detailed: bool = True  # the details are in memory
+    # What a build prints by default (warnings counted by kind, every notice), kept in the state
+    # file so that an up-to-date site is reported without reading the details file.
+    summary: Summary = field(default_factory=lambda: Summary(warnings={}, notices=[]))
+
+    def summarise(self) -> Summary:
+        """From the details in memory; a state read without them keeps the summary it had."""
+        if not self.detailed:
+            return self.summary
+        counts: dict[str, int] = {}
+        for warning in self.all_warnings():
+            counts[warning.code] = counts.get(warning.code, 0) + 1
+        notices = [*self.notices, *(n for r in self.accounts.values() for n in r.notices)]
+        return Summary(warnings=counts, notices=notices)
+
+    def all_warnings(self) -> list[Diagnostic]:
+        """Every warning: the site's and each account's (from the details)."""
+        records = self.accounts.values()
+        return sorted([*self.warnings, *(d for r in records for d in r.warnings)])
 
     def write(self, out: Path) -> None:
         """The details first, then the state file that names them: a crash between the two
@@ -146,6 +169,7 @@ class BuildState:
         if self.detailed:
             self.build_id = os.urandom(8).hex()
             self._write_details(out)
+        self.summary = self.summarise()
         state = {
             "format": FORMAT,
             "build_id": self.build_id,
@@ -154,6 +178,7 @@ class BuildState:
             "watched": self.watched,
             "stamps": self.stamps,
             "pages": self.pages,
+            "summary": self.summary,
             "accounts": {
                 slug: [record.digest, record.outputs, record.reports, record.pdfs]
                 for slug, record in sorted(self.accounts.items())
@@ -194,6 +219,10 @@ class BuildState:
                 pages=data["pages"],
                 build_id=data["build_id"],
                 detailed=False,
+                summary=Summary(
+                    warnings=dict(data["summary"]["warnings"]),
+                    notices=list(data["summary"]["notices"]),
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None

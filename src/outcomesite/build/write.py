@@ -123,6 +123,23 @@ def _read_image(site: Site, slug: str, image: str) -> bytes:
         ) from None
 
 
+def fill_pdf_cache(
+    site: Site, theme: Theme, pages: list[AccountPage], settings: PdfSettings, cache: PdfCache
+) -> int:
+    """Render into the cache the PDFs of `pages` it lacks (`build --shard`), writing nothing
+    else and forgetting nothing; how many were rendered."""
+    jobs = [render.pdf_job(site, theme, page, settings.timeout) for page in pages]
+    missing = [(job, key) for job in jobs if not cache.has(key := cache.key(job))]
+    workers = min(cpus(settings.workers), max(1, len(missing)))
+    with PdfPool(workers, site.config.pdf_memory_mb) as pool:
+        rendered = pool.render([job for job, _ in missing])
+        for done, ((_, key), pdf) in enumerate(zip(missing, rendered, strict=True), 1):
+            cache.put(key, pdf)
+            if settings.progress:
+                settings.progress(done, len(missing))
+    return len(missing)
+
+
 def write_pdfs(
     public: Path,
     site: Site,

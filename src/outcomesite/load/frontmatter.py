@@ -13,7 +13,30 @@ from dataclasses import dataclass
 import yaml
 
 # The C loader is several times faster; the pure-Python one behaves the same for composing.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_PLAIN_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Composes without guessing types: the schema decides what `NO` or `1:30` means (load/
+    convert.py reads each scalar's text and style), so the resolver's regular expressions, which
+    the composer calls for every scalar, would only be thrown away. An explicit tag keeps its own
+    name (the resolver is not asked), and is refused below."""
+
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
+        return _PLAIN_TAGS[kind]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None  # no path resolvers: nothing to track on the way down
+
+    def ascend_resolver(self) -> None:
+        return None
+
 
 # Tags the resolver gives plain values by itself; an explicit `!!python/...` or `!custom` is refused.
 _IMPLICIT_TAGS = frozenset(

@@ -78,6 +78,9 @@ class PdfCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pdf"
 
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
+
     def get(self, key: str) -> bytes | None:
         path = self._path(key)
         try:
