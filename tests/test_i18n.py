@@ -115,10 +115,10 @@ TARGETS_MET = {
     ),
     # French: 0 is singular
     "fr_FR": (
-        "0 objectif atteint sur 0",
-        "1 objectif atteint sur 1",
-        "2 objectifs atteints sur 2",
-        "5 objectifs atteints sur 5",
+        "0 sur 0 objectif atteint",
+        "1 sur 1 objectif atteint",
+        "2 sur 2 objectifs atteints",
+        "5 sur 5 objectifs atteints",
     ),
     "es_ES": (
         "0 de 0 objetivos alcanzados",
