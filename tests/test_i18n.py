@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from outcomesite.build import BuildOptions, BuildReport, build_site
 from outcomesite.i18n import LOCALES_DIR, languages, translator
 from outcomesite.render import formatting as fmt
+from outcomesite.render.theme import Theme
 from outcomesite.serve.preview import _error_banner
 from tests.conftest import AS_OF, ROOT, diagnostics_of, edited, make_site
 from tests.html_tree import parse
@@ -383,3 +384,16 @@ def test_the_preview_banner_speaks_the_pages_language() -> None:
     banner = _error_banner(["content/accounts/a.md:3: error: x"], "de_DE")
     assert "<h2>outcomesite check hat Probleme gefunden</h2>" in banner
     assert '<ul lang="en"><li>content/accounts/a.md:3: error: x</li></ul>' in banner
+
+
+def test_template_messages_are_text_and_their_values_are_escaped(tmp_path: Path) -> None:
+    """A translation is text, never HTML, and so is every value put into it; `%%` is a percent
+    sign; the page's `locale` chooses the language."""
+    env = Theme(tmp_path, "default").env
+    page = env.from_string(
+        '{{ _("Target") }}|{{ _("Source: %(source)s", source=s) }}|{{ _("1 <b> 100%%") }}|'
+        '{{ ngettext("%(num)s day", "%(num)s days", 2) }}'
+    )
+    said = page.render(locale="de_DE", s="<script>x</script>")
+    assert said == "Ziel|Quelle: &lt;script&gt;x&lt;/script&gt;|1 &lt;b&gt; 100%|2 days"
+    assert page.render(locale="en_US", s="a").startswith("Target|Source: a|")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 from outcomesite.files import links_under
@@ -43,16 +45,34 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-@jinja2.pass_context
-def _gettext(context: jinja2.runtime.Context, message: str) -> str:
-    """`{% trans %}` and `_()` in a template, in the page's `locale` (a report: its account's).
-    Unformatted: Jinja formats the message with the block's values."""
-    return translator(context.get("locale", DEFAULT_LOCALE)).catalog.gettext(message)
+@lru_cache(maxsize=8192)
+def _message(locale: str, message: str) -> Markup:
+    """The translation as markup: escaped once (a translation is text, never HTML)."""
+    return Markup(escape(translator(locale).catalog.gettext(message)))
+
+
+@lru_cache(maxsize=8192)
+def _plain_message(locale: str, message: str) -> Markup:
+    return _message(locale, message) % {}  # a message is always formatted: "%%" is "%"
 
 
 @jinja2.pass_context
-def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
-    return translator(context.get("locale", DEFAULT_LOCALE)).catalog.ngettext(singular, plural, n)
+def _gettext(context: jinja2.runtime.Context, message: str, **values: Any) -> Markup:
+    """`_()`, `gettext()` and `{% trans %}` in a template, in the page's `locale` (a report: its
+    account's), formatted with `values`, which Markup escapes. A report calls this forty times:
+    the translation is looked up and escaped once per locale and message."""
+    locale = context.get("locale", DEFAULT_LOCALE)
+    if not values:
+        return _plain_message(locale, message)
+    return _message(locale, message) % values
+
+
+@jinja2.pass_context
+def _ngettext(
+    context: jinja2.runtime.Context, singular: str, plural: str, n: int, **values: Any
+) -> Markup:
+    catalog = translator(context.get("locale", DEFAULT_LOCALE)).catalog
+    return Markup(escape(catalog.ngettext(singular, plural, n))) % {"num": n, **values}
 
 
 def _template_line(exc: BaseException, template: str) -> str:
@@ -102,6 +122,9 @@ class Theme:
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             _gettext, _ngettext, newstyle=True
         )
+        # Called directly: they format and escape themselves, as newstyle gettext does, without
+        # its wrapper's work on every call.
+        self.env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render, turning template mistakes (a theme author's bad input) into a clear error."""
