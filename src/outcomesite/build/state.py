@@ -100,7 +100,7 @@ class AccountRecord:
     listing: list[str] = field(default_factory=list)  # what --verbose prints about it
     pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
     # The record's line as read from the details file: written back as it was when kept.
-    details_line: str = field(default="", repr=False, compare=False)
+    details_line: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def folder(self) -> str:
@@ -116,7 +116,7 @@ class AccountRecord:
             self.pdf_keys,
         ]
 
-    def read_details(self, values: list[Any], line: str) -> None:
+    def read_details(self, values: list[Any], line: bytes) -> None:
         pieces, warnings, self.notices, self.listing, self.pdf_keys = values
         self.pieces = pieces
         self.warnings = [Diagnostic(**warning) for warning in warnings]
@@ -189,16 +189,20 @@ class BuildState:
 
     def _write_details(self, out: Path) -> None:
         """JSON Lines: a header, then one line per account, so neither writing nor reading ever
-        holds the whole file as one string."""
+        holds the whole file as one string. orjson (about 30 MB at 10,000 accounts: a third of
+        the standard library's time each way, which a one-account edit pays in full)."""
+        import orjson
+
         header = {
             "build_id": self.build_id,
             "warnings": [asdict(warning) for warning in self.warnings],
             "notices": self.notices,
         }
-        with replacing(out / DETAILS_FILE) as file:
-            file.write(_json_line(header))
+        with replacing(out / DETAILS_FILE, "wb") as file:
+            file.write(orjson.dumps(header) + b"\n")
             for slug, record in self.accounts.items():
-                file.write(record.details_line or _json_line([slug, *record.details()]))
+                line = record.details_line or orjson.dumps([slug, *record.details()]) + b"\n"
+                file.write(line)
 
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
@@ -231,14 +235,16 @@ class BuildState:
         """Load index pieces, warnings and notices; False when they are missing or do not match."""
         if self.detailed:
             return True
+        import orjson
+
         seen = 0
         try:
-            with (out / DETAILS_FILE).open(encoding="utf-8") as file:
-                header = json.loads(file.readline())
+            with (out / DETAILS_FILE).open("rb") as file:
+                header = orjson.loads(file.readline())
                 if header["build_id"] != self.build_id:
                     return False
                 for line in file:
-                    slug, *values = json.loads(line)
+                    slug, *values = orjson.loads(line)
                     self.accounts[slug].read_details(values, line)
                     seen += 1
             self.warnings = [Diagnostic(**warning) for warning in header["warnings"]]
