@@ -263,8 +263,22 @@ def test_drafts_and_commits_in_git(tmp_path: Path) -> None:
 
     commit_all(tmp_path, "two", "2026-11-03T10:00:00")
     committed = build(tmp_path)
-    assert committed.changed is None, "a new commit changes versions: a full build"
-    assert not any(page.draft for page in committed.pages)
+    # A new commit rebuilds the accounts it changed (acme's draft becomes version 2); globex's
+    # versions did not move. The same bytes as a full build.
+    assert committed.changed == ["acme"]
+    assert [(p.account.slug, p.version, p.draft) for p in committed.pages] == [("acme", 2, False)]
+    assert snapshot(tmp_path / "build") == from_scratch(tmp_path)
+
+    # A commit of files that are not accounts rebuilds nothing; one that edits, adds and removes
+    # accounts rebuilds exactly those.
+    (tmp_path / "NOTES.md").write_text("team notes\n", encoding="utf-8")
+    commit_all(tmp_path, "three", "2026-11-04T10:00:00")
+    assert build(tmp_path).changed == []
+    make_site(tmp_path, {"globex": GLOBEX.replace("current: 44", "current: 45"), "initech": VALID})
+    (tmp_path / "content" / "accounts" / "acme.md").unlink()
+    commit_all(tmp_path, "four", "2026-11-05T10:00:00")
+    moved = build(tmp_path)
+    assert moved.changed == ["acme", "globex", "initech"]
     assert snapshot(tmp_path / "build") == from_scratch(tmp_path)
 
 

@@ -24,7 +24,7 @@ from outcomesite.build.stamps import Scanner, scan_inputs
 from outcomesite.build.state import BuildParams, BuildState, build_params, outputs_present
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.history import git
-from outcomesite.layout import BUILD_MARKER, DEFAULT_OUT, PDF_TIMEOUT, default_as_of
+from outcomesite.layout import ACCOUNTS, BUILD_MARKER, DEFAULT_OUT, PDF_TIMEOUT, default_as_of
 from outcomesite.links import resolve_secret
 
 if TYPE_CHECKING:
@@ -199,18 +199,39 @@ def changed_accounts(
     digests: dict[str, str],
     out: Path,
 ) -> set[str] | None:
-    """Slugs to rebuild (added, edited or removed), or None when everything must be rebuilt."""
-    if previous is None or previous.params != params:
+    """Slugs to rebuild (added, edited or removed), or None when everything must be rebuilt.
+
+    A new commit rebuilds the accounts whose files (or folders) it changed: the others' versions
+    did not move. Anything else that differs from the last build's parameters rebuilds all."""
+    if previous is None:
         return None
+    committed: set[str] = set()
+    if previous.params != params:
+        if _without_commit(previous.params) != _without_commit(params):
+            return None
+        paths = git.changed_paths(scanner.root, previous.params["git"], params["git"], ACCOUNTS)
+        if paths is None:
+            return None
+        committed = {_slug_of(path) for path in paths}
     if scan_inputs(scanner, previous.watched) != previous.inputs:
         return None
     before = {slug: record.digest for slug, record in previous.accounts.items()}
-    changed = {
-        slug for slug in before.keys() | digests.keys() if before.get(slug) != digests.get(slug)
-    }
+    known = before.keys() | digests.keys()
+    changed = {slug for slug in known if before.get(slug) != digests.get(slug)}
+    changed |= committed & known
     if not changed and not outputs_present(out, previous):
         return None  # someone removed built files by hand: put everything back
     return changed
+
+
+def _without_commit(params: BuildParams) -> dict[str, object]:
+    return {key: value for key, value in params.items() if key != "git"}
+
+
+def _slug_of(path: str) -> str:
+    """content/accounts/acme.md and content/accounts/acme/logo.png are account `acme`'s."""
+    name = path[len(ACCOUNTS) + 1 :].split("/", 1)
+    return name[0].removesuffix(".md") if len(name) == 1 else name[0]
 
 
 def _check_output_folder(root: Path, out: Path) -> None:

@@ -50,6 +50,33 @@ def head(root: Path) -> str:
     return f"{done.returncode}:{done.stdout.decode('utf-8', 'replace').strip()}"
 
 
+def changed_paths(root: Path, before: str, after: str, under: str) -> list[str] | None:
+    """The paths below `under` that differ between two commits given as `head()` values; None
+    when Git cannot tell (outside Git, a shallow clone, a commit no longer in the repository)."""
+    old, new = _commit(before), _commit(after)
+    if not old or not new:
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "diff", "--name-only", "--no-renames", "-z", old, new, "--", under],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return [path for path in done.stdout.decode("utf-8", "surrogateescape").split("\0") if path]
+
+
+def _commit(head_value: str) -> str:
+    """The commit of a full clone's `head()` ("0:false\n<sha>"), else ""."""
+    code, _, out = head_value.partition(":")
+    words = out.split()
+    return words[1] if code == "0" and len(words) == 2 and words[0] == "false" else ""
+
+
 def batch_contents(raw: bytes, count: int) -> list[bytes | None]:
     """Split `git cat-file --batch` output into `count` objects (None for a missing one)."""
     contents: list[bytes | None] = []
