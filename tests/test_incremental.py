@@ -329,3 +329,18 @@ def test_an_up_to_date_site_is_reported_without_its_details_file(tmp_path: Path)
         tmp_path, "build", "--no-pdf", "--verbose", "--as-of", AS_OF.isoformat(), env=env
     )
     assert verbose.exit_code == 2 and "are damaged" in verbose.output
+
+
+def test_an_edit_prints_the_edited_accounts_warnings_and_a_summary_of_all(tmp_path: Path) -> None:
+    stale = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-05-01").replace(
+        "start_date: 2026-09-01", "start_date: 2026-04-01"
+    )
+    make_site(tmp_path, {"acme": stale, "globex": stale.replace("Acme Corp", "Globex Inc")})
+    args = ("build", "--no-pdf", "--as-of", AS_OF.isoformat())
+    full = run_cli(tmp_path, *args, env=ENV)
+    assert "content/accounts/" not in full.output  # a full build: the summary only
+    make_site(tmp_path, {"globex": stale.replace("Acme Corp", "Globex Ltd")})
+    edit = run_cli(tmp_path, *args, env=ENV)
+    listed = [line for line in edit.output.splitlines() if line.startswith("content/accounts/")]
+    assert listed and all(line.startswith("content/accounts/globex.md:") for line in listed)
+    assert "2 warnings: 2 stale measurements" in edit.output  # and the rest, counted

@@ -26,7 +26,7 @@ from outcomesite.errors import (
     counts_summary,
     format_diagnostics,
 )
-from outcomesite.layout import default_as_of, find_site
+from outcomesite.layout import ACCOUNTS, default_as_of, find_site
 from outcomesite.links import link_id, resolve_secret, share_url
 
 # The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
@@ -278,7 +278,12 @@ def build(
     if verbose:
         for warning in report.warnings:
             click.echo(warning.format_text(), err=True)
-    elif counts:
+    elif report.changed:  # the accounts just rebuilt: their warnings in full, as they are edited
+        edited = {f"{ACCOUNTS}/{slug}.md" for slug in report.changed}
+        for warning in report.warnings:
+            if warning.path in edited:
+                click.echo(warning.format_text(), err=True)
+    if counts and not verbose:
         click.echo(
             f"{counts_summary(counts)} (`outcomesite check` or `build --verbose` "
             "lists each, with its file and line)",
