@@ -1,9 +1,13 @@
-"""Benchmark `outcomesite build`: cold, no-op and one-edit HTML builds, and PDF throughput.
+"""Benchmark `outcomesite build`: cold, no-op and one-edit HTML builds, the Python floor, and
+PDF throughput.
 
 Generates N synthetic accounts (bench/generate.py, fixed seed) in a temporary folder and runs the real
 command line for each measurement, so start-up and worker processes are counted. Prints a table.
+The floor (bench/floor.py: read, YAML, Markdown, Jinja, write, in as many workers) runs alternated
+with cold builds, `--floor-runs` pairs of them: median, range and the median of the pairs' ratios.
+With `--git`, the site is a Git repository and a commit that changes one account is timed too.
 
-    python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2] [--git]
+    python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2] [--git] [--floor-runs 3]
 """
 
 from __future__ import annotations
@@ -80,6 +84,50 @@ def commit(root: Path) -> None:
         )
 
 
+def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
+    """Cold builds, the Python floor and Hugo (when installed), alternated on the same site."""
+    here = Path(__file__).parent
+    floor = [sys.executable, str(here / "floor.py"), str(root), "--jobs", jobs]
+    hugo = shutil.which("hugo")  # Debian's `hugo` package; the same page (bench/hugo/)
+    content = str(root / "content")
+    builds: list[float] = []
+    floors: list[float] = []
+    hugos: list[float] = []
+
+    def timed(command: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    for _ in range(runs):
+        builds.append(run_build(root, "--no-pdf", "--no-cache", "--jobs", jobs)[0])
+        out = Path(tempfile.mkdtemp(dir=root.parent))
+        floors.append(timed([*floor[:3], str(out / "floor"), *floor[3:]]))
+        if hugo:
+            source = ["--source", str(here / "hugo"), "--contentDir", content]
+            hugos.append(timed([hugo, "--quiet", *source, "--destination", str(out / "hugo")]))
+        shutil.rmtree(out)
+
+    def middle(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    def spread(values: list[float]) -> str:
+        ordered = sorted(values)
+        return f"{middle(values):.2f} s ({ordered[0]:.2f}-{ordered[-1]:.2f})"
+
+    ratio = middle([b / f for b, f in zip(builds, floors, strict=True)])
+    rows = [
+        (f"cold HTML build, {runs} runs", spread(builds), "", "median (range)"),
+        ("Python floor, alternated with it", spread(floors), "", "bench/floor.py"),
+        ("cold build / floor", f"{ratio:.2f}x", "<= 1.0x", verdict(ratio, 1.0)),
+    ]
+    if hugos:
+        to_hugo = middle([b / h for b, h in zip(builds, hugos, strict=True)])
+        rows.append(("Hugo, alternated with them", spread(hugos), "", "bench/hugo/"))
+        rows.append(("cold build / Hugo", f"{to_hugo:.2f}x", "", ""))
+    return rows
+
+
 def html_builds(root: Path, accounts: int, jobs: str, git: bool = False) -> list[Row]:
     generate(root, accounts)
     if git:
@@ -104,6 +152,18 @@ def html_builds(root: Path, accounts: int, jobs: str, git: bool = False) -> list
     one.write_text(one.read_text().replace("Customer 00007", "Customer 00007 (edited)"))
     edit, _ = run_build(root, "--no-pdf", "--jobs", jobs)
     rows.append(("one account edited", f"{edit:.2f} s", "<= 0.5 s", judge(edit, 0.5)))
+    if git:  # the edit, committed: its file is now version 2
+        subprocess.run(
+            ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit",
+             "-q", "-am", "one account"],
+            cwd=root,
+            env={**ENV, "GIT_AUTHOR_DATE": "2026-11-02T10:00:00",
+                 "GIT_COMMITTER_DATE": "2026-11-02T10:00:00"},
+            check=True,
+        )  # fmt: skip
+        committed, _ = run_build(root, "--no-pdf", "--jobs", jobs)
+        rows.append(("one account changed by a commit", f"{committed:.2f} s", "<= 1.5 s",
+                     judge(committed, 1.5)))  # fmt: skip
     return rows
 
 
@@ -160,10 +220,13 @@ def main() -> int:
     parser.add_argument("--pdf-accounts", type=int, default=40)
     parser.add_argument("--jobs", default=str(os.cpu_count() or 1))
     parser.add_argument("--git", action="store_true", help="build from a Git repository (1 commit)")
+    parser.add_argument("--floor-runs", type=int, default=3, help="pairs of cold build and floor")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += html_builds(Path(tmp) / "html", args.accounts, args.jobs, args.git)
+        if args.floor_runs:
+            rows += floor_pairs(Path(tmp) / "html", args.jobs, args.floor_runs)
         if args.pdf_accounts:
             rows += pdf_builds(Path(tmp) / "pdf", args.pdf_accounts, args.jobs)
     where = "in a Git repository" if args.git else "outside Git"
@@ -171,9 +234,9 @@ def main() -> int:
         f"outcomesite build, {args.accounts} accounts ({where}), --jobs {args.jobs}, "
         f"{os.cpu_count()} CPUs"
     )
-    print(f"{'measurement':<40}{'value':>10}  {'target':<10} note")
+    print(f"{'measurement':<40}{'value':>24}  {'target':<10} note")
     for name, value, target, note in rows:
-        print(f"{name:<40}{value:>10}  {target:<10} {note}")
+        print(f"{name:<40}{value:>24}  {target:<10} {note}")
     return 0
 
 
