@@ -217,6 +217,34 @@ ACCOUNT_CASES: list[tuple[str, list[tuple[str, str]], dict[str, bytes], list[str
             f"{P}:22: error: `paper` must be one of A4, Letter (found `letter`): did you mean `Letter`?"
         ],
     ),
+    # --- locale -----------------------------------------------------------------------------------
+    ("locale de_DE", [key("locale: de_DE")], {}, []),
+    ("locale of a region", [key("locale: fr_CA")], {}, []),
+    (
+        "a locale that is no locale",
+        [key("locale: german")],
+        {},
+        [
+            f"{P}:22: error: `locale` `german` is not a known locale: write a language and country "
+            "such as en_US or de_DE (the report's words come in de, en, es or fr)"
+        ],
+    ),
+    (
+        "a locale without the report's words",
+        [key("locale: pl_PL")],
+        {},
+        [
+            f"{P}:22: warning: `locale` `pl_PL` has no translation of the report's words: the "
+            "report would show English text with pl_PL numbers and dates. Use a locale of de, en, "
+            "es or fr, or add a catalog (README: Languages)"
+        ],
+    ),
+    (
+        "a locale that is not text",
+        [key("locale: [de_DE]")],
+        {},
+        [f"{P}:22: error: `locale` must be a single value, not a list"],
+    ),
     # --- the customer's logo --------------------------------------------------------------------
     ("a logo in the account's folder", [key("logo: logo.png")], {"logo.png": PNG}, []),
     ("a logo in a subfolder", [key("logo: brand/logo.png")], {"brand/logo.png": PNG}, []),

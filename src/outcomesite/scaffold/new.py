@@ -30,6 +30,7 @@ usage: activity                # activity | adoption (adoption = repeated use ac
 # link_version: 1              # bump to revoke the customer's old link and issue a new one
 # logo: logo.png               # the customer's logo: a PNG, JPEG, GIF, WebP or SVG file in content/accounts/{slug}/
 # paper: Letter                # A4 | Letter: this customer's PDF paper size (default: the site's `paper`)
+# locale: de_DE                # the customer's language and formats: de_DE, fr_FR, es_ES (default: the site's)
 # renewal_date: {renewal}# internal only, never shown to the customer: the next renewal (YYYY-MM-DD)
 # arr: 120000                  # internal only, never shown to the customer: annual recurring revenue in {currency}, a plain number
 # status: churned              # internal only: active (default) | churned (the report is no longer published)
