@@ -43,7 +43,8 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(compiled | {SOURCE_LANGUAGE}))
 
 
-def _parts(locale: str) -> Locale | None:
+def parse_locale(locale: str) -> Locale | None:
+    """The locale Babel knows by `locale`, or None (an unknown name is `check`'s error)."""
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -54,7 +55,7 @@ def _parts(locale: str) -> Locale | None:
 
 def has_catalog(locale: str) -> bool:
     """Whether reports in `locale` get their words in its language (`de_CH` -> the `de` catalog)."""
-    parsed = _parts(locale)
+    parsed = parse_locale(locale)
     if parsed is None:
         return False
     return parsed.language in languages() or str(parsed) in languages()
@@ -81,7 +82,7 @@ def translator(locale: str) -> Translator:
     text (`check` warns about the second)."""
     from babel.support import Translations
 
-    parsed = _parts(locale)
+    parsed = parse_locale(locale)
     if parsed is None or parsed.language == SOURCE_LANGUAGE:
         return Translator(gettext.NullTranslations())
     return Translator(Translations.load(str(LOCALES_DIR), [str(parsed)], DOMAIN))

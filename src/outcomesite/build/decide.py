@@ -25,7 +25,7 @@ from outcomesite.build.state import BuildParams, BuildState, build_params, outpu
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, Diagnostic, OutcomesiteError
 from outcomesite.history import git
 from outcomesite.layout import ACCOUNTS, BUILD_MARKER, DEFAULT_OUT, PDF_TIMEOUT, default_as_of
-from outcomesite.links import resolve_secret
+from outcomesite.links import Secret, resolve_secret
 
 if TYPE_CHECKING:
     from outcomesite.load.site import Site
@@ -107,15 +107,16 @@ class BuildReport:
 
     @property
     def warning_counts(self) -> dict[str, int]:
-        """Warnings by kind, from the state file: what the default output prints."""
-        return self.state.summarise()["warnings"]
+        """Warnings by kind, from the state file (summed when the build wrote it): what the
+        default output prints."""
+        return self.state.summary["warnings"]
 
     @property
     def notices(self) -> list[str]:
         """The site's and the accounts' notices (an up-to-date site: its last build's), from the
         state file, and the secret's."""
         secret = [self.secret_notice] if self.secret_notice else []
-        return [*self.state.summarise()["notices"], *secret]
+        return [*self.state.summary["notices"], *secret]
 
     @cached_property
     def listing(self) -> list[str]:
@@ -148,13 +149,20 @@ def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> B
         ) from None
 
 
-def _build(root: Path, options: BuildOptions) -> BuildReport:
-    started = time.perf_counter()
-    out = options.out if options.out is not None else root / DEFAULT_OUT
+@dataclass(frozen=True)
+class Setting:
+    """What a build (or a shard of its PDFs) runs with: its environment, report date, secret and
+    parameters, worked out one way for both."""
+
+    environ: dict[str, str]
+    as_of: dt.date
+    secret: Secret
+    params: BuildParams
+
+
+def setting(root: Path, options: BuildOptions) -> Setting:
     environ = dict(os.environ if options.environ is None else options.environ)
     as_of = options.as_of or default_as_of(environ)
-    _check_output_folder(root, out)
-    trusted = commit.recover(out)
     secret = resolve_secret(root, options.environ)
     params = build_params(
         as_of=as_of.isoformat(),
@@ -165,6 +173,16 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
         environ=environ,
         since=options.since.isoformat() if options.since else "",
     )
+    return Setting(environ, as_of, secret, params)
+
+
+def _build(root: Path, options: BuildOptions) -> BuildReport:
+    started = time.perf_counter()
+    out = options.out if options.out is not None else root / DEFAULT_OUT
+    _check_output_folder(root, out)
+    trusted = commit.recover(out)
+    now = setting(root, options)
+    environ, as_of, secret, params = now.environ, now.as_of, now.secret, now.params
     reuse = options.use_cache and trusted and (out / BUILD_MARKER).exists()
     previous = BuildState.read(out) if reuse else None
     scanner = Scanner(root, previous.stamps if previous else None)

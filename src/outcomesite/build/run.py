@@ -124,7 +124,7 @@ class Run:
         mine = [page for page in pages if shard.has(page.account.slug)]
         options = self.options
         settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
-        rendered = fill_pdf_cache(site, theme, mine, settings, cache)
+        rendered = fill_pdf_cache(site, theme, mine, settings)
         return len(mine), rendered, len(pages)
 
     def _load(self, files: list[Path] | None) -> tuple[Site, Theme, Repository, list[AccountPages]]:

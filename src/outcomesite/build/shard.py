@@ -15,15 +15,14 @@ needs what the final build needs: the same commit, `--as-of` and OUTCOMESITE_SEC
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from outcomesite.build.decide import BuildOptions
+from outcomesite.build.decide import BuildOptions, setting
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.layout import CACHE_DIR, DEFAULT_OUT, default_as_of
+from outcomesite.layout import CACHE_DIR, DEFAULT_OUT
 
 
 @dataclass(frozen=True)
@@ -65,25 +64,12 @@ def render_shard(root: Path, options: BuildOptions, shard: Shard) -> ShardReport
     """Render shard `shard`'s PDFs into the cache; the output folder is not touched."""
     from outcomesite.build.run import Run  # the heavy stages
     from outcomesite.build.stamps import Scanner
-    from outcomesite.build.state import build_params
-    from outcomesite.history import git
-    from outcomesite.links import resolve_secret
     from outcomesite.pdf.cache import PdfCache
 
     started = time.perf_counter()
-    environ = dict(os.environ if options.environ is None else options.environ)
-    as_of = options.as_of or default_as_of(environ)
-    secret = resolve_secret(root, options.environ)
-    params = build_params(
-        as_of=as_of.isoformat(),
-        pdf=True,
-        strict=options.strict,
-        secret=secret.value,
-        head=git.head(root),
-        environ=environ,
-    )
+    now = setting(root, options)
     out = options.out if options.out is not None else root / DEFAULT_OUT  # left untouched
-    run = Run(root, out, options, as_of, secret, params, Scanner(root), {}, environ)
+    run = Run(root, out, options, now.as_of, now.secret, now.params, Scanner(root), {}, now.environ)
     cache = PdfCache(options.cache or root / CACHE_DIR)
     pdfs, rendered, site_pdfs = run.shard(shard, cache)
     if cache.warnings:  # a shard whose PDFs are not kept did its work for nothing

@@ -123,15 +123,21 @@ def _read_image(site: Site, slug: str, image: str) -> bytes:
         ) from None
 
 
+def _pool(site: Site, count: int, settings: PdfSettings) -> PdfPool:
+    """PDF workers for `count` PDFs: no more than --jobs, no more than the work."""
+    return PdfPool(min(cpus(settings.workers), max(1, count)), site.config.pdf_memory_mb)
+
+
 def fill_pdf_cache(
-    site: Site, theme: Theme, pages: list[AccountPage], settings: PdfSettings, cache: PdfCache
+    site: Site, theme: Theme, pages: list[AccountPage], settings: PdfSettings
 ) -> int:
-    """Render into the cache the PDFs of `pages` it lacks (`build --shard`), writing nothing
-    else and forgetting nothing; how many were rendered."""
+    """Render into the cache (settings.cache) the PDFs of `pages` it lacks (`build --shard`),
+    writing nothing else and forgetting nothing; how many were rendered."""
+    cache = settings.cache
+    assert cache is not None, "a shard renders into the PDF cache"
     jobs = [render.pdf_job(site, theme, page, settings.timeout) for page in pages]
     missing = [(job, key) for job in jobs if not cache.has(key := cache.key(job))]
-    workers = min(cpus(settings.workers), max(1, len(missing)))
-    with PdfPool(workers, site.config.pdf_memory_mb) as pool:
+    with _pool(site, len(missing), settings) as pool:
         rendered = pool.render([job for job, _ in missing])
         for done, ((_, key), pdf) in enumerate(zip(missing, rendered, strict=True), 1):
             cache.put(key, pdf)
@@ -164,8 +170,7 @@ def write_pdfs(
         else:
             targets[index].write_bytes(data)
     done = len(jobs) - len(missing)
-    workers = min(cpus(settings.workers), max(1, len(missing)))
-    with PdfPool(workers, site.config.pdf_memory_mb) as pool:
+    with _pool(site, len(missing), settings) as pool:
         rendered = pool.render([jobs[i] for i in missing])
         for index, pdf in zip(missing, rendered, strict=True):
             targets[index].write_bytes(pdf)

@@ -9,18 +9,12 @@ the report's words would stay English.
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
-
-from outcomesite.i18n import has_catalog, languages
+from outcomesite.i18n import has_catalog, languages, parse_locale
 from outcomesite.layout import DEFAULT_LOCALE
 
 
 def known_locale(name: str) -> bool:
-    try:
-        Locale.parse(name)
-    except (UnknownLocaleError, ValueError, TypeError):
-        return False
-    return True
+    return parse_locale(name) is not None
 
 
 def or_default(name: str) -> str:

@@ -371,9 +371,9 @@ def ratio(value: float, locale: str) -> str:
     if abs(value) >= _RATIO_CAP:  # a target a hair from its baseline: 1e300 of the way
         t = translator(locale)
         if value > 0:
-            return t.gettext("more than %(percent)s", percent=_whole_percent(_CAP_WHOLE, locale))
-        return t.gettext("less than %(percent)s", percent=_whole_percent(-_CAP_WHOLE, locale))
-    return _whole_percent(_whole(value, 2), locale)
+            return t.gettext("more than %(percent)s", percent=whole_percent(_CAP_WHOLE, locale))
+        return t.gettext("less than %(percent)s", percent=whole_percent(-_CAP_WHOLE, locale))
+    return whole_percent(_whole(value, 2), locale)
 
 
 _RATIO_CAP = 1e6
@@ -387,7 +387,8 @@ def _whole(value: float | Decimal, scale: int = 0) -> int:
 
 
 @lru_cache(maxsize=16384)
-def _whole_percent(whole: int, locale: str) -> str:
+def whole_percent(whole: int, locale: str) -> str:
+    """A whole percentage in the locale: 75 -> "75%" (en_US), "75 %" (de_DE)."""
     return format_percent(Decimal(whole).scaleb(-2), locale=locale)
 
 
@@ -399,11 +400,11 @@ def _share(value: float, locale: str) -> str:
         return ratio(value, locale)
     whole, t = _whole(value, 2), translator(locale)
     if whole == 0 and value > 0:
-        return t.gettext("less than %(percent)s", percent=_whole_percent(1, locale))
+        return t.gettext("less than %(percent)s", percent=whole_percent(1, locale))
     if whole >= 100 and value < 1:
-        return t.gettext("more than %(percent)s", percent=_whole_percent(99, locale))
+        return t.gettext("more than %(percent)s", percent=whole_percent(99, locale))
     if whole <= 100 and value > 1:
-        return t.gettext("more than %(percent)s", percent=_whole_percent(100, locale))
+        return t.gettext("more than %(percent)s", percent=whole_percent(100, locale))
     return ratio(value, locale)
 
 
@@ -550,10 +551,8 @@ def _signed(value: float, unit: str | None, locale: str) -> str:
 def _signed_percent(share: Decimal, locale: str) -> str:
     whole = _whole(share, 2)
     if whole == 0:
-        return translator(locale).gettext(
-            "less than %(percent)s", percent=_whole_percent(1, locale)
-        )
-    text = _whole_percent(-abs(whole), locale)
+        return translator(locale).gettext("less than %(percent)s", percent=whole_percent(1, locale))
+    text = whole_percent(-abs(whole), locale)
     return text if whole < 0 else _plus(text, locale)
 
 

@@ -15,7 +15,7 @@ from outcomesite.portfolio.changes import ResultChange, climbed, slipped
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.portfolio.kpis import RenewalCount
 from outcomesite.render import formatting as fmt
-from outcomesite.render.index import percent, quarter_label, whole_percent
+from outcomesite.render.index import percent, quarter_label
 
 CHART_WIDTH = 600  # the month chart's drawing units: twelve columns of 50
 CHART_HEIGHT = 160
@@ -178,7 +178,7 @@ def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) 
                 "segment": c["segment"],
                 "accounts": c["accounts"],
                 "at_result": c["at_result_on_day_90"],
-                "share": whole_percent(round(100 * c["share"]), locale),
+                "share": fmt.whole_percent(round(100 * c["share"]), locale),
             }
             for c in history["cohorts"]
         ],

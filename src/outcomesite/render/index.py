@@ -10,10 +10,7 @@ pages together again from the others' stored ones.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import TypedDict
-
-from babel.numbers import format_percent
 
 from outcomesite.i18n import N_, Translator, translator
 from outcomesite.layout import DEFAULT_LOCALE
@@ -286,14 +283,9 @@ def money(amount: float, config: SiteConfig) -> str:
     return fmt.quantity(round(amount), config.currency, config.locale)
 
 
-def whole_percent(whole: int, locale: str) -> str:
-    """A whole percentage in the locale: 75 -> "75%" (en_US), "75 %" (de_DE)."""
-    return format_percent(Decimal(whole).scaleb(-2), locale=locale)
-
-
 def percent(part: int, whole: int, locale: str) -> str:
     """`part` of `whole` as a whole percentage in the locale; "–" of nothing."""
-    return whole_percent(round(100 * part / whole), locale) if whole else "–"
+    return fmt.whole_percent(round(100 * part / whole), locale) if whole else "–"
 
 
 def quarter_label(year: int, quarter: int, t: Translator) -> str:
