@@ -22,6 +22,7 @@ from outcomesite.build import BuildOptions, BuildReport, build_site
 from outcomesite.i18n import LOCALES_DIR, languages, translator
 from outcomesite.render import formatting as fmt
 from outcomesite.render.theme import Theme
+from outcomesite.render.views import html_lang
 from outcomesite.serve.preview import _error_banner
 from tests.conftest import AS_OF, ROOT, diagnostics_of, edited, make_site
 from tests.html_tree import parse
@@ -397,3 +398,18 @@ def test_template_messages_are_text_and_their_values_are_escaped(tmp_path: Path)
     said = page.render(locale="de_DE", s="<script>x</script>")
     assert said == "Ziel|Quelle: &lt;script&gt;x&lt;/script&gt;|1 &lt;b&gt; 100%|2 days"
     assert page.render(locale="en_US", s="a").startswith("Target|Source: a|")
+
+
+@pytest.mark.parametrize(
+    ("locale", "tag"),
+    [
+        ("en_US", "en-US"),
+        ("de_DE", "de-DE"),
+        ("zh_Hant_TW", "zh-Hant-TW"),
+        ("de_DE@euro", "de-DE"),
+        ("fr", "fr"),
+    ],
+)
+def test_the_page_language_is_a_language_tag(locale: str, tag: str) -> None:
+    """`<html lang>` and the PDF's /Lang are BCP 47 tags, whatever POSIX spelling `locale` has."""
+    assert html_lang(locale) == tag

@@ -8,11 +8,12 @@ are the theme's contract: docs/theme-guide.md lists the same names (a test holds
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import TypedDict
 
 from markupsafe import Markup
 
-from outcomesite.i18n import N_, Translator, translator
+from outcomesite.i18n import N_, Translator, parse_locale, translator
 from outcomesite.model import ladder
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import ResultAssessment, Rung
@@ -176,8 +177,14 @@ class ReportView(TypedDict):
     page_words: PageWords  # the PDF's "Page 1 of 3"
 
 
+@lru_cache(maxsize=64)
 def html_lang(locale: str) -> str:
-    return locale.replace("_", "-")
+    """The BCP 47 tag of `<html lang>` (and the PDF's /Lang): `de_DE` -> "de-DE", `zh_Hant_TW`
+    -> "zh-Hant-TW"; a POSIX modifier (`de_DE@euro`) is no part of a language tag."""
+    parsed = parse_locale(locale)
+    if parsed is None:
+        return locale.replace("_", "-")
+    return "-".join(part for part in (parsed.language, parsed.script, parsed.territory) if part)
 
 
 # Each rung in one line, to the customer (the seeds' Customer Results Ladder).
