@@ -23,14 +23,15 @@ from outcomesite.build import BuildOptions, build_site
 
 STAGES = [
     ("state: scan the site's files", "build/stamps.py", "accounts"),
-    ("load: read and validate accounts", "load/site.py", "read_site"),
+    ("each account, in its worker", "build/worker.py", "_build_one"),
+    ("  read and validate", "build/worker.py", "_validated"),
     ("  YAML front matter", "load/frontmatter.py", "parse_document"),
     ("  schema and rules", "load/convert.py", "convert"),
     ("  Markdown: parse", "load/narrative.py", "parse"),
     ("  Markdown: HTML", "render/markdown.py", "render"),
     ("  error rules", "load/rules/__init__.py", "errors"),
     ("  warnings", "load/rules/__init__.py", "warnings"),
-    ("plan: links, versions", "build/plan.py", "plan_site"),
+    ("plan: links, versions", "build/plan.py", "plan_account"),
     ("render: report pages", "render/pages.py", "report_html"),
     ("render: index pieces", "render/pages.py", "pieces_html"),
     ("write: report files", "pathlib.py", "write_text"),
@@ -67,6 +68,7 @@ def main() -> int:
     options = BuildOptions(
         pdf=False,
         jobs=1,
+        keep_pages=False,
         as_of=dt.date(2026, 11, 23),
         environ={"OUTCOMESITE_SECRET": "bench-0123456789abcdef0123456789abcdef"},
     )

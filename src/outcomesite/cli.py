@@ -263,6 +263,7 @@ def build(
                     use_cache=not no_cache,
                     allow_shallow=allow_shallow,
                     since=since.date() if since else None,
+                    keep_pages=False,
                 ),
             )
         except BuildRefused as refused:
@@ -324,7 +325,9 @@ def _build_shard(
     part = Shard.parse(text)
     with _pdf_progress(enabled=not quiet) as progress:
         try:
-            options = BuildOptions(strict=strict, as_of=as_of, jobs=jobs, progress=progress)
+            options = BuildOptions(
+                strict=strict, as_of=as_of, jobs=jobs, progress=progress, keep_pages=False
+            )
             report = render_shard(root, options, part)
         except BuildRefused as refused:
             click.echo(format_diagnostics(refused.site.diagnostics, "text"))

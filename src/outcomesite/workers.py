@@ -49,14 +49,20 @@ def workers_for(count: int, jobs: int | None) -> int:
 
 
 def in_chunks(
-    function: Callable[[Any, int, int], T], state: Any, count: int, jobs: int | None
+    function: Callable[[Any, int, int], T],
+    state: Any,
+    count: int,
+    jobs: int | None,
+    most: int | None = None,
 ) -> list[T]:
-    """function(state, start, end) over [0, count) in chunks; the chunks' results, in order."""
+    """function(state, start, end) over [0, count) in chunks of at most `most` items (which
+    bounds what one call holds at once); the chunks' results, in order."""
     workers = workers_for(count, jobs)
+    size = -(-count // (workers * 4)) if workers > 1 else max(count, 1)
+    size = min(size, most or size)
     if workers <= 1:
-        return [function(state, 0, count)]
-    size = -(-count // (workers * 4))
+        return [function(state, start, min(start + size, count)) for start in range(0, count, size)]
     tasks = [(function, start, min(start + size, count)) for start in range(0, count, size)]
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
-        return pool.map(_run_chunk, tasks)
+        return pool.map(_run_chunk, tasks, chunksize=1)

@@ -39,24 +39,11 @@ class AccountPages:
 
 
 def narrative_of(loaded: Loaded) -> str:
-    """The narrative as HTML, rendered where it was validated (load/site.py's `each`)."""
+    """The narrative as HTML, rendered while its parsed tokens are at hand."""
     return render(loaded.tokens)
 
 
-def plan_site(
-    site: Site, narratives: list[str], secret: bytes, repo: Repository
-) -> list[AccountPages]:
-    """Every account's pages; old versions' files are read from Git in one go."""
-    contents = repo.read_versions(
-        v for account in site.accounts for v in _old_versions(repo.history(account.path))
-    )
-    return [
-        plan_account(site, account, narrative, secret, repo, contents)
-        for account, narrative in zip(site.accounts, narratives, strict=True)
-    ]
-
-
-def _old_versions(history: FileHistory) -> tuple[Version, ...]:
+def old_versions(history: FileHistory) -> tuple[Version, ...]:
     """Versions whose file differs from today's: the last commit's file is today's unless a draft."""
     return history.versions if history.draft else history.versions[:-1]
 
@@ -78,7 +65,7 @@ def plan_account(
     infos = tuple(VersionInfo(v.number, v.short, v.date) for v in history.versions)
     recorded: dict[int, dict[str, tuple[dt.date, float]]] = {
         v.number: recorded_measurements(contents[v].decode("utf-8", "replace"))
-        for v in _old_versions(history)
+        for v in old_versions(history)
         if v in contents
     }
     if history.versions and not history.draft:  # today's file is the last commit's: no re-read

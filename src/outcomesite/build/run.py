@@ -1,4 +1,5 @@
-"""A build that renders: load, plan, write into a staging folder, record, put in place.
+"""A build that renders: each account through a worker (build/worker.py), then the PDFs the cache
+lacked, the internal index and the record, all into a staging folder that is then put in place.
 
 Imported by decide.py only when something has to be rendered: everything heavy starts here.
 """
@@ -7,26 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
-from outcomesite.build.plan import AccountPages, git_notices, narrative_of, plan_site
+from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
 from outcomesite.build.state import AccountRecord, BuildParams, BuildState
+from outcomesite.build.worker import PdfPlan, Work, build_accounts
 from outcomesite.build.write import (
     InternalWritten,
     PdfSettings,
-    PdfsWritten,
-    fill_pdf_cache,
+    render_missing,
     write_internal,
-    write_pdfs,
-    write_reports,
     write_site_files,
 )
-from outcomesite.errors import Diagnostic
+from outcomesite.errors import has_errors
 from outcomesite.history.versions import Repository, read_repository
 from outcomesite.layout import (
     ACCOUNTS,
@@ -39,12 +39,26 @@ from outcomesite.layout import (
     running_in_ci,
 )
 from outcomesite.links import Secret
-from outcomesite.load.site import Site, read_site
+from outcomesite.load.config import load_config
+from outcomesite.load.site import Site, account_files, load_site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.portfolio.history import Current, PortfolioHistory, portfolio_history, start_of
 from outcomesite.render.index import IndexPieces
-from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
+
+
+@dataclass
+class Written:
+    """What the workers made of the account files."""
+
+    site: Site  # the config, and every file's diagnostics (it holds no accounts)
+    records: dict[str, AccountRecord]  # the valid accounts', by slug
+    kept: list[AccountPages]  # their pages, when the build keeps them (BuildOptions.keep_pages)
+    reports: int  # pages rendered
+    pdfs: int  # PDFs of those pages (in a shard: of the whole site)
+    pdfs_rendered: int  # of those, rendered now rather than taken from the cache
+    shard_pdfs: int = 0  # a shard: the PDFs of its accounts
+    cache_warnings: list[str] = field(default_factory=list)  # a cache that could not be written
 
 
 @dataclass
@@ -62,21 +76,22 @@ class Run:
     environ: dict[str, str]
 
     def full(self) -> BuildReport:
-        site, theme, repo, planned = self._load(None)
+        site, theme, repo = self._begin()
         notices = self._notices(site, repo)
         staging = commit.staging_folder(self.out)
         try:
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
             write_site_files(staging / PUBLIC, site, theme, self.options.preview)
-            records, pdfs = self._write(staging, site, theme, planned, set())
-            internal = self._write_index(staging, site, theme, repo, records, None)
-            state = self._state(site, theme, records, notices, internal.pages)
+            written = self._accounts(staging, site, theme, repo, None, set())
+            records = written.records
+            internal = self._write_index(staging, written.site, theme, repo, records, None)
+            state = self._state(written.site, theme, records, notices, internal.pages)
             state.write(staging)
             commit.swap_in(staging, self.out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return self._report(state, site, planned, None, pdfs)
+        return self._report(state, written, None)
 
     def only(self, previous: BuildState, changed: set[str]) -> BuildReport:
         """Rebuild the changed accounts in a staging folder, then move in their link folders,
@@ -85,24 +100,30 @@ class Run:
             self.root / ACCOUNTS_DIR / f"{slug}.md"
             for slug in sorted(changed & self.digests.keys())
         ]
-        site, theme, repo, planned = self._load(files)
+        site, theme, repo = self._begin()
         notices = self._notices(site, repo)
-        # In a preview, an account whose file has errors keeps its last good pages for now.
-        broken = {Path(d.path).stem for d in site.diagnostics if d.severity == "error"}
-        changed = changed - (broken & previous.accounts.keys())
-        kept = {slug: r for slug, r in previous.accounts.items() if slug not in changed}
-        keep_pdfs = {key for record in kept.values() for key in record.pdf_keys}
+        keep_pdfs = {
+            key
+            for slug, record in previous.accounts.items()
+            if slug not in changed
+            for key in record.pdf_keys
+        }
         staging = commit.staging_folder(self.out)
         try:
-            written, pdfs = self._write(staging, site, theme, planned, keep_pdfs)
-            records = {**kept, **written}
+            written = self._accounts(staging, site, theme, repo, files, keep_pdfs)
+            site = written.site
+            # In a preview, an account whose file has errors keeps its last good pages for now.
+            broken = {Path(d.path).stem for d in site.diagnostics if d.severity == "error"}
+            changed = changed - (broken & previous.accounts.keys())
+            kept = {slug: r for slug, r in previous.accounts.items() if slug not in changed}
+            records = {**kept, **written.records}
             internal = self._write_index(staging, site, theme, repo, records, previous.pages)
             state = self._state(site, theme, records, notices, internal.pages)
             state.write(staging)
             folders = {
                 record.folder
                 for slug in changed
-                for record in (previous.accounts.get(slug), written.get(slug))
+                for record in (previous.accounts.get(slug), written.records.get(slug))
                 if record is not None and record.folder
             }
             # internal/: what was written, and the list pages that no longer exist.
@@ -114,33 +135,82 @@ class Run:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         commit.discard(staging)  # now holds the replaced files
-        return self._report(state, site, planned, sorted(changed), pdfs)
+        return self._report(state, written, sorted(changed))
 
-    def shard(self, shard: Shard, cache: PdfCache) -> tuple[int, int, int]:
-        """Render shard `shard`'s PDFs into `cache` (build/shard.py); nothing else is written.
-        (its PDFs, rendered now, the site's PDFs)"""
-        site, theme, _, planned = self._load(None)
-        pages = [page for item in planned for page in item.pages]
-        mine = [page for page in pages if shard.has(page.account.slug)]
-        options = self.options
-        settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
-        rendered = fill_pdf_cache(site, theme, mine, settings)
-        return len(mine), rendered, len(pages)
+    def shard(self, shard: Shard, cache: PdfCache) -> Written:
+        """Render shard `shard`'s PDFs into `cache` (build/shard.py); nothing else is written."""
+        site, theme, repo = self._begin()
+        return self._accounts(self.out, site, theme, repo, None, set(), shard, cache)
 
-    def _load(self, files: list[Path] | None) -> tuple[Site, Theme, Repository, list[AccountPages]]:
+    def _begin(self) -> tuple[Site, Theme, Repository]:
+        """The site's config (its accounts are loaded by the workers) and theme, and Git's
+        history. A config with errors stops here, with every file's problems."""
         cache = self.options.cache or self.root / CACHE_DIR
         repo = read_repository(self.root, cache if self.options.use_cache else None)
-        site, narratives = read_site(
-            self.root, self.as_of, self.options.jobs, files, repo, narrative_of
-        )
-        if self.options.preview and not site.config_failed:
+        config, diagnostics = load_config(self.root)
+        if has_errors(diagnostics):
+            site = load_site(self.root, self.as_of, self.options.jobs, None, repo)
+            raise BuildRefused(site, self.options.strict)
+        if self.options.preview:
             # The preview builds every valid account and lists the others' errors; its links
             # stay in the preview even when the site publishes them at a base_url.
-            site = replace(site, config=site.config.model_copy(update={"base_url": None}))
-        elif site.failed(self.options.strict):
-            raise BuildRefused(site, self.options.strict)
-        theme = Theme(self.root, site.config.theme)
-        return site, theme, repo, plan_site(site, narratives, self.secret.value, repo)
+            config = config.model_copy(update={"base_url": None})
+        site = Site(self.root, config, self.as_of, (), tuple(diagnostics))
+        return site, Theme(self.root, config.theme, cache if self.options.use_cache else None), repo
+
+    def _accounts(
+        self,
+        staging: Path,
+        site: Site,
+        theme: Theme,
+        repo: Repository,
+        files: list[Path] | None,
+        keep_pdfs: set[str],
+        shard: Shard | None = None,
+        cache: PdfCache | None = None,
+    ) -> Written:
+        """Every account file (or `files`) through the workers, then the PDFs the cache lacked.
+        Content with errors (or warnings with --strict) stops the build here, outside a preview."""
+        options = self.options
+        if cache is None and options.use_cache and options.pdf:
+            cache = PdfCache(options.cache or self.root / CACHE_DIR)
+        with tempfile.TemporaryDirectory(prefix="outcomesite-pdfs-") as spool:
+            plan = PdfPlan(cache, Path(spool), options.pdf_timeout, shard)
+            work = Work(
+                files=account_files(self.root) if files is None else files,
+                site=site,
+                theme=theme,
+                repo=repo,
+                secret=self.secret.value,
+                digests=self.digests,
+                public=staging / PUBLIC,
+                pdfs=plan if options.pdf else None,
+                preview=options.preview,
+                keep_pages=options.keep_pages,
+            )
+            built = build_accounts(work, options.jobs)
+            problems = [d for item in built for d in item.diagnostics]
+            site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
+            if not options.preview and site.failed(options.strict):
+                raise BuildRefused(site, options.strict)
+            missing = [pdf for item in built for pdf in item.missing]
+            total = sum(item.pdfs for item in built)
+            settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
+            render_missing(site, missing, settings, total)
+        records = {Path(i.path).stem: i.record for i in built if i.record is not None}
+        if cache is not None and shard is None:
+            cache.used |= keep_pdfs | {key for r in records.values() for key in r.pdf_keys}
+            cache.prune()
+        return Written(
+            site,
+            records,
+            kept=[item.pages for item in built if item.pages is not None],
+            reports=sum(record.reports for record in records.values()),
+            pdfs=total,
+            pdfs_rendered=len(missing),
+            shard_pdfs=sum(i.pdfs for i in built if shard and shard.has(Path(i.path).stem)),
+            cache_warnings=cache.warnings if cache is not None else [],
+        )
 
     def _notices(self, site: Site, repo: Repository) -> list[str]:
         options = self.options
@@ -154,40 +224,6 @@ class Run:
                 "reports"
             )
         return notices
-
-    def _write(
-        self,
-        staging: Path,
-        site: Site,
-        theme: Theme,
-        planned: list[AccountPages],
-        keep_pdfs: set[str],
-    ) -> tuple[dict[str, AccountRecord], PdfsWritten]:
-        """The planned accounts' pages and PDFs; a record per account."""
-        options = self.options
-        public = staging / PUBLIC
-        pieces = write_reports(public, site, theme, planned, options.jobs, options.preview)
-        pages = [page for item in planned for page in item.pages]
-        pdfs = PdfsWritten([""] * len(pages))
-        if options.pdf:
-            cache = None
-            if options.use_cache:
-                cache = PdfCache(options.cache or site.root / CACHE_DIR)
-            settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
-            pdfs = write_pdfs(public, site, theme, pages, settings, keep_pdfs)
-        warnings: dict[str, list[Diagnostic]] = {}
-        for diagnostic in site.diagnostics:
-            warnings.setdefault(diagnostic.path, []).append(diagnostic)
-        records: dict[str, AccountRecord] = {}
-        start = 0
-        for item, account_pieces in zip(planned, pieces, strict=True):
-            end = start + len(item.pages)
-            record = _record(item, account_pieces, options.pdf, pdfs.keys[start:end])
-            record.warnings = warnings.get(item.account.path, [])
-            record.digest = self.digests.get(item.account.slug, "")
-            records[item.account.slug] = record
-            start = end
-        return records, pdfs
 
     def _write_index(
         self,
@@ -258,55 +294,18 @@ class Run:
         )
 
     def _report(
-        self,
-        state: BuildState,
-        site: Site,
-        planned: list[AccountPages],
-        changed: list[str] | None,
-        pdfs: PdfsWritten,
+        self, state: BuildState, written: Written, changed: list[str] | None
     ) -> BuildReport:
-        rendered = sum(len(item.pages) for item in planned) if self.options.pdf else 0
-        errors = [d for d in site.diagnostics if d.severity == "error"]
+        site, kept = written.site, written.kept
         return BuildReport(
             self.out,
             state,
             site=site,
-            pages=[item.latest for item in planned if item.published],
-            versions=[page for item in planned if item.published for page in item.permanent],
+            pages=[item.latest for item in kept if item.published],
+            versions=[page for item in kept if item.published for page in item.permanent],
             changed=changed,
-            pdfs_rendered=rendered - pdfs.reused,
+            pdfs_rendered=written.pdfs_rendered,
             secret_notice=self.secret.notice,
-            cache_warnings=pdfs.warnings,
-            errors=errors,
+            cache_warnings=written.cache_warnings,
+            errors=[d for d in site.diagnostics if d.severity == "error"],
         )
-
-
-def _record(
-    item: AccountPages, pieces: IndexPieces, pdf: bool, pdf_keys: list[str]
-) -> AccountRecord:
-    outputs: list[str] = []
-    for page in item.pages:
-        folder = f"{PUBLIC}/{page.folder}/"
-        outputs.append(folder + "index.html")
-        outputs.extend(folder + image for image in page.account.images)
-        if pdf:
-            outputs.append(folder + page.pdf_name)
-    return AccountRecord(
-        digest="",
-        outputs=outputs,
-        pieces=pieces,
-        notices=item.skipped,
-        listing=[listing_line(page) for page in item.pages],
-        reports=len(item.pages),
-        pdfs=len(item.pages) if pdf else 0,
-        pdf_keys=[key for key in pdf_keys if key],
-    )
-
-
-def listing_line(page: AccountPage) -> str:
-    """What `build --verbose` says about one report."""
-    draft = " (draft)" if page.draft else ""
-    return (
-        f"{page.folder}/  {page.account.slug} v{page.version}{draft}, "
-        f"rung {int(page.account.assessment.rung)}"
-    )

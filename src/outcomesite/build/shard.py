@@ -71,8 +71,10 @@ def render_shard(root: Path, options: BuildOptions, shard: Shard) -> ShardReport
     out = options.out if options.out is not None else root / DEFAULT_OUT  # left untouched
     run = Run(root, out, options, now.as_of, now.secret, now.params, Scanner(root), {}, now.environ)
     cache = PdfCache(options.cache or root / CACHE_DIR)
-    pdfs, rendered, site_pdfs = run.shard(shard, cache)
+    written = run.shard(shard, cache)
     if cache.warnings:  # a shard whose PDFs are not kept did its work for nothing
         raise OutcomesiteError(cache.warnings[0], EXIT_USAGE)
     seconds = time.perf_counter() - started
-    return ShardReport(shard, pdfs, rendered, site_pdfs, cache.folder, seconds)
+    return ShardReport(
+        shard, written.shard_pdfs, written.pdfs_rendered, written.pdfs, cache.folder, seconds
+    )

@@ -1,5 +1,7 @@
-"""The only writer of a build's output: pages, images, assets, PDFs and the internal index, all into
-the staging folder that commit.py later puts in place.
+"""The writer of a build's site-wide output: assets, the public placeholder pages, the PDFs the
+workers could not take from the cache, and the internal index, all into the staging folder that
+commit.py later puts in place. Each account's own pages are written by the worker that loaded it
+(build/worker.py).
 
 (The other writers, each of its own files: pdf/cache.py the PDF cache and history/log.py the kept
 Git log, both under .outcomesite/cache/; links.py the local secret; build/state.py the build's
@@ -8,14 +10,15 @@ record; scaffold/ the files `new` and `init` create.)
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from outcomesite.build.plan import AccountPages
+from outcomesite.build.worker import MissingPdf
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
-from outcomesite.files import UnsafeFile, read_inside
-from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, account_file_parts
+from outcomesite.files import UnsafeFile
+from outcomesite.layout import MAX_IMAGE_BYTES
 from outcomesite.load.site import Site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.pdf.pool import PdfPool
@@ -24,9 +27,11 @@ from outcomesite.render import exports
 from outcomesite.render import pages as render
 from outcomesite.render.index import IndexPieces
 from outcomesite.render.internal import Portfolio
-from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
-from outcomesite.workers import cpus, in_chunks
+from outcomesite.workers import cpus
+
+# PDF jobs read from the spool at a time, per PDF worker: enough to keep every worker busy.
+PDF_BATCH = 32
 
 Progress = Callable[[int, int], None]  # (PDFs done, PDFs in all)
 
@@ -39,13 +44,6 @@ class PdfSettings:
     timeout: float  # seconds per PDF
     cache: PdfCache | None  # None: render every PDF (--no-cache)
     progress: Progress | None = None
-
-
-@dataclass
-class PdfsWritten:
-    keys: list[str]  # each page's key in the cache ("" without a cache)
-    reused: int = 0  # copied from the cache instead of rendered
-    warnings: list[str] = field(default_factory=list)  # a cache that could not be written
 
 
 def write_site_files(public: Path, site: Site, theme: Theme, preview: bool = False) -> None:
@@ -68,121 +66,35 @@ def write_site_files(public: Path, site: Site, theme: Theme, preview: bool = Fal
     )
 
 
-@dataclass(frozen=True)
-class _Reports:
-    """What the workers writing reports share (forked, never pickled)."""
-
-    public: Path
-    site: Site
-    theme: Theme
-    planned: list[AccountPages]
-    preview: bool
-
-
-def write_reports(
-    public: Path,
-    site: Site,
-    theme: Theme,
-    planned: list[AccountPages],
-    jobs: int | None,
-    preview: bool = False,
-) -> list[IndexPieces]:
-    """Write every planned page and its images, in parallel; each account's index pieces."""
-    # Parents first, so pages written by parallel workers never race on a folder.
-    for item in planned:
-        for page in item.pages:
-            (public / page.folder).mkdir(parents=True, exist_ok=True)
-    work = _Reports(public, site, theme, planned, preview)
-    chunks = in_chunks(_write_reports, work, len(planned), jobs)
-    return [pieces for chunk in chunks for pieces in chunk]
-
-
-def _write_reports(work: _Reports, start: int, end: int) -> list[IndexPieces]:
-    found = []
-    for item in work.planned[start:end]:
-        for page in item.pages:
-            folder = work.public / page.folder
-            html = render.report_html(work.site, work.theme, page, pdf=False, preview=work.preview)
-            (folder / "index.html").write_text(html, encoding="utf-8")
-            for image in page.account.images:
-                target = folder / image
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(_read_image(work.site, page.account.slug, image))
-        found.append(render.pieces_html(work.site, work.theme, item.latest))
-    return found
-
-
-def _read_image(site: Site, slug: str, image: str) -> bytes:
-    """An image `check` accepted, read again the same safe way (no link followed)."""
-    try:
-        return read_inside(site.root, account_file_parts(slug, image), MAX_IMAGE_BYTES)
-    except UnsafeFile:
-        raise OutcomesiteError(
-            f"{ACCOUNTS}/{slug}/{image} changed while the site was being built: build again",
-            EXIT_USAGE,
-        ) from None
-
-
 def _pool(site: Site, count: int, settings: PdfSettings) -> PdfPool:
     """PDF workers for `count` PDFs: no more than --jobs, no more than the work."""
     return PdfPool(min(cpus(settings.workers), max(1, count)), site.config.pdf_memory_mb)
 
 
-def fill_pdf_cache(
-    site: Site, theme: Theme, pages: list[AccountPage], settings: PdfSettings
-) -> int:
-    """Render into the cache (settings.cache) the PDFs of `pages` it lacks (`build --shard`),
-    writing nothing else and forgetting nothing; how many were rendered."""
+def render_missing(
+    site: Site, missing: list[MissingPdf], settings: PdfSettings, total: int
+) -> None:
+    """Render the PDFs the cache lacked (their jobs spooled by the build's workers): publish
+    each where it belongs (a shard publishes nothing) and keep it in the cache.
+
+    Jobs are read from the spool a batch at a time, so a cold build's ten thousand pages of HTML
+    never sit in memory together. `total` counts the PDFs the workers copied from the cache, for
+    the progress line."""
     cache = settings.cache
-    assert cache is not None, "a shard renders into the PDF cache"
-    jobs = [render.pdf_job(site, theme, page, settings.timeout) for page in pages]
-    missing = [(job, key) for job in jobs if not cache.has(key := cache.key(job))]
+    done = total - len(missing)
+    batch = cpus(settings.workers) * PDF_BATCH
     with _pool(site, len(missing), settings) as pool:
-        rendered = pool.render([job for job, _ in missing])
-        for done, ((_, key), pdf) in enumerate(zip(missing, rendered, strict=True), 1):
-            cache.put(key, pdf)
-            if settings.progress:
-                settings.progress(done, len(missing))
-    return len(missing)
-
-
-def write_pdfs(
-    public: Path,
-    site: Site,
-    theme: Theme,
-    pages: list[AccountPage],
-    settings: PdfSettings,
-    keep: set[str] | None = None,
-) -> PdfsWritten:
-    """Write every page's PDF, rendering only those the cache lacks.
-
-    The cache forgets what neither this build nor `keep` (PDFs of accounts left alone) used.
-    """
-    jobs = [render.pdf_job(site, theme, page, settings.timeout) for page in pages]
-    targets = [public / page.folder / page.pdf_name for page in pages]
-    cache = settings.cache
-    keys = [cache.key(job) if cache else "" for job in jobs]
-    missing: list[int] = []
-    for index, key in enumerate(keys):
-        data = cache.get(key) if cache else None
-        if data is None:
-            missing.append(index)
-        else:
-            targets[index].write_bytes(data)
-    done = len(jobs) - len(missing)
-    with _pool(site, len(missing), settings) as pool:
-        rendered = pool.render([jobs[i] for i in missing])
-        for index, pdf in zip(missing, rendered, strict=True):
-            targets[index].write_bytes(pdf)
-            if cache:
-                cache.put(keys[index], pdf)
-            done += 1
-            if settings.progress:
-                settings.progress(done, len(jobs))
-    if cache:
-        cache.used |= keep or set()
-        cache.prune()
-    return PdfsWritten(keys, len(jobs) - len(missing), cache.warnings if cache else [])
+        for start in range(0, len(missing), batch):
+            waiting = missing[start : start + batch]
+            jobs = [pickle.loads(pdf.job.read_bytes()) for pdf in waiting]
+            for pdf, data in zip(waiting, pool.render(jobs), strict=True):
+                if pdf.target is not None:
+                    pdf.target.write_bytes(data)
+                if cache is not None:
+                    cache.put(pdf.key, data)
+                done += 1
+                if settings.progress:
+                    settings.progress(done, total)
 
 
 @dataclass

@@ -1,0 +1,201 @@
+"""One pass over each account file, in a build worker: validate it, plan its pages, render and
+write them (and the PDFs the cache already holds), and make its piece of the internal index.
+
+Only what the parent needs travels back: the account's record (index pieces, warnings, the files
+it wrote) and the PDFs still to render, whose jobs wait in a spool folder on disk. A loaded
+account never leaves its worker, so the parent's memory does not grow with the site's accounts,
+and the parent does no per-account work of its own (no folders made, no planning).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outcomesite.build.plan import AccountPages, narrative_of, old_versions, plan_account
+from outcomesite.build.shard import Shard
+from outcomesite.build.state import AccountRecord
+from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError
+from outcomesite.files import UnsafeFile, read_inside
+from outcomesite.history.records import Version
+from outcomesite.history.versions import Repository
+from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_parts
+from outcomesite.load.account import Loaded, validate_file
+from outcomesite.load.site import Site, recorded_by_file
+from outcomesite.pdf.cache import PdfCache
+from outcomesite.render import pages as render
+from outcomesite.render.page import AccountPage
+from outcomesite.render.theme import Theme
+from outcomesite.workers import in_chunks
+
+# Accounts a worker takes at a time: their old versions are read from Git in one go, and the
+# results of a chunk wait in the worker until it is done, so a chunk is what bounds its memory.
+CHUNK = 200
+
+
+@dataclass(frozen=True)
+class PdfPlan:
+    """How the workers handle PDFs: copy what the cache has, spool the jobs of the others."""
+
+    cache: PdfCache | None  # None: every PDF is rendered (--no-cache)
+    spool: Path  # a folder of pickled jobs for the PDF pool, removed after the build
+    timeout: float  # seconds per PDF
+    shard: Shard | None = None  # only this shard's PDFs, into the cache, and no HTML
+
+
+@dataclass(frozen=True)
+class MissingPdf:
+    """A PDF the cache lacks: its job waits in the spool until the PDF pool renders it."""
+
+    job: Path
+    key: str  # in the cache ("" without one)
+    target: Path | None  # where it is published (None: a shard, which fills the cache only)
+
+
+@dataclass
+class AccountBuilt:
+    """What a worker sends back about one account file."""
+
+    path: str  # content/accounts/<slug>.md
+    diagnostics: list[Diagnostic]
+    record: AccountRecord | None = None  # None: the file has errors, nothing was written
+    missing: list[MissingPdf] = field(default_factory=list)
+    pdfs: int = 0  # its pages with a PDF (a shard: of the whole site, for the count)
+    pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every worker shares (forked, never pickled)."""
+
+    files: list[Path]
+    site: Site  # the config and date; its `accounts` stays empty
+    theme: Theme
+    repo: Repository
+    secret: bytes
+    digests: dict[str, str]  # slug -> digest of its inputs, for its record
+    public: Path  # the staging folder's public/
+    pdfs: PdfPlan | None  # None: --no-pdf
+    preview: bool
+    keep_pages: bool
+
+
+def build_accounts(work: Work, jobs: int | None) -> list[AccountBuilt]:
+    """Every file of `work`, in parallel; the results in the order of the files."""
+    chunks = in_chunks(_build_chunk, work, len(work.files), jobs, most=CHUNK)
+    return [built for chunk in chunks for built in chunk]
+
+
+def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
+    files = work.files[start:end]
+    rels = [path.relative_to(work.site.root).as_posix() for path in files]
+    contents = work.repo.read_versions(
+        v for rel in rels for v in old_versions(work.repo.history(rel))
+    )
+    return [_build_one(work, path, rel, contents) for path, rel in zip(files, rels, strict=True)]
+
+
+def _build_one(work: Work, path: Path, rel: str, contents: dict[Version, bytes]) -> AccountBuilt:
+    loaded = _validated(work, path, rel)
+    if loaded.account is None:
+        return AccountBuilt(rel, loaded.diagnostics)
+    site, account = work.site, loaded.account
+    item = plan_account(site, account, narrative_of(loaded), work.secret, work.repo, contents)
+    built = AccountBuilt(rel, loaded.diagnostics)
+    shard = work.pdfs.shard if work.pdfs else None
+    if shard is None:
+        record = _write_pages(work, item)
+        record.warnings = loaded.diagnostics
+        record.digest = work.digests.get(account.slug, "")
+        built.record = record
+    if work.pdfs is not None:
+        built.pdfs = len(item.pages)
+        if shard is None or shard.has(account.slug):
+            built.missing = _pdfs(work, work.pdfs, item, built.record)
+    built.pages = item if work.keep_pages else None
+    return built
+
+
+def _validated(work: Work, path: Path, rel: str) -> Loaded:
+    site, repo = work.site, work.repo
+    loaded = validate_file(path, site.root, site.config, site.as_of, repo.retired.get(rel))
+    if loaded.needs_history and repo.in_git:
+        # A confirmation covers a value only earlier commits hold: validate again with them.
+        recorded = recorded_by_file(repo, [rel]).get(rel, {})
+        loaded = validate_file(
+            path, site.root, site.config, site.as_of, repo.retired.get(rel), recorded
+        )
+    return loaded
+
+
+def _write_pages(work: Work, item: AccountPages) -> AccountRecord:
+    """The account's pages and images; its record, with its piece of the internal index."""
+    site, theme = work.site, work.theme
+    outputs: list[str] = []
+    for page in item.pages:
+        folder = work.public / page.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        html = render.report_html(site, theme, page, pdf=False, preview=work.preview)
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        outputs.append(f"{PUBLIC}/{page.folder}/index.html")
+        for image in page.account.images:
+            target = folder / image
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_read_image(site, page.account.slug, image))
+            outputs.append(f"{PUBLIC}/{page.folder}/{image}")
+        if work.pdfs is not None:
+            outputs.append(f"{PUBLIC}/{page.folder}/{page.pdf_name}")
+    return AccountRecord(
+        digest="",
+        outputs=outputs,
+        pieces=render.pieces_html(site, theme, item.latest),
+        notices=item.skipped,
+        listing=[listing_line(page) for page in item.pages],
+        reports=len(item.pages),
+        pdfs=len(item.pages) if work.pdfs is not None else 0,
+    )
+
+
+def _pdfs(
+    work: Work, plan: PdfPlan, item: AccountPages, record: AccountRecord | None
+) -> list[MissingPdf]:
+    """Copy the PDFs the cache has; spool the jobs of the others. The record lists every key."""
+    missing: list[MissingPdf] = []
+    cache = plan.cache
+    for number, page in enumerate(item.pages):
+        job = render.pdf_job(work.site, work.theme, page, plan.timeout)
+        key = cache.key(job) if cache else ""
+        target = None if record is None else work.public / page.folder / page.pdf_name
+        if record is not None and key:
+            record.pdf_keys.append(key)
+        if cache is not None and target is None and cache.has(key):
+            continue  # a shard: this one is in the cache already
+        data = cache.get(key) if cache is not None and target is not None else None
+        if data is not None and target is not None:
+            target.write_bytes(data)
+            continue
+        spooled = plan.spool / f"{page.account.slug}-{number}.pickle"
+        spooled.write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        missing.append(MissingPdf(spooled, key, target))
+    return missing
+
+
+def _read_image(site: Site, slug: str, image: str) -> bytes:
+    """An image `check` accepted, read again the same safe way (no link followed)."""
+    try:
+        return read_inside(site.root, account_file_parts(slug, image), MAX_IMAGE_BYTES)
+    except UnsafeFile:
+        raise OutcomesiteError(
+            f"{ACCOUNTS}/{slug}/{image} changed while the site was being built: build again",
+            EXIT_USAGE,
+        ) from None
+
+
+def listing_line(page: AccountPage) -> str:
+    """What `build --verbose` says about one report."""
+    draft = " (draft)" if page.draft else ""
+    return (
+        f"{page.folder}/  {page.account.slug} v{page.version}{draft}, "
+        f"rung {int(page.account.assessment.rung)}"
+    )

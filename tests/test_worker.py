@@ -1,0 +1,76 @@
+"""One pass per account in the build's workers (build/worker.py): the parent keeps only records,
+PDFs the cache lacks wait in a spool that every build removes, and chunks bound a worker's memory."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from outcomesite.build import BuildOptions, BuildRefused, build_site
+from outcomesite.workers import in_chunks
+from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
+from tests.test_incremental import snapshot
+
+ENV = {"OUTCOMESITE_SECRET": "worker-test-secret-0123456789abcdef0123"}
+
+
+def _spans(state: None, start: int, end: int) -> tuple[int, int]:
+    return (start, end)
+
+
+@pytest.mark.parametrize(
+    ("count", "jobs", "most", "spans"),
+    [
+        (0, 1, None, []),
+        (5, 1, None, [(0, 5)]),
+        (5, 1, 2, [(0, 2), (2, 4), (4, 5)]),
+        (1000, 2, None, [(s, s + 125) for s in range(0, 1000, 125)]),  # workers x 4 chunks
+        (1000, 2, 200, [(s, s + 125) for s in range(0, 1000, 125)]),  # already under 200
+        (1000, 2, 100, [(s, s + 100) for s in range(0, 1000, 100)]),
+        (450, 2, 200, [(0, 57), *[(s, min(s + 57, 450)) for s in range(57, 450, 57)]]),
+    ],
+)
+def test_chunks_never_hold_more_than_asked(
+    count: int, jobs: int, most: int | None, spans: list[tuple[int, int]]
+) -> None:
+    assert in_chunks(_spans, None, count, jobs, most=most) == spans
+
+
+def _build(root: Path, out: Path, **options: object) -> None:
+    build_site(root, BuildOptions(out=out, as_of=AS_OF, environ=ENV, **options))  # type: ignore[arg-type]
+
+
+def test_a_build_that_keeps_no_pages_writes_the_same_site(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    kept = build_site(site, BuildOptions(tmp_path / "kept", pdf=False, as_of=AS_OF, environ=ENV))
+    lean = build_site(
+        site,
+        BuildOptions(tmp_path / "lean", pdf=False, as_of=AS_OF, environ=ENV, keep_pages=False),
+    )
+    assert len(kept.pages) >= 8 and lean.pages == [] and lean.versions == []
+    assert lean.reports == kept.reports and lean.accounts == kept.accounts
+    assert snapshot(tmp_path / "kept") == snapshot(tmp_path / "lean")
+
+
+def test_the_pdf_spool_is_removed_after_a_build_and_after_a_refused_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    site = make_site(tmp_path / "site", {"acme": VALID})
+    result = run_cli(site, "build", "--as-of", AS_OF.isoformat(), "--no-cache", env=ENV)
+    # (multiprocessing keeps its own folder there: pymp-*)
+    assert result.exit_code == 0, result.output
+    assert len(list((site / "build" / "public" / "r").glob("*/*.pdf"))) == 1
+    assert list(spools.glob("outcomesite-pdfs-*")) == []
+
+    broken = edited("a date that is not one", [("start_date: 2026-09-01", "start_date: soon")])
+    (site / "content" / "accounts" / "acme.md").write_text(broken, encoding="utf-8")
+    before = snapshot(site / "build")
+    with pytest.raises(BuildRefused):
+        _build(site, site / "build", use_cache=False)
+    assert list(spools.glob("outcomesite-pdfs-*")) == []
+    assert snapshot(site / "build") == before  # the last good build, byte for byte
