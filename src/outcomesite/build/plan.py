@@ -14,7 +14,7 @@ from outcomesite.links import link_id
 from outcomesite.load.account import Loaded, validate_text
 from outcomesite.load.site import Site
 from outcomesite.model.account import Account
-from outcomesite.render.markdown import render
+from outcomesite.render.markdown import render, render_text
 from outcomesite.render.page import AccountPage, Point, VersionInfo
 
 
@@ -40,6 +40,8 @@ class AccountPages:
 
 def narrative_of(loaded: Loaded) -> str:
     """The narrative as HTML, rendered while its parsed tokens are at hand."""
+    if loaded.tokens is None:  # a plain body, which validation did not parse
+        return render_text(loaded.body)
     return render(loaded.tokens)
 
 

@@ -88,6 +88,7 @@ class Run:
             state = self._state(written.site, theme, records, notices, internal.pages)
             state.write(staging)
             commit.swap_in(staging, self.out)
+            theme.keep_compiled()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -131,6 +132,7 @@ class Run:
             pages = [f"{INTERNAL}/{name}" for name in [*internal.written, *gone]]
             paths = [*sorted(folders), *pages, *BOOKKEEPING]
             commit.commit(staging, self.out, commit.plan_moves(staging, self.out, paths))
+            theme.keep_compiled()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -188,6 +190,7 @@ class Run:
                 preview=options.preview,
                 keep_pages=options.keep_pages,
             )
+            theme.compile_all()
             built = build_accounts(work, options.jobs)
             problems = [d for item in built for d in item.diagnostics]
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))

@@ -24,6 +24,7 @@ from outcomesite.load.frontmatter import Document, YamlProblem, parse_document
 from outcomesite.load.money import arr_check
 from outcomesite.load.narrative import (
     image_target,
+    is_plain,
     link_problem,
     logo_target,
     parse,
@@ -46,7 +47,10 @@ class Loaded:
 
     account: Account | None  # None when the file has an error
     diagnostics: list[Diagnostic]  # every problem, by line
-    tokens: list[Token] = field(default_factory=list, repr=False)  # the narrative, for rendering
+    body: str = field(default="", repr=False)  # the narrative's Markdown
+    # Its parsed tokens, for rendering; None for a plain body (load/narrative.py's `is_plain`),
+    # which is rendered from `body`.
+    tokens: list[Token] | None = field(default=None, repr=False)
     # A confirmation may cover a value only earlier commits hold (the file was updated since):
     # the site loader then validates the file again with those measurements.
     needs_history: bool = False
@@ -133,9 +137,11 @@ def validate_text(
         if logo_problem:
             diagnostics.append(error(conv.line_of(("logo",)), logo_problem))
     images: list[str] = []
-    tokens = parse(document.body)
-    diagnostics += [error(line, text) for line, text in size_problems(tokens, document.body_line)]
-    for ref in references(document.body, document.body_line, tokens):
+    tokens = None if is_plain(document.body) else parse(document.body)  # None: nothing to check
+    diagnostics += [
+        error(line, text) for line, text in size_problems(tokens or [], document.body_line)
+    ]
+    for ref in references(document.body, document.body_line, tokens or []):
         refused: str | None
         if ref.kind == "image":
             published, refused = image_target(ref.url, root, slug)
@@ -171,7 +177,7 @@ def validate_text(
     history = recorded is None and any(
         r.confirmation is not None and not r.latest_confirmed for r in assessment.results
     )
-    return Loaded(account, sorted(warnings, key=lambda d: d.line), tokens, history)
+    return Loaded(account, sorted(warnings, key=lambda d: d.line), document.body, tokens, history)
 
 
 def _front_matter(

@@ -62,6 +62,16 @@ class Reference:
     line: int
 
 
+# Link, image, autolink, raw HTML and table syntax all need one of these characters. A body with
+# none of them has nothing for the policy below to check, so validation does not parse it.
+_NEEDS_TOKENS = re.compile(r"[\[<|]")
+
+
+def is_plain(body: str) -> bool:
+    """No link, image, HTML or table can be in this body."""
+    return _NEEDS_TOKENS.search(body) is None
+
+
 def parse(body: str) -> list[Token]:
     """Parse once; `references` and `render` both take the tokens (validation reads the links,
     the report shows the text, and a large site should not pay for parsing twice)."""

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
-from outcomesite.files import links_under
+from outcomesite.files import links_under, replacing
 from outcomesite.i18n import translator
 from outcomesite.layout import DEFAULT_LOCALE, THEMES_DIR
 
@@ -86,25 +86,34 @@ def _template_line(exc: BaseException, template: str) -> str:
     return f"{Path(frame.filename).name}:{frame.lineno}"
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between builds (Jinja checks each against its template's source):
-    compiling the theme's templates is a fifth of a one-account rebuild. A cache that cannot be
-    written is simply not kept."""
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept between builds: compiling the theme is a fifth of a one-account
+    rebuild. Jinja checks each against its template's source, so an edited theme is compiled
+    again. What is compiled now waits in memory until the build succeeded (`keep`): a refused
+    build writes nothing, and a cache that cannot be written is simply not kept."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fresh: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            bucket.bytecode_from_string((self.folder / f"{bucket.key}.cache").read_bytes())
+        except OSError:
+            return
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
+        self.fresh[bucket.key] = bucket.bytecode_to_string()
 
-
-def _compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
-    if cache is None:
-        return None
-    folder = cache / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _CompiledTemplates(str(folder))
+    def keep(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for key, data in self.fresh.items():
+                with replacing(self.folder / f"{key}.cache", "wb") as file:
+                    file.write(data)
+        except OSError:
+            pass
+        self.fresh.clear()
 
 
 class Theme:
@@ -130,6 +139,7 @@ class Theme:
             )
         )
         self._asset_names: set[str] | None = None
+        self._compiled = _CompiledTemplates(cache / "templates") if cache is not None else None
         self.env = _Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
@@ -138,7 +148,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
-            bytecode_cache=_compiled_templates(cache),
+            bytecode_cache=self._compiled,
         )
         # Every message a template writes is formatted (newstyle: a literal percent is %%), and
         # a {% trans %} block's whitespace is folded, as scripts/catalogs extracts it.
@@ -149,6 +159,19 @@ class Theme:
         # Called directly: they format and escape themselves, as newstyle gettext does, without
         # its wrapper's work on every call.
         self.env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+
+    def compile_all(self) -> None:
+        """Compile every template now, before the build forks its workers: they inherit them
+        compiled instead of each compiling its own. A template that does not compile is left
+        for its render to report, with its line."""
+        for name in self.env.list_templates(extensions=["html"]):
+            with contextlib.suppress(jinja2.TemplateError):
+                self.env.get_template(name)
+
+    def keep_compiled(self) -> None:
+        """After a build succeeded: keep what it compiled in the cache for the next one."""
+        if self._compiled is not None:
+            self._compiled.keep()
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render, turning template mistakes (a theme author's bad input) into a clear error."""
