@@ -37,7 +37,7 @@ STAGES = [
     ("write: report files", "pathlib.py", "write_text"),
     ("index: put together and write", "build/write.py", "write_internal"),
     ("state: record the build", "build/state.py", "write"),
-    ("state: read the last build's details", "build/state.py", "read_details"),
+    ("state: the last build's details", "build/details.py", "heads"),
 ]
 
 

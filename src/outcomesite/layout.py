@@ -36,7 +36,7 @@ INTERNAL = "internal"
 ASSETS = "assets"
 BUILD_MARKER = ".outcomesite-build"  # a folder with this was made by `build` and may be replaced
 STATE_FILE = ".outcomesite-state.json"
-DETAILS_FILE = ".outcomesite-details.json"
+DETAILS_FILE = ".outcomesite-details.sqlite"
 BOOKKEEPING = (STATE_FILE, DETAILS_FILE)  # in the output folder, never published
 INDEX_TO_PUBLIC = "../public/"  # from internal/index.html to the reports
 

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -57,12 +57,26 @@ def in_chunks(
 ) -> list[T]:
     """function(state, start, end) over [0, count) in chunks of at most `most` items (which
     bounds what one call holds at once); the chunks' results, in order."""
+    return list(each_chunk(function, state, count, jobs, most))
+
+
+def each_chunk(
+    function: Callable[[Any, int, int], T],
+    state: Any,
+    count: int,
+    jobs: int | None,
+    most: int | None = None,
+) -> Iterator[T]:
+    """`in_chunks`, each chunk's result as soon as it (and those before it) are done: the caller
+    can put results away as they come instead of holding them all."""
     workers = workers_for(count, jobs)
     size = -(-count // (workers * 4)) if workers > 1 else max(count, 1)
     size = min(size, most or size)
+    spans = [(start, min(start + size, count)) for start in range(0, count, size)]
     if workers <= 1:
-        return [function(state, start, min(start + size, count)) for start in range(0, count, size)]
-    tasks = [(function, start, min(start + size, count)) for start in range(0, count, size)]
+        for start, end in spans:
+            yield function(state, start, end)
+        return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
-        return pool.map(_run_chunk, tasks, chunksize=1)
+        yield from pool.imap(_run_chunk, [(function, start, end) for start, end in spans])

@@ -10,10 +10,11 @@ by run.py, and only when there is something to render.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,7 @@ from outcomesite.layout import ACCOUNTS, BUILD_MARKER, DEFAULT_OUT, PDF_TIMEOUT,
 from outcomesite.links import Secret, resolve_secret
 
 if TYPE_CHECKING:
+    from outcomesite.build.details import Details
     from outcomesite.load.site import Site
     from outcomesite.render.page import AccountPage
 
@@ -106,8 +108,10 @@ class BuildReport:
 
     @cached_property
     def warnings(self) -> list[Diagnostic]:
-        """Each warning, with its file and line (read from the details file)."""
-        return self._detailed().all_warnings()
+        """Each warning, with its file and line: the site's (state file) and the accounts'
+        (details)."""
+        with self._details() as details:
+            return sorted([*self.state.warnings, *details.warnings()])
 
     @property
     def warning_counts(self) -> dict[str, int]:
@@ -125,15 +129,24 @@ class BuildReport:
     @cached_property
     def listing(self) -> list[str]:
         """One line per report, for --verbose."""
-        return [line for record in self._detailed().accounts.values() for line in record.listing]
+        with self._details() as details:
+            return details.listing()
 
-    def _detailed(self) -> BuildState:
-        if not self.state.read_details(self.out):
+    @contextlib.contextmanager
+    def _details(self) -> Iterator[Details]:
+        from outcomesite.build.details import DetailsError
+
+        try:
+            details = self.state.details(self.out)
+        except DetailsError:
             raise OutcomesiteError(
                 f"the records in {self.out} are damaged: run `outcomesite build --no-cache`",
                 EXIT_USAGE,
-            )
-        return self.state
+            ) from None
+        try:
+            yield details
+        finally:
+            details.close()
 
 
 def build_site(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
@@ -203,7 +216,7 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
 
         run = Run(root, out, options, as_of, secret, params, scanner, digests, environ)
         try:
-            if previous is None or changed is None or not previous.read_details(out):
+            if previous is None or changed is None or not previous.has_details(out):
                 report = run.full()
             else:
                 report = run.only(previous, changed)

@@ -7,18 +7,21 @@ Imported by decide.py only when something has to be rendered: everything heavy s
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
+from outcomesite.build.details import Details, head_of
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
-from outcomesite.build.state import AccountRecord, BuildParams, BuildState
-from outcomesite.build.worker import PdfPlan, Work, build_accounts
+from outcomesite.build.state import AccountRecord, BuildParams, BuildState, Summary
+from outcomesite.build.worker import MissingPdf, PdfPlan, Work, build_accounts
 from outcomesite.build.write import (
     InternalWritten,
     PdfSettings,
@@ -26,7 +29,7 @@ from outcomesite.build.write import (
     write_internal,
     write_site_files,
 )
-from outcomesite.errors import has_errors
+from outcomesite.errors import Diagnostic, has_errors
 from outcomesite.history.versions import Repository, read_repository
 from outcomesite.layout import (
     ACCOUNTS,
@@ -34,6 +37,7 @@ from outcomesite.layout import (
     BOOKKEEPING,
     BUILD_MARKER,
     CACHE_DIR,
+    DETAILS_FILE,
     INTERNAL,
     PUBLIC,
     running_in_ci,
@@ -43,7 +47,7 @@ from outcomesite.load.config import load_config
 from outcomesite.load.site import Site, account_files, load_site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.portfolio.history import Current, PortfolioHistory, portfolio_history, start_of
-from outcomesite.render.index import IndexPieces
+from outcomesite.render.index import IndexHead
 from outcomesite.render.theme import Theme
 
 
@@ -82,10 +86,11 @@ class Run:
         try:
             (staging / BUILD_MARKER).write_text("made by outcomesite build\n", encoding="utf-8")
             write_site_files(staging / PUBLIC, site, theme, self.options.preview)
-            written = self._accounts(staging, site, theme, repo, None, set())
+            details = Details.create(staging / DETAILS_FILE)
+            written = self._accounts(staging, site, theme, repo, None, set(), details)
             records = written.records
-            internal = self._write_index(staging, written.site, theme, repo, records, None)
-            state = self._state(written.site, theme, records, notices, internal.pages)
+            internal = self._write_index(staging, written.site, theme, repo, records, details, None)
+            state = self._state(written.site, theme, records, notices, internal.pages, details)
             state.write(staging)
             commit.swap_in(staging, self.out)
             theme.keep_compiled()
@@ -96,30 +101,37 @@ class Run:
 
     def only(self, previous: BuildState, changed: set[str]) -> BuildReport:
         """Rebuild the changed accounts in a staging folder, then move in their link folders,
-        the index and the record; the other accounts' files stay where they are."""
+        the index and the record; the other accounts' files stay where they are, and so do
+        their rows of the details."""
         files = [
             self.root / ACCOUNTS_DIR / f"{slug}.md"
             for slug in sorted(changed & self.digests.keys())
         ]
         site, theme, repo = self._begin()
         notices = self._notices(site, repo)
-        keep_pdfs = {
-            key
-            for slug, record in previous.accounts.items()
-            if slug not in changed
-            for key in record.pdf_keys
-        }
         staging = commit.staging_folder(self.out)
         try:
-            written = self._accounts(staging, site, theme, repo, files, keep_pdfs)
+            last = self.out / DETAILS_FILE
+            details = Details.copy(
+                last, staging / DETAILS_FILE, previous.build_id, len(previous.accounts)
+            )
+            heads = details.heads()
+            others = previous.accounts.keys() - changed
+            keep_pdfs = details.pdf_keys(others) if self.options.pdf else set()
+            written = self._accounts(staging, site, theme, repo, files, keep_pdfs, details)
             site = written.site
             # In a preview, an account whose file has errors keeps its last good pages for now.
             broken = {Path(d.path).stem for d in site.diagnostics if d.severity == "error"}
             changed = changed - (broken & previous.accounts.keys())
-            kept = {slug: r for slug, r in previous.accounts.items() if slug not in changed}
+            details.remove(changed - written.records.keys())
+            kept = {s: r for s, r in previous.accounts.items() if s not in changed}
+            for slug, record in kept.items():
+                record.head = heads.get(slug)
             records = {**kept, **written.records}
-            internal = self._write_index(staging, site, theme, repo, records, previous.pages)
-            state = self._state(site, theme, records, notices, internal.pages)
+            internal = self._write_index(
+                staging, site, theme, repo, records, details, previous.pages
+            )
+            state = self._state(site, theme, records, notices, internal.pages, details)
             state.write(staging)
             folders = {
                 record.folder
@@ -142,7 +154,7 @@ class Run:
     def shard(self, shard: Shard, cache: PdfCache) -> Written:
         """Render shard `shard`'s PDFs into `cache` (build/shard.py); nothing else is written."""
         site, theme, repo = self._begin()
-        return self._accounts(self.out, site, theme, repo, None, set(), shard, cache)
+        return self._accounts(self.out, site, theme, repo, None, set(), None, shard, cache)
 
     def _begin(self) -> tuple[Site, Theme, Repository]:
         """The site's config (its accounts are loaded by the workers) and theme, and Git's
@@ -168,11 +180,14 @@ class Run:
         repo: Repository,
         files: list[Path] | None,
         keep_pdfs: set[str],
+        details: Details | None,
         shard: Shard | None = None,
         cache: PdfCache | None = None,
     ) -> Written:
-        """Every account file (or `files`) through the workers, then the PDFs the cache lacked.
-        Content with errors (or warnings with --strict) stops the build here, outside a preview."""
+        """Every account file (or `files`) through the workers, each account's row put in the
+        `details` as it arrives (the parent keeps its head, not its texts), then the PDFs the
+        cache lacked. Content with errors (or warnings with --strict) stops the build here,
+        outside a preview."""
         options = self.options
         if cache is None and options.use_cache and options.pdf:
             cache = PdfCache(options.cache or self.root / CACHE_DIR)
@@ -191,27 +206,38 @@ class Run:
                 keep_pages=options.keep_pages,
             )
             theme.compile_all()
-            built = build_accounts(work, options.jobs)
-            problems = [d for item in built for d in item.diagnostics]
+            problems: list[Diagnostic] = []
+            missing: list[MissingPdf] = []
+            records: dict[str, AccountRecord] = {}
+            kept: list[AccountPages] = []
+            used: set[str] = set(keep_pdfs)
+            total = mine = 0
+            for item in build_accounts(work, options.jobs):
+                problems += item.diagnostics
+                missing += item.missing
+                total += item.pdfs
+                mine += item.pdfs if shard and shard.has(item.slug) else 0
+                if item.pages is not None:
+                    kept.append(item.pages)
+                if item.record is not None:
+                    used.update(item.record.pdf_keys)
+                    records[item.slug] = _lean(item.slug, item.record, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
-            missing = [pdf for item in built for pdf in item.missing]
-            total = sum(item.pdfs for item in built)
             settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
             render_missing(site, missing, settings, total)
-        records = {Path(i.path).stem: i.record for i in built if i.record is not None}
         if cache is not None and shard is None:
-            cache.used |= keep_pdfs | {key for r in records.values() for key in r.pdf_keys}
+            cache.used |= used
             cache.prune()
         return Written(
             site,
             records,
-            kept=[item.pages for item in built if item.pages is not None],
+            kept=kept,
             reports=sum(record.reports for record in records.values()),
             pdfs=total,
             pdfs_rendered=len(missing),
-            shard_pdfs=sum(i.pdfs for i in built if shard and shard.has(Path(i.path).stem)),
+            shard_pdfs=mine,
             cache_warnings=cache.warnings if cache is not None else [],
         )
 
@@ -235,16 +261,17 @@ class Run:
         theme: Theme,
         repo: Repository,
         records: dict[str, AccountRecord],
+        details: Details,
         previous: dict[str, str] | None,
     ) -> InternalWritten:
-        pieces = [record.pieces for record in records.values() if record.pieces is not None]
-        history = self._history(site, repo, pieces)
-        return write_internal(
-            staging / INTERNAL, site, theme, pieces, previous, self.options.preview, history
-        )
+        heads = [record.head for record in records.values() if record.head is not None]
+        history = self._history(site, repo, heads)
+        internal = staging / INTERNAL
+        preview = self.options.preview
+        return write_internal(internal, site, theme, heads, details, previous, preview, history)
 
     def _history(
-        self, site: Site, repo: Repository, pieces: list[IndexPieces]
+        self, site: Site, repo: Repository, pieces: list[IndexHead]
     ) -> PortfolioHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
         whose history is incomplete: git_notices says so)."""
@@ -278,10 +305,12 @@ class Run:
         records: dict[str, AccountRecord],
         notices: list[str],
         pages: dict[str, str],
+        details: Details,
     ) -> BuildState:
+        """The build's record; its details are finished (closed) and paired with it."""
         watched = watched_inputs(self.root, theme.folders, site.config.logo)
         account_paths = {f"{ACCOUNTS}/{slug}.md" for slug in records}
-        return BuildState(
+        state = BuildState(
             params=self.params,
             inputs=scan_inputs(self.scanner, watched),
             watched=watched,
@@ -294,7 +323,13 @@ class Run:
             ],
             notices=notices,
             pages=pages,
+            build_id=os.urandom(8).hex(),
         )
+        counts = Counter(warning.code for warning in state.warnings)
+        counts.update(details.warning_counts())
+        state.summary = Summary(warnings=dict(counts), notices=[*notices, *details.notices()])
+        details.finish(state.build_id)
+        return state
 
     def _report(
         self, state: BuildState, written: Written, changed: list[str] | None
@@ -312,3 +347,12 @@ class Run:
             cache_warnings=written.cache_warnings,
             errors=[d for d in site.diagnostics if d.severity == "error"],
         )
+
+
+def _lean(slug: str, record: AccountRecord, details: Details | None) -> AccountRecord:
+    """A record fresh from its worker, its row put in the details: what the parent keeps."""
+    if details is None:  # a shard keeps nothing
+        return AccountRecord(record.digest, record.outputs, record.reports, record.pdfs)
+    details.put(slug, record)
+    head = head_of(record.pieces) if record.pieces is not None else None
+    return AccountRecord(record.digest, record.outputs, record.reports, record.pdfs, head)

@@ -3,8 +3,9 @@
 A build leaves two files in its output folder. `.outcomesite-state.json` holds the build's
 parameters (package code, as-of date, options, a digest of the secret, the Git commit), a stamp of
 every input file, and per account a digest of its file and folder and the files it wrote.
-`.outcomesite-details.json` holds per account its pieces of the internal index, its warnings and
-notices: what a rebuild needs to put the index together again without loading the other accounts.
+`.outcomesite-details.sqlite` (details.py) holds a row per account: its pieces of the internal
+index, its warnings and notices, what a rebuild needs to put the index together again without
+loading the other accounts.
 
 The next build compares the parameters and stamps. Nothing changed: it is done, without loading a
 single account (this module imports nothing heavy, so that answer costs a fraction of a second).
@@ -14,14 +15,13 @@ build. Standard library only.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from outcomesite.build.stamps import Stamp, Watched
 from outcomesite.errors import Diagnostic
@@ -29,9 +29,10 @@ from outcomesite.files import replacing
 from outcomesite.layout import DETAILS_FILE, STATE_FILE
 
 if TYPE_CHECKING:
-    from outcomesite.render.index import IndexPieces
+    from outcomesite.build.details import Details
+    from outcomesite.render.index import IndexHead, IndexPieces
 
-FORMAT = 7  # the shape of the two files; another shape is no state at all (a full build)
+FORMAT = 8  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
 
 
@@ -87,40 +88,25 @@ def package_digest(package: Path = PACKAGE) -> str:
 
 @dataclass
 class AccountRecord:
-    """What one account contributed to a build, enough to rebuild the site without reloading it."""
+    """What one account contributed to a build, enough to rebuild the site without reloading it.
+    The state file keeps the first four fields; the rest live in the details (details.py)."""
 
     digest: str  # of its file and folder
     outputs: list[str]  # files written, relative to the output folder
     reports: int = 0
     pdfs: int = 0
-    # The details below live in the details file, read only when a build needs them.
-    pieces: IndexPieces | None = None  # its part of the internal index
+    head: IndexHead | None = None  # what the internal index sorts and counts it by
+    # A record fresh from its worker also carries what goes into its row of the details:
+    pieces: IndexPieces | None = None  # its part of the internal index, texts included
     warnings: list[Diagnostic] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     listing: list[str] = field(default_factory=list)  # what --verbose prints about it
     pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
-    # The record's line as read from the details file: written back as it was when kept.
-    details_line: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def folder(self) -> str:
         """The account's link folder, `public/r/<link-id>`: every file it wrote is inside."""
         return "/".join(self.outputs[0].split("/")[:3]) if self.outputs else ""
-
-    def details(self) -> list[Any]:
-        return [
-            self.pieces,
-            [asdict(warning) for warning in self.warnings],
-            self.notices,
-            self.listing,
-            self.pdf_keys,
-        ]
-
-    def read_details(self, values: list[Any], line: bytes) -> None:
-        pieces, warnings, self.notices, self.listing, self.pdf_keys = values
-        self.pieces = pieces
-        self.warnings = [Diagnostic(**warning) for warning in warnings]
-        self.details_line = line
 
 
 class Summary(TypedDict):
@@ -130,8 +116,8 @@ class Summary(TypedDict):
 
 @dataclass
 class BuildState:
-    """The state file says whether anything changed; the details file has what a rebuild needs
-    (index pieces, warnings). A no-op build never reads the larger of the two unless asked."""
+    """The state file says whether anything changed; the details database (details.py) has what
+    a rebuild needs (index pieces, warnings). A no-op build never opens it unless asked."""
 
     params: BuildParams
     inputs: dict[str, str]  # site-wide input files (config, logo, theme) -> sha256
@@ -141,35 +127,29 @@ class BuildState:
     warnings: list[Diagnostic] = field(default_factory=list)  # not about one account
     notices: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)  # internal/ page -> digest of its content
-    build_id: str = ""  # pairs a state file with its details file
-    detailed: bool = True  # the details are in memory
+    build_id: str = ""  # pairs a state file with its details
     # What a build prints by default (warnings counted by kind, every notice), kept in the state
-    # file so that an up-to-date site is reported without reading the details file.
+    # file so that an up-to-date site is reported without opening the details.
     summary: Summary = field(default_factory=lambda: Summary(warnings={}, notices=[]))
 
-    def summarise(self) -> Summary:
-        """From the details in memory; a state read without them keeps the summary it had."""
-        if not self.detailed:
-            return self.summary
-        counts: dict[str, int] = {}
-        for warning in self.all_warnings():
-            counts[warning.code] = counts.get(warning.code, 0) + 1
-        notices = [*self.notices, *(n for r in self.accounts.values() for n in r.notices)]
-        return Summary(warnings=counts, notices=notices)
+    def details(self, out: Path) -> Details:
+        """The details this state was written with (DetailsError when they do not match)."""
+        from outcomesite.build.details import Details
 
-    def all_warnings(self) -> list[Diagnostic]:
-        """Every warning: the site's and each account's (from the details)."""
-        records = self.accounts.values()
-        return sorted([*self.warnings, *(d for r in records for d in r.warnings)])
+        return Details.open(out / DETAILS_FILE, self.build_id, len(self.accounts))
+
+    def has_details(self, out: Path) -> bool:
+        from outcomesite.build.details import DetailsError
+
+        try:
+            self.details(out).close()
+        except DetailsError:
+            return False
+        return True
 
     def write(self, out: Path) -> None:
-        """The details first, then the state file that names them: a crash between the two
-        leaves a state whose details do not match, which the next build treats as no state.
-        A state read without its details keeps the details file it came with."""
-        if self.detailed:
-            self.build_id = os.urandom(8).hex()
-            self._write_details(out)
-        self.summary = self.summarise()
+        """The state file, after its details (a crash between the two leaves a state whose
+        details do not match, which the next build treats as no state)."""
         state = {
             "format": FORMAT,
             "build_id": self.build_id,
@@ -179,6 +159,7 @@ class BuildState:
             "stamps": self.stamps,
             "pages": self.pages,
             "summary": self.summary,
+            "site": [[asdict(w) for w in self.warnings], self.notices],
             "accounts": {
                 slug: [record.digest, record.outputs, record.reports, record.pdfs]
                 for slug, record in sorted(self.accounts.items())
@@ -187,23 +168,6 @@ class BuildState:
         with replacing(out / STATE_FILE) as file:
             file.write(_json_line(state))
 
-    def _write_details(self, out: Path) -> None:
-        """JSON Lines: a header, then one line per account, so neither writing nor reading ever
-        holds the whole file as one string. orjson (about 30 MB at 10,000 accounts: a third of
-        the standard library's time each way, which a one-account edit pays in full)."""
-        import orjson
-
-        header = {
-            "build_id": self.build_id,
-            "warnings": [asdict(warning) for warning in self.warnings],
-            "notices": self.notices,
-        }
-        with replacing(out / DETAILS_FILE, "wb") as file:
-            file.write(orjson.dumps(header) + b"\n")
-            for slug, record in self.accounts.items():
-                line = record.details_line or orjson.dumps([slug, *record.details()]) + b"\n"
-                file.write(line)
-
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
         """The last build's state without its details, or None when there is none we can trust."""
@@ -211,6 +175,7 @@ class BuildState:
             data = json.loads((out / STATE_FILE).read_bytes())
             if data.get("format") != FORMAT:
                 return None
+            warnings, notices = data["site"]
             return cls(
                 params=data["params"],
                 inputs=data["inputs"],
@@ -220,9 +185,10 @@ class BuildState:
                     for slug, (digest, outputs, reports, pdfs) in data["accounts"].items()
                 },
                 stamps={key: Stamp(*stamp) for key, stamp in data["stamps"].items()},
+                warnings=[Diagnostic(**warning) for warning in warnings],
+                notices=list(notices),
                 pages=data["pages"],
                 build_id=data["build_id"],
-                detailed=False,
                 summary=Summary(
                     warnings=dict(data["summary"]["warnings"]),
                     notices=list(data["summary"]["notices"]),
@@ -230,34 +196,6 @@ class BuildState:
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-    def read_details(self, out: Path) -> bool:
-        """Load index pieces, warnings and notices; False when they are missing or do not match."""
-        if self.detailed:
-            return True
-        import orjson
-
-        seen = 0
-        try:
-            with (out / DETAILS_FILE).open("rb") as file:
-                header = orjson.loads(file.readline())
-                if header["build_id"] != self.build_id:
-                    return False
-                for line in file:
-                    slug, *values = orjson.loads(line)
-                    self.accounts[slug].read_details(values, line)
-                    seen += 1
-            self.warnings = [Diagnostic(**warning) for warning in header["warnings"]]
-            self.notices = header["notices"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if seen != len(self.accounts):
-            return False
-        self.detailed = True
-        # Ten thousand accounts' details are long-lived: keep the garbage collector from walking
-        # them again at every collection of the rebuild (they hold no reference cycles).
-        gc.freeze()
-        return True
 
 
 def _json_line(data: object) -> str:

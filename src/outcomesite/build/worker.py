@@ -10,6 +10,7 @@ and the parent does no per-account work of its own (no folders made, no planning
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from outcomesite.pdf.cache import PdfCache
 from outcomesite.render import pages as render
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
-from outcomesite.workers import in_chunks
+from outcomesite.workers import each_chunk
 
 # Accounts a worker takes at a time: their old versions are read from Git in one go, and the
 # results of a chunk wait in the worker until it is done, so a chunk is what bounds its memory.
@@ -64,6 +65,10 @@ class AccountBuilt:
     pdfs: int = 0  # its pages with a PDF (a shard: of the whole site, for the count)
     pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
 
+    @property
+    def slug(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
 
 @dataclass(frozen=True)
 class Work:
@@ -81,10 +86,10 @@ class Work:
     keep_pages: bool
 
 
-def build_accounts(work: Work, jobs: int | None) -> list[AccountBuilt]:
-    """Every file of `work`, in parallel; the results in the order of the files."""
-    chunks = in_chunks(_build_chunk, work, len(work.files), jobs, most=CHUNK)
-    return [built for chunk in chunks for built in chunk]
+def build_accounts(work: Work, jobs: int | None) -> Iterator[AccountBuilt]:
+    """Every file of `work`, in parallel; the results in the order of the files, as they come."""
+    for chunk in each_chunk(_build_chunk, work, len(work.files), jobs, most=CHUNK):
+        yield from chunk
 
 
 def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:

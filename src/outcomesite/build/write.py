@@ -10,11 +10,13 @@ record; scaffold/ the files `new` and `init` create.)
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from outcomesite.build.details import Details
 from outcomesite.build.worker import MissingPdf
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.files import UnsafeFile
@@ -25,7 +27,7 @@ from outcomesite.pdf.pool import PdfPool
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render import pages as render
-from outcomesite.render.index import IndexPieces
+from outcomesite.render.index import IndexHead
 from outcomesite.render.internal import Portfolio
 from outcomesite.render.theme import Theme
 from outcomesite.workers import cpus
@@ -110,40 +112,46 @@ def write_internal(
     internal: Path,
     site: Site,
     theme: Theme,
-    pieces: list[IndexPieces],
+    heads: list[IndexHead],
+    details: Details,
     previous: dict[str, str] | None = None,
     preview: bool = False,
     history: PortfolioHistory | None = None,
 ) -> InternalWritten:
-    """The internal index from every account's pieces: the first page and the exports always,
-    the list pages only where what they show moved since the `previous` build's digests (all of
-    them without)."""
+    """The internal index from every account's head (what sorts and counts it) and its texts in
+    the details: the first page and the exports always (streamed into their files in index
+    order), the list pages only where what they show moved since the `previous` build's digests
+    (all of them without)."""
     internal.mkdir(parents=True, exist_ok=True)
-    portfolio = Portfolio.of(pieces)
-    ordered = portfolio.ordered
-    everyone = [*ordered, *portfolio.churned]  # the exports list churned accounts last
-    attention = [piece["slug"] for piece in portfolio.flagged]
-    files = {
-        "index.json": exports.index_json_text(
-            [p["json"] for p in everyone], site.as_of, attention, history
-        ),
-        "index.csv": exports.csv_text(exports.INDEX_COLUMNS, (p["csv"] for p in everyone)),
-        "results.csv": exports.csv_text(
-            exports.RESULT_COLUMNS, (p["results_csv"] for p in everyone)
-        ),
-        "index.html": render.internal_index_html(site, theme, portfolio, history, preview),
-    }
-    for name, text in files.items():
-        (internal / name).write_text(text, encoding="utf-8")
-    by_slug = {piece["slug"]: piece for piece in everyone}
-    digests = {piece["slug"]: piece["digest"] for piece in everyone}
+    portfolio = Portfolio.of(heads)
+    everyone = [p["slug"] for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
+    attention = [head["slug"] for head in portfolio.flagged]
+    cards = details.pieces(portfolio.first_cards)
+    files = ("index.json", "index.csv", "results.csv")
+    with contextlib.ExitStack() as stack:
+        json_file, csv_file, results_file = (
+            stack.enter_context((internal / name).open("w", encoding="utf-8")) for name in files
+        )
+        index_json = exports.IndexJson(json_file, site.as_of, attention, history)
+        csv_file.write(exports.csv_header(exports.INDEX_COLUMNS))
+        results_file.write(exports.csv_header(exports.RESULT_COLUMNS))
+        for json_line, csv_lines, results_lines in details.exports(everyone):
+            index_json.add(json_line)
+            csv_file.write(csv_lines)
+            results_file.write(results_lines)
+        index_json.close()
+    first = [cards[slug]["card"] for slug in portfolio.first_cards]
+    html = render.internal_index_html(site, theme, portfolio, first, history, preview)
+    (internal / "index.html").write_text(html, encoding="utf-8")
+    digests = {head["slug"]: head["digest"] for head in heads}
     pages: dict[str, str] = {}
-    written = list(files)
+    written = [*files, "index.html"]
     for plan in portfolio.plans:
         pages[plan.name] = digest = plan.digest(digests)
         if previous is not None and previous.get(plan.name) == digest:
             continue
-        html = render.internal_list_html(site, theme, plan, by_slug, preview)
+        shown = details.pieces(plan.slugs)
+        html = render.internal_list_html(site, theme, plan, shown, preview)
         (internal / plan.name).write_text(html, encoding="utf-8")
         written.append(plan.name)
     return InternalWritten(pages, written)

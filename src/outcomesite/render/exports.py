@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from outcomesite.render.index import IndexEntry, attention_lines
 
@@ -37,26 +37,34 @@ def json_line(entry: IndexEntry) -> str:
     return json.dumps(entry, ensure_ascii=False)
 
 
-def index_json_text(
-    lines: Sequence[str],
-    as_of: dt.date,
-    attention: Sequence[str],
-    history: PortfolioHistory | None = None,
-) -> str:
-    """index.json with one account per line (readable; a change is a one-line diff), in index
-    order, and `attention`: the slugs that need attention, most severe first. With Git history:
-    `changes`, `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over time")."""
-    accounts = ",\n".join("    " + line for line in lines)
-    accounts = f"[\n{accounts}\n  ]" if lines else "[]"
-    slugs = json.dumps(list(attention), ensure_ascii=False)
-    past = "".join(
-        f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n'
-        for key, value in (history or {}).items()
-    )
-    return (
-        f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n{past}'
-        f'  "accounts": {accounts}\n}}\n'
-    )
+class IndexJson:
+    """index.json, written account by account into `file` (a large site's is never held whole):
+    one account per line (readable; a change is a one-line diff), in index order, and
+    `attention`: the slugs that need attention, most severe first. With Git history: `changes`,
+    `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over time")."""
+
+    def __init__(
+        self,
+        file: TextIO,
+        as_of: dt.date,
+        attention: Sequence[str],
+        history: PortfolioHistory | None = None,
+    ) -> None:
+        self.file = file
+        slugs = json.dumps(list(attention), ensure_ascii=False)
+        file.write(f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n')
+        for key, value in (history or {}).items():
+            file.write(f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n')
+        self.separator = '  "accounts": [\n    '
+
+    def add(self, line: str) -> None:
+        """An account's line (`json_line`), after those before it."""
+        self.file.write(self.separator + line)
+        self.separator = ",\n    "
+
+    def close(self) -> None:
+        first = self.separator.startswith("  ")
+        self.file.write('  "accounts": []\n}\n' if first else "\n  ]\n}\n")
 
 
 def _yes(value: bool) -> str:
@@ -105,5 +113,6 @@ def results_csv_lines(entry: IndexEntry) -> str:
     )
 
 
-def csv_text(columns: Sequence[str], lines: Iterable[str]) -> str:
-    return BOM + _row(columns) + "".join(lines)
+def csv_header(columns: Sequence[str]) -> str:
+    """A CSV file's start (the byte-order mark and the header): each account's lines follow."""
+    return BOM + _row(columns)

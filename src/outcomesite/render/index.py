@@ -100,9 +100,9 @@ class AccountView(IndexEntry):
     arr_text: str | None  # the ARR, formatted in the site's currency
 
 
-class IndexPieces(TypedDict):
-    """An account's finished part of the index, kept between builds (JSON in the details file):
-    the fields that sort, count and group it, and its finished text."""
+class IndexHead(TypedDict):
+    """The fields that sort, count and group an account in the index: what a build holds in
+    memory for every account (its texts stay in the details database, build/details.py)."""
 
     slug: str
     account: str
@@ -117,12 +117,17 @@ class IndexPieces(TypedDict):
     status: str
     start_date: str
     renewals: list[RenewalItem]
+    digest: str  # of its rows and card: a page is rendered again only when one of these moved
+
+
+class IndexPieces(IndexHead):
+    """An account's finished part of the index: its head and its finished texts."""
+
     json: str  # its index.json line
     csv: str  # its index.csv line
     results_csv: str  # its lines of results.csv (one per result)
     html: str  # _index_row.html, rendered
     card: str  # _attention_card.html, rendered ("" when it needs no attention)
-    digest: str  # of its rows and card: a page is rendered again only when one of these moved
 
 
 def index_entry(page: AccountPage, config: SiteConfig) -> IndexEntry:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -30,7 +30,14 @@ from outcomesite.model.schema import Level, Segment, slugify
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import formatting as fmt
 from outcomesite.render.history import HistoryView, history_view
-from outcomesite.render.index import CARD_REASONS, IndexPieces, money, percent, quarter_label
+from outcomesite.render.index import (
+    CARD_REASONS,
+    IndexHead,
+    IndexPieces,
+    money,
+    percent,
+    quarter_label,
+)
 from outcomesite.render.views import html_lang
 
 PAGE_ROWS = 500  # table rows per list page: about 0.6 MB of HTML at most
@@ -40,11 +47,11 @@ _CARD_SEVERITY = len(CARD_REASONS)  # a severity below this puts an account on a
 RUNGS = sorted(Rung, reverse=True)
 
 
-def index_order(pieces: Iterable[IndexPieces]) -> list[IndexPieces]:
+def index_order(pieces: Iterable[IndexHead]) -> list[IndexHead]:
     return sorted(pieces, key=lambda p: (-p["rung"], p["account"].casefold(), p["slug"]))
 
 
-def attention_order(pieces: Iterable[IndexPieces]) -> list[IndexPieces]:
+def attention_order(pieces: Iterable[IndexHead]) -> list[IndexHead]:
     """The accounts that need attention: most severe reason, then the nearest renewal (none
     last), then the name."""
     flagged = [p for p in pieces if p["severity"] is not None]
@@ -59,7 +66,7 @@ def attention_order(pieces: Iterable[IndexPieces]) -> list[IndexPieces]:
     )
 
 
-def on_card(piece: IndexPieces) -> bool:
+def on_card(piece: IndexHead) -> bool:
     """A reason that needs a person (CARD_REASONS): the account gets a card."""
     return piece["severity"] is not None and piece["severity"] < _CARD_SEVERITY
 
@@ -86,9 +93,7 @@ class ListPlan:
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _paged(
-    kind: str, group: str, stem: str, pieces: list[IndexPieces], size: int
-) -> list[ListPlan]:
+def _paged(kind: str, group: str, stem: str, pieces: list[IndexHead], size: int) -> list[ListPlan]:
     chunks = [pieces[i : i + size] for i in range(0, len(pieces), size)] or [[]]
     return [
         ListPlan(
@@ -114,7 +119,7 @@ def group_stems(names: Iterable[str], prefix: str) -> dict[str, str]:
 
 
 # The two ways the index groups accounts: a page per CSM, a page per segment.
-GROUPINGS: dict[str, Callable[[IndexPieces], str]] = {
+GROUPINGS: dict[str, Callable[[IndexHead], str]] = {
     "csm": lambda piece: piece["csm"],
     "segment": lambda piece: piece["segment"],
 }
@@ -124,20 +129,25 @@ GROUPINGS: dict[str, Callable[[IndexPieces], str]] = {
 class Portfolio:
     """Every account's pieces, sorted and grouped once for all the pages of one build."""
 
-    ordered: list[IndexPieces]  # the active accounts, index order
-    flagged: list[IndexPieces]  # attention order
-    churned: list[IndexPieces]  # `status: churned`, index order: no longer in the rollups
-    groups: dict[str, dict[str, list[IndexPieces]]]  # kind -> name -> members, in index order
+    ordered: list[IndexHead]  # the active accounts, index order
+    flagged: list[IndexHead]  # attention order
+    churned: list[IndexHead]  # `status: churned`, index order: no longer in the rollups
+    groups: dict[str, dict[str, list[IndexHead]]]  # kind -> name -> members, in index order
     stems: dict[str, dict[str, str]]  # kind -> name -> file-name stem
     plans: list[ListPlan]
 
+    @property
+    def first_cards(self) -> list[str]:
+        """The accounts whose cards the first page shows."""
+        return [p["slug"] for p in self.flagged if on_card(p)][:FIRST_SCREEN_CARDS]
+
     @classmethod
-    def of(cls, pieces: Iterable[IndexPieces]) -> Portfolio:
+    def of(cls, pieces: Iterable[IndexHead]) -> Portfolio:
         everyone = index_order(pieces)
         ordered = [p for p in everyone if p["status"] != "churned"]
         churned = [p for p in everyone if p["status"] == "churned"]
         flagged = attention_order(ordered)
-        groups: dict[str, dict[str, list[IndexPieces]]] = {kind: {} for kind in GROUPINGS}
+        groups: dict[str, dict[str, list[IndexHead]]] = {kind: {} for kind in GROUPINGS}
         for piece in ordered:
             for kind, group_of in GROUPINGS.items():
                 groups[kind].setdefault(group_of(piece), []).append(piece)
@@ -265,7 +275,7 @@ class ListView(TypedDict):
     next_href: str | None
 
 
-def rung_mix(pieces: list[IndexPieces], locale: str = DEFAULT_LOCALE) -> list[MixPart]:
+def rung_mix(pieces: Sequence[IndexHead], locale: str = DEFAULT_LOCALE) -> list[MixPart]:
     """The accounts per rung as parts of a bar, highest rung first; rungs with none are left out
     of the bar but keep their count."""
     t = translator(locale)
@@ -289,7 +299,7 @@ def rung_mix(pieces: list[IndexPieces], locale: str = DEFAULT_LOCALE) -> list[Mi
     return parts
 
 
-def _arr(pieces: Iterable[IndexPieces], config: SiteConfig) -> str | None:
+def _arr(pieces: Iterable[IndexHead], config: SiteConfig) -> str | None:
     amounts = [p["arr"] for p in pieces if p["arr"] is not None]
     return money(sum(amounts), config) if amounts else None
 
@@ -301,12 +311,12 @@ def _quarter(day: str | None) -> tuple[int, int] | None:
     return date.year, (date.month - 1) // 3 + 1
 
 
-def risk_by_quarter(pieces: list[IndexPieces], config: SiteConfig) -> list[QuarterRisk]:
+def risk_by_quarter(pieces: Sequence[IndexHead], config: SiteConfig) -> list[QuarterRisk]:
     """ARR at risk (accounts failing the 90-day check) by renewal quarter, soonest first, the
     accounts without a renewal date last."""
     t = translator(config.locale)
     failing = [p for p in pieces if p["result_check"] == "failing"]
-    quarters: dict[tuple[int, int] | None, list[IndexPieces]] = {}
+    quarters: dict[tuple[int, int] | None, list[IndexHead]] = {}
     for piece in failing:
         quarters.setdefault(_quarter(piece["renewal_date"]), []).append(piece)
     return [
@@ -348,9 +358,10 @@ def index_view(
     portfolio: Portfolio,
     config: SiteConfig,
     as_of: dt.date,
+    cards: Sequence[str],
     history: PortfolioHistory | None = None,
 ) -> IndexView:
-    """The first page."""
+    """The first page; `cards`: the cards of `portfolio.first_cards`, rendered."""
     locale, t = config.locale, translator(config.locale)
     pieces, flagged, plans = portfolio.ordered, portfolio.flagged, portfolio.plans
     checked = [p for p in pieces if p["result_check"] != "not_due"]
@@ -386,7 +397,7 @@ def index_view(
         "per_csm": _group_rollups(portfolio, "csm", config),
         "per_segment": _group_rollups(portfolio, "segment", config),
         "risk_by_quarter": risk_by_quarter(pieces, config),
-        "first_cards": [Markup(p["card"]) for p in people[:FIRST_SCREEN_CARDS]],
+        "first_cards": [Markup(card) for card in cards],
         "attention": (
             _list_link(
                 t.gettext("Everything that needs attention"),

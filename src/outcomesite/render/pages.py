@@ -5,7 +5,7 @@ published next to them, and the job that renders a report's PDF. No file is writ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import TypedDict
 
@@ -157,14 +157,15 @@ def internal_index_html(
     site: Site,
     theme: Theme,
     portfolio: Portfolio,
+    cards: Sequence[str],
     history: PortfolioHistory | None = None,
     preview: bool = False,
 ) -> str:
-    """internal/index.html, the leader's first page."""
+    """internal/index.html, the leader's first page (`cards`: those of portfolio.first_cards)."""
     config = site.config
     t = translator(config.locale)
     context: IndexPage = {
-        **index_view(portfolio, config, site.as_of, history),
+        **index_view(portfolio, config, site.as_of, cards, history),
         "title": t.gettext("%(site)s (internal)", site=config.site_name),
         "preview": preview,
         "stylesheets": _internal_sheets(),

@@ -1,0 +1,232 @@
+"""The build's details: a SQLite database in the output folder, one row per account.
+
+A row holds what a rebuild needs from an account without loading it again: its head (the small
+fields that sort, count and group it in the internal index), its finished texts (index.json line,
+CSV lines, table row, attention card), its warnings, notices, --verbose listing and PDF keys.
+
+Rows, not one file: a rebuild of one account replaces one row and reads only what it needs (every
+head, to sort the portfolio; the texts of the list pages that changed; the exports' columns, in
+order, streamed into their files), and the parent of a full build writes each account's row as its
+worker's results arrive instead of holding ten thousand accounts' texts in memory.
+
+The database is written in the staging folder (a copy of the last one, for a rebuild) and put in
+place with the rest of the build (commit.py), so it needs no journal of its own. Standard library
+only (sqlite3; orjson for the small JSON values, when a build writes or reads details).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from outcomesite.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from outcomesite.build.state import AccountRecord
+    from outcomesite.render.index import IndexHead, IndexPieces
+
+SCHEMA = 1
+TEXTS = ("json", "csv", "results_csv", "html", "card")  # IndexPieces' finished texts
+_SCHEMA_SQL = """
+CREATE TABLE build (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE accounts (
+    slug TEXT PRIMARY KEY,
+    head BLOB NOT NULL,
+    json TEXT NOT NULL,
+    csv TEXT NOT NULL,
+    results_csv TEXT NOT NULL,
+    html TEXT NOT NULL,
+    card TEXT NOT NULL,
+    warnings BLOB NOT NULL,
+    codes TEXT NOT NULL,
+    notices BLOB NOT NULL,
+    listing BLOB NOT NULL,
+    pdf_keys BLOB NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+class DetailsError(Exception):
+    """Details that are missing, damaged or of another build: the caller builds everything."""
+
+
+def _loads(data: bytes) -> Any:
+    import orjson
+
+    return orjson.loads(data)
+
+
+def _dumps(value: object) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+def head_of(pieces: IndexPieces) -> IndexHead:
+    """The fields that sort, count and group an account: what the parent keeps in memory."""
+    return cast("IndexHead", {k: v for k, v in pieces.items() if k not in TEXTS})
+
+
+class Details:
+    """One build's details database, open for reading or for writing in a staging folder."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def create(cls, path: Path) -> Details:
+        path.unlink(missing_ok=True)
+        details = cls(_connect(path))
+        # Pages that hold a whole row (about 5 KB of finished text), so reading one column does
+        # not follow a chain of overflow pages.
+        details._db.execute("PRAGMA page_size = 16384")
+        details._db.executescript(_SCHEMA_SQL)
+        details._set("schema", _dumps(SCHEMA))
+        return details
+
+    @classmethod
+    def open(cls, path: Path, build_id: str, accounts: int) -> Details:
+        """The details of build `build_id`, a row for each of its `accounts`; or DetailsError."""
+        if not path.is_file():
+            raise DetailsError(f"{path.name} is missing")
+        details = cls(_connect(path))
+        try:
+            (count,) = details._db.execute("SELECT count(*) FROM accounts").fetchone()
+            if details._get("schema") != SCHEMA or details._get("build_id") != build_id:
+                raise DetailsError(f"{path.name} belongs to another build")
+            if count != accounts:
+                raise DetailsError(f"{path.name} has {count} accounts, not {accounts}")
+        except (sqlite3.Error, ValueError, DetailsError) as exc:
+            details.close()
+            raise DetailsError(f"{path.name} cannot be used: {exc}") from None
+        return details
+
+    @classmethod
+    def copy(cls, previous: Path, path: Path, build_id: str, accounts: int) -> Details:
+        """A copy of the last build's details, to change the rows of the accounts rebuilt."""
+        cls.open(previous, build_id, accounts).close()
+        shutil.copyfile(previous, path)
+        return cls(_connect(path))
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def put(self, slug: str, record: AccountRecord) -> None:
+        """An account's row (its record carries its whole pieces)."""
+        pieces = record.pieces
+        assert pieces is not None, "a new record carries its pieces"
+        self._db.execute(
+            "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                slug,
+                _dumps(head_of(pieces)),
+                *(pieces[name] for name in TEXTS),  # type: ignore[literal-required]
+                _dumps([asdict(warning) for warning in record.warnings]),
+                " ".join(warning.code for warning in record.warnings),
+                _dumps(record.notices),
+                _dumps(record.listing),
+                _dumps(record.pdf_keys),
+            ),
+        )
+
+    def remove(self, slugs: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM accounts WHERE slug = ?", ((s,) for s in slugs))
+
+    def finish(self, build_id: str) -> None:
+        """Mark the details as build `build_id`'s (its state file names it), and close."""
+        self._set("build_id", _dumps(build_id))
+        self._db.commit()
+        self.close()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def slugs(self) -> set[str]:
+        return {slug for (slug,) in self._db.execute("SELECT slug FROM accounts")}
+
+    def heads(self) -> dict[str, IndexHead]:
+        rows = self._db.execute("SELECT slug, head FROM accounts")
+        return {slug: _loads(head) for slug, head in rows}
+
+    def pieces(self, slugs: Sequence[str]) -> dict[str, IndexPieces]:
+        """The whole pieces of these accounts (a list page's)."""
+        found: dict[str, IndexPieces] = {}
+        for start in range(0, len(slugs), 500):
+            batch = slugs[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT slug, head, {', '.join(TEXTS)} FROM accounts WHERE slug IN ({marks})"
+            for slug, head, *texts in self._db.execute(query, batch):
+                piece = {**_loads(head), **dict(zip(TEXTS, texts, strict=True))}
+                found[slug] = cast("IndexPieces", piece)
+        return found
+
+    def exports(self, slugs: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+        """The export lines (index.json, index.csv, results.csv) of every account in `slugs`,
+        in that order, one account at a time: the exports are streamed, never held whole."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (n INTEGER PRIMARY KEY, slug)")
+        self._db.execute("DELETE FROM wanted")
+        self._db.executemany("INSERT INTO wanted VALUES (?, ?)", enumerate(slugs))
+        yield from self._db.execute(
+            "SELECT a.json, a.csv, a.results_csv FROM wanted w "
+            "JOIN accounts a ON a.slug = w.slug ORDER BY w.n"
+        )
+
+    def warnings(self) -> list[Diagnostic]:
+        """Every account's warnings."""
+        found: list[Diagnostic] = []
+        for (warnings,) in self._db.execute("SELECT warnings FROM accounts WHERE codes != ''"):
+            found.extend(Diagnostic(**w) for w in _loads(warnings))
+        return sorted(found)
+
+    def warning_counts(self) -> dict[str, int]:
+        """The accounts' warnings by kind."""
+        counts: dict[str, int] = {}
+        codes: list[str] = []
+        for (text,) in self._db.execute("SELECT codes FROM accounts WHERE codes != ''"):
+            codes.extend(text.split(" "))
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+        return counts
+
+    def notices(self) -> list[str]:
+        """The accounts' notices, by slug."""
+        rows = self._db.execute("SELECT notices FROM accounts WHERE notices != '[]' ORDER BY slug")
+        return [notice for (notices,) in rows for notice in _loads(notices)]
+
+    def listing(self) -> list[str]:
+        rows = self._db.execute("SELECT listing FROM accounts ORDER BY slug")
+        return [line for (listing,) in rows for line in _loads(listing)]
+
+    def pdf_keys(self, slugs: Iterable[str]) -> set[str]:
+        """The PDF cache keys of these accounts."""
+        wanted = set(slugs)
+        rows = self._db.execute("SELECT slug, pdf_keys FROM accounts WHERE pdf_keys != '[]'")
+        return {key for slug, keys in rows if slug in wanted for key in _loads(keys)}
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _set(self, key: str, value: bytes) -> None:
+        self._db.execute("INSERT OR REPLACE INTO build VALUES (?, ?)", (key, value))
+
+    def _get_bytes(self, key: str) -> bytes:
+        row = self._db.execute("SELECT value FROM build WHERE key = ?", (key,)).fetchone()
+        if row is None or not isinstance(row[0], bytes):
+            raise DetailsError(f"no {key} in the details")
+        return row[0]
+
+    def _get(self, key: str) -> Any:
+        return _loads(self._get_bytes(key))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, isolation_level="DEFERRED")
+        # Written in a staging folder and put in place whole (commit.py): no journal to keep.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+    except sqlite3.Error as exc:
+        raise DetailsError(f"{path.name} cannot be opened: {exc}") from None
+    return connection

@@ -1,0 +1,104 @@
+"""The build's details (build/details.py): a SQLite row per account, so that a rebuild of one
+account replaces one row, and damaged or foreign details mean a full build, never a wrong index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from outcomesite.build.details import Details, DetailsError
+from outcomesite.build.state import AccountRecord, BuildState
+from outcomesite.layout import DETAILS_FILE
+from outcomesite.render.index import IndexPieces
+from tests.conftest import VALID, make_site
+from tests.test_incremental import GLOBEX, INITECH, age, build, from_scratch, snapshot
+
+
+def rows(out: Path) -> dict[str, tuple[object, ...]]:
+    with sqlite3.connect(out / DETAILS_FILE) as db:
+        return {row[0]: row for row in db.execute("SELECT * FROM accounts")}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    make_site(tmp_path, {"acme": VALID, "globex": GLOBEX, "initech": INITECH})
+    age(tmp_path)
+    build(tmp_path)
+    return tmp_path
+
+
+def test_an_edit_replaces_only_its_accounts_row(site: Path) -> None:
+    before = rows(site / "build")
+    assert set(before) == {"acme", "globex", "initech"}
+    make_site(site, {"globex": GLOBEX.replace("current: 44", "current: 41")})
+    assert build(site).changed == ["globex"]
+    after = rows(site / "build")
+    assert {slug for slug in after if after[slug] != before[slug]} == {"globex"}
+    assert snapshot(site / "build") == from_scratch(site)
+
+
+def test_a_removed_account_loses_its_row(site: Path) -> None:
+    (site / "content" / "accounts" / "initech.md").unlink()
+    assert build(site).changed == ["initech"]
+    assert set(rows(site / "build")) == {"acme", "globex"}
+    assert snapshot(site / "build") == from_scratch(site)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "DELETE FROM accounts WHERE slug = 'acme'",  # a row missing
+        "UPDATE build SET value = '\"another\"' WHERE key = 'build_id'",  # another build's
+        "DROP TABLE accounts",
+    ],
+)
+def test_details_that_do_not_match_the_state_mean_a_full_build(site: Path, damage: str) -> None:
+    with sqlite3.connect(site / "build" / DETAILS_FILE) as db:
+        db.execute(damage)
+    state = BuildState.read(site / "build")
+    assert state is not None and not state.has_details(site / "build")
+    make_site(site, {"acme": VALID.replace("current: 44", "current: 43")})
+    assert build(site).changed is None
+    assert snapshot(site / "build") == from_scratch(site)
+    assert set(rows(site / "build")) == {"acme", "globex", "initech"}
+
+
+def test_exports_come_in_the_order_asked_and_rows_are_whole(tmp_path: Path) -> None:
+    details = Details.create(tmp_path / "d.sqlite")
+    for slug in ("b", "a", "c"):
+        record = AccountRecord("digest", [f"public/r/{slug}/index.html"], 1, 0)
+        record.pieces = cast(IndexPieces, {**HEAD, "slug": slug, **TEXTS, "json": f'"{slug}"'})
+        details.put(slug, record)
+    with pytest.raises(DetailsError):  # not finished: no build owns it yet
+        Details.open(tmp_path / "d.sqlite", "b1", 3)
+    details.finish("b1")
+    with pytest.raises(DetailsError):
+        Details.open(tmp_path / "d.sqlite", "b1", 4)  # a row short of the state's accounts
+    details = Details.open(tmp_path / "d.sqlite", "b1", 3)
+    exports = [(f'"{s}"', "a,b\n", "") for s in "cab"]
+    assert list(details.exports(["c", "a", "b"])) == exports
+    assert list(details.exports(["b"])) == [('"b"', "a,b\n", "")]
+    assert dict(details.pieces(["a"])["a"]) == {**HEAD, "slug": "a", **TEXTS, "json": '"a"'}
+    assert dict(details.heads()["c"]) == {**HEAD, "slug": "c"}
+    details.close()
+
+
+HEAD = {
+    "account": "A",
+    "rung": 2,
+    "segment": "smb",
+    "csm": "Dana",
+    "result_check": "not_due",
+    "needs_attention": False,
+    "severity": None,
+    "renewal_date": None,
+    "arr": None,
+    "status": "active",
+    "start_date": "2026-01-01",
+    "renewals": [],
+    "digest": "d",
+}
+TEXTS = {"json": "", "csv": "a,b\n", "results_csv": "", "html": "<tr></tr>", "card": ""}
