@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outcomesite.build.details import Details
 from outcomesite.build.worker import MissingPdf
@@ -23,7 +24,6 @@ from outcomesite.files import UnsafeFile
 from outcomesite.layout import MAX_IMAGE_BYTES
 from outcomesite.load.site import Site
 from outcomesite.pdf.cache import PdfCache
-from outcomesite.pdf.pool import PdfPool
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render import pages as render
@@ -31,6 +31,9 @@ from outcomesite.render.index import IndexHead
 from outcomesite.render.internal import Portfolio
 from outcomesite.render.theme import Theme
 from outcomesite.workers import cpus
+
+if TYPE_CHECKING:
+    from outcomesite.pdf.pool import PdfPool
 
 # PDF jobs read from the spool at a time, per PDF worker: enough to keep every worker busy.
 PDF_BATCH = 32
@@ -69,7 +72,10 @@ def write_site_files(public: Path, site: Site, theme: Theme, preview: bool = Fal
 
 
 def _pool(site: Site, count: int, settings: PdfSettings) -> PdfPool:
-    """PDF workers for `count` PDFs: no more than --jobs, no more than the work."""
+    """PDF workers for `count` PDFs: no more than --jobs, no more than the work. (Imported only
+    when there are PDFs to render: a one-account edit without them does not pay for pebble.)"""
+    from outcomesite.pdf.pool import PdfPool
+
     return PdfPool(min(cpus(settings.workers), max(1, count)), site.config.pdf_memory_mb)
 
 
