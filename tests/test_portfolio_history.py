@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -391,3 +392,25 @@ def test_a_kept_history_gives_the_same_index(book: Path, tmp_path: Path) -> None
     bare = tmp_path / "bare"
     build_site(book, replace(options, out=bare, use_cache=False))
     assert outputs == [(bare / "internal" / "index.json").read_text(encoding="utf-8")] * 2
+
+
+def test_an_edit_without_a_commit_reuses_the_kept_history(book: Path, tmp_path: Path) -> None:
+    """The history depends on Git and on every account's start, segment and renewals, never on
+    the order a rebuild lists the accounts in: editing one account's numbers (no commit) keeps
+    the worked-out history, and the index is still the one a build from scratch makes."""
+    site = tmp_path / "site"
+    shutil.copytree(book, site)
+    options = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, since=SINCE)
+    build_site(site, options)
+    kept = sorted((site / ".outcomesite" / "cache" / "history").glob("*.json"))
+    assert len(kept) == 1
+    climber = site / "content" / "accounts" / "climber.md"
+    climber.write_text(
+        climber.read_text("utf-8").replace("Guided onboarding", "Guided set-up"), "utf-8"
+    )
+    assert build_site(site, options).changed == ["climber"]
+    assert sorted((site / ".outcomesite" / "cache" / "history").glob("*.json")) == kept
+    index = (site / "build" / "internal" / "index.json").read_text("utf-8")
+    bare = tmp_path / "bare"
+    build_site(site, replace(options, out=bare, use_cache=False))
+    assert index == (bare / "internal" / "index.json").read_text("utf-8")

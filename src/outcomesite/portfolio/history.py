@@ -140,7 +140,9 @@ def _history_key(
 
     newest = repo.commits[0].sha if repo.commits else ""
     parts = [HISTORY_FORMAT, package_digest(), config.model_dump_json(), newest, since, as_of]
-    parts += [(a.slug, a.start_date, a.segment, a.renewals) for a in current]
+    # By slug: a rebuild of one account lists the accounts in another order than a full build.
+    by_slug = sorted(current, key=lambda account: account.slug)
+    parts += [(a.slug, a.start_date, a.segment, a.renewals) for a in by_slug]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

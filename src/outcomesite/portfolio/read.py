@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from outcomesite.files import keep_only
 from outcomesite.history.measurements import merge_recorded
@@ -31,10 +32,10 @@ LADDER_FORMAT = 1
 _FIRST_DEPTH = 1  # earlier versions read first for a confirmation that needs them
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """An account on one day: its file then (None: it did not exist) and its place (None: it
-    did not exist, or its data fails today's checks)."""
+    did not exist, or its data fails today's checks). A tuple: a build makes one per account
+    and day wanted, about fourteen per account."""
 
     state: State | None
     past: PastAccount | None
@@ -132,19 +133,23 @@ def place(
         for slug, days in wanted.items()
     }
     known = cache.known if cache is not None else {}
+    keys: dict[tuple[str, str], str] = {}  # (slug, chain) -> its key in the cache
     todo: dict[str, tuple[str, State]] = {}  # cache key -> (slug, state)
     for slug, by_day in states.items():
         for state in by_day.values():
-            if state is not None and f"{slug}:{state.chain}" not in known:
-                todo[f"{slug}:{state.chain}"] = (slug, state)
+            if state is not None and (slug, state.chain) not in keys:
+                key = keys[slug, state.chain] = f"{slug}:{state.chain}"
+                if key not in known:
+                    todo[key] = (slug, state)
     if todo:
         found = _place_all(repo, config, timelines, list(todo.values()), jobs)
         known.update(zip(todo, found, strict=True))
         if cache is not None:
             cache.added = True
+    none = Placed(None, None)
     return {
         slug: {
-            day: Placed(state, known[f"{slug}:{state.chain}"] if state else None)
+            day: Placed(state, known[keys[slug, state.chain]]) if state else none
             for day, state in by_day.items()
         }
         for slug, by_day in states.items()
