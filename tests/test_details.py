@@ -11,6 +11,7 @@ import pytest
 
 from outcomesite.build.details import Details, DetailsError
 from outcomesite.build.state import AccountRecord, BuildState
+from outcomesite.errors import OutcomesiteError
 from outcomesite.layout import DETAILS_FILE
 from outcomesite.render.index import IndexPieces
 from tests.conftest import VALID, make_site
@@ -102,3 +103,25 @@ HEAD = {
     "digest": "d",
 }
 TEXTS = {"json": "", "csv": "a,b\n", "results_csv": "", "html": "<tr></tr>", "card": ""}
+
+
+def test_a_database_that_cannot_be_written_is_an_os_error_naming_it(tmp_path: Path) -> None:
+    """A full disk shows up as an SQLite error; the build reports it as the file it could not
+    write, like any other (build_site turns an OSError into "could not write the build")."""
+    details = Details.create(tmp_path / "d.sqlite")
+    details.close()  # any SQLite error on writing: here, a connection that is gone
+    record = AccountRecord("digest", ["public/r/a/index.html"], 1, 0)
+    record.pieces = cast(IndexPieces, {**HEAD, "slug": "a", **TEXTS})
+    with pytest.raises(OSError) as failed:
+        details.put("a", record)
+    assert failed.value.filename == str(tmp_path / "d.sqlite")
+    assert "the build's details cannot be written" in str(failed.value.strerror)
+
+
+def test_a_damaged_row_is_a_clear_error_when_its_warnings_are_asked_for(site: Path) -> None:
+    with sqlite3.connect(site / "build" / DETAILS_FILE) as db:
+        db.execute("UPDATE accounts SET warnings = x'00', codes = 'x' WHERE slug = 'acme'")
+    report = build(site)
+    assert report.changed == []
+    with pytest.raises(OutcomesiteError, match="are damaged: run `outcomesite build --no-cache`"):
+        _ = report.warnings

@@ -309,6 +309,27 @@ def test_a_full_disk_fails_with_one_line_and_keeps_the_build(site: Path, kind: s
     assert tree(site / "build") == good
 
 
+def test_a_full_disk_under_the_builds_details_fails_with_one_line(site: Path) -> None:
+    """The details database (SQLite) is the first file past the limit here: SQLite's own error
+    is reported as the file that could not be written, and the last build stays."""
+    good = tree(site / "build")
+    make_accounts(site, 120, current=41)
+    process = subprocess.Popen(
+        [EXE, "build", "--as-of", AS_OF.isoformat(), "--jobs", "1", "--no-pdf", "--no-cache"],
+        cwd=site,
+        env={**os.environ, **ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: _limit_file_size(200_000),
+    )
+    _, err = process.communicate()
+    assert process.returncode == 2, err
+    assert err.startswith("Error: could not write the build: the build's details cannot be written")
+    assert ".outcomesite-details.sqlite" in err and "Traceback" not in err
+    assert tree(site / "build") == good
+
+
 def test_a_pdf_cache_that_cannot_be_written_costs_time_not_the_build(tmp_path: Path) -> None:
     root = tmp_path / "site"
     make_accounts(root, 2)

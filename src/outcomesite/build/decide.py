@@ -134,17 +134,22 @@ class BuildReport:
 
     @contextlib.contextmanager
     def _details(self) -> Iterator[Details]:
+        import sqlite3
+
         from outcomesite.build.details import DetailsError
 
+        damaged = OutcomesiteError(
+            f"the records in {self.out} are damaged: run `outcomesite build --no-cache`",
+            EXIT_USAGE,
+        )
         try:
             details = self.state.details(self.out)
         except DetailsError:
-            raise OutcomesiteError(
-                f"the records in {self.out} are damaged: run `outcomesite build --no-cache`",
-                EXIT_USAGE,
-            ) from None
+            raise damaged from None
         try:
             yield details
+        except (sqlite3.Error, ValueError):
+            raise damaged from None
         finally:
             details.close()
 

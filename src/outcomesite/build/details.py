@@ -16,6 +16,7 @@ only (sqlite3; orjson for the small JSON values, when a build writes or reads de
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -74,18 +75,20 @@ def head_of(pieces: IndexPieces) -> IndexHead:
 class Details:
     """One build's details database, open for reading or for writing in a staging folder."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
+        self.path = path
 
     @classmethod
     def create(cls, path: Path) -> Details:
         path.unlink(missing_ok=True)
-        details = cls(_connect(path))
-        # Pages that hold a whole row (about 5 KB of finished text), so reading one column does
-        # not follow a chain of overflow pages.
-        details._db.execute("PRAGMA page_size = 16384")
-        details._db.executescript(_SCHEMA_SQL)
-        details._set("schema", _dumps(SCHEMA))
+        details = cls(_connect(path), path)
+        with details._writing():
+            # Pages that hold a whole row (about 5 KB of finished text), so reading one column
+            # does not follow a chain of overflow pages.
+            details._db.execute("PRAGMA page_size = 16384")
+            details._db.executescript(_SCHEMA_SQL)
+            details._set("schema", _dumps(SCHEMA))
         return details
 
     @classmethod
@@ -93,7 +96,7 @@ class Details:
         """The details of build `build_id`, a row for each of its `accounts`; or DetailsError."""
         if not path.is_file():
             raise DetailsError(f"{path.name} is missing")
-        details = cls(_connect(path))
+        details = cls(_connect(path), path)
         try:
             (count,) = details._db.execute("SELECT count(*) FROM accounts").fetchone()
             if details._get("schema") != SCHEMA or details._get("build_id") != build_id:
@@ -110,7 +113,7 @@ class Details:
         """A copy of the last build's details, to change the rows of the accounts rebuilt."""
         cls.open(previous, build_id, accounts).close()
         shutil.copyfile(previous, path)
-        return cls(_connect(path))
+        return cls(_connect(path), path)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -118,6 +121,10 @@ class Details:
         """An account's row (its record carries its whole pieces)."""
         pieces = record.pieces
         assert pieces is not None, "a new record carries its pieces"
+        with self._writing():
+            self._insert(slug, record, pieces)
+
+    def _insert(self, slug: str, record: AccountRecord, pieces: IndexPieces) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -133,13 +140,25 @@ class Details:
         )
 
     def remove(self, slugs: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM accounts WHERE slug = ?", ((s,) for s in slugs))
+        with self._writing():
+            self._db.executemany("DELETE FROM accounts WHERE slug = ?", ((s,) for s in slugs))
 
     def finish(self, build_id: str) -> None:
         """Mark the details as build `build_id`'s (its state file names it), and close."""
-        self._set("build_id", _dumps(build_id))
-        self._db.commit()
+        with self._writing():
+            self._set("build_id", _dumps(build_id))
+            self._db.commit()
         self.close()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A database that cannot be written (a full disk) is a file that cannot be written:
+        an OSError naming it, which the build reports and survives like any other."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            message = f"the build's details cannot be written ({exc})"
+            raise OSError(0, message, str(self.path)) from None
 
     # --- reading -------------------------------------------------------------------------------
 
