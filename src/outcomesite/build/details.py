@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -49,6 +50,9 @@ CREATE TABLE accounts (
     pdf_keys BLOB NOT NULL
 ) WITHOUT ROWID;
 """
+
+
+_EMPTY = b"[]"  # an empty list as the JSON values are stored (a BLOB: never equal to text '[]')
 
 
 class DetailsError(Exception):
@@ -162,9 +166,6 @@ class Details:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def slugs(self) -> set[str]:
-        return {slug for (slug,) in self._db.execute("SELECT slug FROM accounts")}
-
     def heads(self) -> dict[str, IndexHead]:
         rows = self._db.execute("SELECT slug, head FROM accounts")
         return {slug: _loads(head) for slug, head in rows}
@@ -199,19 +200,16 @@ class Details:
             found.extend(Diagnostic(**w) for w in _loads(warnings))
         return sorted(found)
 
-    def warning_counts(self) -> dict[str, int]:
+    def warning_counts(self) -> Counter[str]:
         """The accounts' warnings by kind."""
-        counts: dict[str, int] = {}
-        codes: list[str] = []
-        for (text,) in self._db.execute("SELECT codes FROM accounts WHERE codes != ''"):
-            codes.extend(text.split(" "))
-        for code in codes:
-            counts[code] = counts.get(code, 0) + 1
-        return counts
+        rows = self._db.execute("SELECT codes FROM accounts WHERE codes != ''")
+        return Counter(code for (codes,) in rows for code in codes.split(" "))
 
     def notices(self) -> list[str]:
         """The accounts' notices, by slug."""
-        rows = self._db.execute("SELECT notices FROM accounts WHERE notices != '[]' ORDER BY slug")
+        rows = self._db.execute(
+            "SELECT notices FROM accounts WHERE notices != ? ORDER BY slug", (_EMPTY,)
+        )
         return [notice for (notices,) in rows for notice in _loads(notices)]
 
     def listing(self) -> list[str]:
@@ -221,7 +219,9 @@ class Details:
     def pdf_keys(self, slugs: Iterable[str]) -> set[str]:
         """The PDF cache keys of these accounts."""
         wanted = set(slugs)
-        rows = self._db.execute("SELECT slug, pdf_keys FROM accounts WHERE pdf_keys != '[]'")
+        rows = self._db.execute(
+            "SELECT slug, pdf_keys FROM accounts WHERE pdf_keys != ?", (_EMPTY,)
+        )
         return {key for slug, keys in rows if slug in wanted for key in _loads(keys)}
 
     def close(self) -> None:

@@ -58,7 +58,6 @@ class Written:
     site: Site  # the config, and every file's diagnostics (it holds no accounts)
     records: dict[str, AccountRecord]  # the valid accounts', by slug
     kept: list[AccountPages]  # their pages, when the build keeps them (BuildOptions.keep_pages)
-    reports: int  # pages rendered
     pdfs: int  # PDFs of those pages (in a shard: of the whole site)
     pdfs_rendered: int  # of those, rendered now rather than taken from the cache
     shard_pdfs: int = 0  # a shard: the PDFs of its accounts
@@ -234,7 +233,6 @@ class Run:
             site,
             records,
             kept=kept,
-            reports=sum(record.reports for record in records.values()),
             pdfs=total,
             pdfs_rendered=len(missing),
             shard_pdfs=mine,
@@ -271,7 +269,7 @@ class Run:
         return write_internal(internal, site, theme, heads, details, previous, preview, history)
 
     def _history(
-        self, site: Site, repo: Repository, pieces: list[IndexHead]
+        self, site: Site, repo: Repository, heads: list[IndexHead]
     ) -> PortfolioHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
         whose history is incomplete: git_notices says so)."""
@@ -285,7 +283,7 @@ class Run:
                 p["segment"],
                 tuple((dt.date.fromisoformat(r["date"]), r["outcome"]) for r in p["renewals"]),
             )
-            for p in pieces
+            for p in heads
         ]
         cache = (self.options.cache or self.root / CACHE_DIR) if self.options.use_cache else None
         return portfolio_history(
