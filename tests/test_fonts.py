@@ -76,6 +76,14 @@ def fresh_coverage() -> Iterator[None]:
     installed_coverage.cache_clear()
 
 
+@pytest.fixture
+def coverage(families: set[str], fresh_coverage: None) -> Coverage:
+    """What the installed fonts can draw, read now from the real `fc-list`."""
+    found = installed_coverage()
+    assert found is not None
+    return found
+
+
 def uncovered_private_use(coverage: Coverage) -> str:
     """A private-use character no installed font has: computed from the real coverage, so the
     warning tests cannot pass because some font happens to have it."""
@@ -136,10 +144,8 @@ def test_lookup_by_bisection(code: int, inside: bool) -> None:
     assert (code in coverage) is inside
 
 
-def test_the_real_fc_list_output_is_read_whole(families: set[str], fresh_coverage: None) -> None:
+def test_the_real_fc_list_output_is_read_whole(coverage: Coverage) -> None:
     output = fc_list("--format", "%{charset}\n")
-    coverage = installed_coverage()
-    assert coverage is not None
     assert coverage == parse_charsets(output)
     starts = [first for first, _ in coverage.ranges]
     assert starts == sorted(starts)
@@ -206,11 +212,7 @@ def test_what_draws_nothing_is_never_a_box(char: str, draws_nothing: bool) -> No
         ("a\ue000b\ue000c", ["\ue000"]),  # each character once
     ],
 )
-def test_undrawable_characters(
-    families: set[str], fresh_coverage: None, text: str, expected: list[str]
-) -> None:
-    coverage = installed_coverage()
-    assert coverage is not None
+def test_undrawable_characters(coverage: Coverage, text: str, expected: list[str]) -> None:
     private = uncovered_private_use(coverage)
     assert undrawable(text.replace("\ue000", private)) == [
         c.replace("\ue000", private) for c in expected
@@ -244,11 +246,7 @@ def message(field: str, char: str) -> str:
     )
 
 
-def test_check_warns_at_a_character_no_font_has(
-    tmp_path: Path, families: set[str], fresh_coverage: None
-) -> None:
-    coverage = installed_coverage()
-    assert coverage is not None
+def test_check_warns_at_a_character_no_font_has(tmp_path: Path, coverage: Coverage) -> None:
     box = uncovered_private_use(coverage)
     make_site(tmp_path, {"acme": edited("", [("account: Acme Corp", f"account: Acme {box} Corp")])})
 
@@ -262,11 +260,7 @@ def test_check_warns_at_a_character_no_font_has(
     assert strict.stdout == result.stdout
 
 
-def test_every_customer_visible_text_is_checked_once(
-    tmp_path: Path, families: set[str], fresh_coverage: None
-) -> None:
-    coverage = installed_coverage()
-    assert coverage is not None
+def test_every_customer_visible_text_is_checked_once(tmp_path: Path, coverage: Coverage) -> None:
     box = uncovered_private_use(coverage)
     other = next(chr(c) for c in range(ord(box) + 1, 0xF900) if c not in coverage)
     text = edited(
@@ -310,11 +304,7 @@ def test_every_customer_visible_text_is_checked_once(
     assert "6 texts with a character no installed font can draw" in built.stderr, built.stderr
 
 
-def test_a_long_list_of_characters_is_cut_short(
-    tmp_path: Path, families: set[str], fresh_coverage: None
-) -> None:
-    coverage = installed_coverage()
-    assert coverage is not None
+def test_a_long_list_of_characters_is_cut_short(tmp_path: Path, coverage: Coverage) -> None:
     boxes = [chr(c) for c in range(0xE000, 0xF900) if c not in coverage][:7]
     assert len(boxes) == 7
     account = "".join(boxes)

@@ -287,23 +287,28 @@ def _limit_file_size(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
-@pytest.mark.parametrize("kind", ["full", "incremental"])
-def test_a_full_disk_fails_with_one_line_and_keeps_the_build(site: Path, kind: str) -> None:
-    good = tree(site / "build")
-    make_accounts(site, 60, current=41)
-    make_site(site, {"acct-001": account(1) + "\n" + "Long notes. " * 20_000 + "\n"})
-    args = ["--no-pdf"] + (["--no-cache"] if kind == "full" else [])
+def _build_on_a_full_disk(site: Path, limit: int, *args: str) -> tuple[int, str]:
+    """`outcomesite build` with no file allowed past `limit` bytes: (exit status, stderr)."""
     process = subprocess.Popen(
-        [EXE, "build", "--as-of", AS_OF.isoformat(), "--jobs", "1", *args],
+        [EXE, "build", "--as-of", AS_OF.isoformat(), "--jobs", "1", "--no-pdf", *args],
         cwd=site,
         env={**os.environ, **ENV},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: _limit_file_size(100_000),
+        preexec_fn=lambda: _limit_file_size(limit),
     )
     _, err = process.communicate()
-    assert process.returncode == 2, err
+    return process.returncode, err
+
+
+@pytest.mark.parametrize("kind", ["full", "incremental"])
+def test_a_full_disk_fails_with_one_line_and_keeps_the_build(site: Path, kind: str) -> None:
+    good = tree(site / "build")
+    make_accounts(site, 60, current=41)
+    make_site(site, {"acct-001": account(1) + "\n" + "Long notes. " * 20_000 + "\n"})
+    status, err = _build_on_a_full_disk(site, 100_000, *(["--no-cache"] if kind == "full" else []))
+    assert status == 2, err
     assert err.startswith("Error: could not write the build: File too large")
     assert "Traceback" not in err
     assert tree(site / "build") == good
@@ -314,17 +319,8 @@ def test_a_full_disk_under_the_builds_details_fails_with_one_line(site: Path) ->
     is reported as the file that could not be written, and the last build stays."""
     good = tree(site / "build")
     make_accounts(site, 120, current=41)
-    process = subprocess.Popen(
-        [EXE, "build", "--as-of", AS_OF.isoformat(), "--jobs", "1", "--no-pdf", "--no-cache"],
-        cwd=site,
-        env={**os.environ, **ENV},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: _limit_file_size(200_000),
-    )
-    _, err = process.communicate()
-    assert process.returncode == 2, err
+    status, err = _build_on_a_full_disk(site, 200_000, "--no-cache")
+    assert status == 2, err
     assert err.startswith("Error: could not write the build: the build's details cannot be written")
     assert ".outcomesite-details.sqlite" in err and "Traceback" not in err
     assert tree(site / "build") == good
