@@ -125,3 +125,25 @@ def test_a_damaged_row_is_a_clear_error_when_its_warnings_are_asked_for(site: Pa
     assert report.changed == []
     with pytest.raises(OutcomesiteError, match="are damaged: run `outcomesite build --no-cache`"):
         _ = report.warnings
+
+
+def test_warning_counts_follow_edits_and_removals_without_a_recount(tmp_path: Path) -> None:
+    """The details keep the accounts' warnings counted as rows change (a rebuild does not read
+    every row to count them): after each step the counts equal a full build's."""
+    stale = VALID.replace("measured_on: 2026-11-01", "measured_on: 2026-05-01").replace(
+        "start_date: 2026-09-01", "start_date: 2026-04-01"
+    )
+    make_site(tmp_path, {"acme": stale, "globex": stale.replace("Acme Corp", "Globex Inc")})
+    age(tmp_path)
+    assert build(tmp_path).warning_counts == {"stale": 2}
+    steps = [
+        lambda: make_site(tmp_path, {"globex": GLOBEX}),  # its warning fixed
+        lambda: make_site(tmp_path, {"initech": stale.replace("Acme Corp", "Initech")}),  # added
+        lambda: (tmp_path / "content" / "accounts" / "acme.md").unlink(),  # removed
+    ]
+    for step, expected in zip(steps, [1, 2, 1], strict=True):
+        step()
+        report = build(tmp_path)
+        assert report.changed is not None  # a rebuild, not a full build
+        full = build(tmp_path, out=tmp_path / "scratch", use_cache=False)
+        assert report.warning_counts == full.warning_counts == {"stale": expected}

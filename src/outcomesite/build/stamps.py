@@ -55,6 +55,9 @@ class Scanner:
         old = self.previous.get(key)
         if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
             sha = old[2]
+            if old[1] < self.started_ns - COARSE_TICK_NS:
+                self.stamps[key] = old  # as trusted as it was: most files of most builds
+                return sha
         else:
             try:
                 with open(path, "rb") as file:
@@ -85,25 +88,30 @@ class Scanner:
             entries = list(os.scandir(os.path.join(self.root, ACCOUNTS)))
         except OSError:
             return {}
-        units: dict[str, list[tuple[str, str]]] = {}
+        digests: dict[str, str] = {}  # slug -> its file's hash (most accounts have no folder)
         folders: list[tuple[str, str]] = []  # (slug, link target when a link)
         for entry in entries:
-            if entry.name.endswith(".md") and entry.is_symlink():
+            name = entry.name
+            if name.endswith(".md") and entry.is_symlink():
                 # Refused by check; its target still counts, so that fixing it is a change.
-                units[entry.name[:-3]] = [(f"{base}/{entry.name}", _link_stamp(entry.path))]
-            elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                key = f"{base}/{entry.name}"
-                units[entry.name[:-3]] = [(key, self.stamp(key, entry.path, entry.stat()))]
+                digests[name[:-3]] = _link_stamp(entry.path)
+            elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
+                key = f"{base}/{name}"
+                digests[name[:-3]] = self.stamp(key, entry.path, entry.stat())
             elif entry.is_symlink():
-                folders.append((entry.name, _link_stamp(entry.path)))
+                folders.append((name, _link_stamp(entry.path)))
             elif entry.is_dir(follow_symlinks=False):
-                folders.append((entry.name, ""))
+                folders.append((name, ""))
         for slug, link in folders:
-            if slug in units and link:
-                units[slug].append((f"{base}/{slug}", link))
-            elif slug in units:
-                units[slug].extend(self.folders([f"{base}/{slug}"]).items())
-        return {slug: _digest(parts) for slug, parts in units.items()}
+            if slug not in digests:
+                continue  # a folder without its account file is not an account
+            parts = [(f"{base}/{slug}.md", digests[slug])]
+            if link:
+                parts.append((f"{base}/{slug}", link))
+            else:
+                parts.extend(self.folders([f"{base}/{slug}"]).items())
+            digests[slug] = _digest(parts)
+        return digests
 
 
 def _digest(parts: list[tuple[str, str]]) -> str:

@@ -10,7 +10,7 @@ loading the other accounts.
 The next build compares the parameters and stamps. Nothing changed: it is done, without loading a
 single account (this module imports nothing heavy, so that answer costs a fraction of a second).
 Only some accounts changed: only those are validated and rendered. Anything else changed: a full
-build. Standard library only.
+build. Read with the standard library only (a no-op imports nothing else); written with orjson.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ class BuildState:
             "params": self.params,
             "inputs": self.inputs,
             "watched": self.watched,
-            "stamps": self.stamps,
+            "stamps": {key: [*stamp] for key, stamp in self.stamps.items()},
             "pages": self.pages,
             "summary": self.summary,
             "site": [[asdict(w) for w in self.warnings], self.notices],
@@ -165,8 +165,11 @@ class BuildState:
                 for slug, record in sorted(self.accounts.items())
             },
         }
-        with replacing(out / STATE_FILE) as file:
-            file.write(_json_line(state))
+        import orjson  # written only by a build that rendered; read with the standard library
+
+        data = orjson.dumps(state, option=orjson.OPT_APPEND_NEWLINE)
+        with replacing(out / STATE_FILE, "wb") as file:
+            file.write(data)
 
     @classmethod
     def read(cls, out: Path) -> BuildState | None:
@@ -196,10 +199,6 @@ class BuildState:
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-
-def _json_line(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def outputs_present(out: Path, state: BuildState) -> bool:

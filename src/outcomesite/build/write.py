@@ -88,6 +88,8 @@ def render_missing(
     Jobs are read from the spool a batch at a time, so a cold build's ten thousand pages of HTML
     never sit in memory together. `total` counts the PDFs the workers copied from the cache, for
     the progress line."""
+    if not missing:
+        return  # and pebble is never imported
     cache = settings.cache
     done = total - len(missing)
     batch = cpus(settings.workers) * PDF_BATCH

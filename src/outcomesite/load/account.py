@@ -11,8 +11,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from outcomesite.errors import Diagnostic, has_errors
 from outcomesite.files import REASONS, UnsafeFile, read_file
@@ -37,6 +36,9 @@ from outcomesite.model import ladder
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.schema import SLUG, AccountData, slugify
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 Recorded = dict[str, tuple[ladder.Point, ...]]  # result id -> measurements, oldest first
 

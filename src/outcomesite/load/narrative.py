@@ -10,18 +10,21 @@ are limited to what a report can show.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from outcomesite.files import REASONS, UnsafeFile, read_inside
 from outcomesite.layout import ACCOUNTS, MAX_LINKS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from outcomesite.load import images
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -40,7 +43,12 @@ def is_safe_link(url: str) -> bool:
     return scheme is None or scheme in SAFE_LINK_SCHEMES
 
 
-def _parser() -> MarkdownIt:
+@functools.cache
+def markdown() -> MarkdownIt:
+    """The parser, made when a body first needs it: a site whose narratives are all plain (and
+    a rebuild of one plain account) never imports markdown-it-py."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.enable("strikethrough")
@@ -48,9 +56,6 @@ def _parser() -> MarkdownIt:
     # instead of markdown-it silently turning them into plain text.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
-
-
-MARKDOWN = _parser()
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,12 @@ def is_plain(body: str) -> bool:
 def parse(body: str) -> list[Token]:
     """Parse once; `references` and `render` both take the tokens (validation reads the links,
     the report shows the text, and a large site should not pay for parsing twice)."""
-    return MARKDOWN.parse(body)
+    return markdown().parse(body)
 
 
 def references(body: str, body_line: int, tokens: list[Token] | None = None) -> Iterator[Reference]:
     source_lines = body.split("\n")
-    for block in MARKDOWN.parse(body) if tokens is None else tokens:
+    for block in markdown().parse(body) if tokens is None else tokens:
         if block.type != "inline" or not block.children:
             continue
         start, end = block.map or (0, 1)

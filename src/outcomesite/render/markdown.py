@@ -17,11 +17,21 @@ are parsed and rendered by markdown-it-py, like the others.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import markdown_it_pyrs
-from markdown_it.token import Token
 
-from outcomesite.load.narrative import MARKDOWN, is_local_file, is_plain, is_safe_link, parse, walk
+from outcomesite.load.narrative import (
+    is_local_file,
+    is_plain,
+    is_safe_link,
+    markdown,
+    parse,
+    walk,
+)
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 def _plain_parser() -> markdown_it_pyrs.MarkdownIt:
@@ -69,7 +79,8 @@ def render(tokens: list[Token]) -> str:
             token.attrSet("rel", "noopener noreferrer")
         if token.type == "image" and not is_local_file(str(token.attrGet("src") or "")):
             token.attrSet("src", "")
-    return str(MARKDOWN.renderer.render(tokens, MARKDOWN.options, {}))
+    parser = markdown()
+    return str(parser.renderer.render(tokens, parser.options, {}))
 
 
 def render_plain(body: str) -> str:
