@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -564,4 +565,9 @@ def init(ctx: click.Context, directory: str, install: str | None, here: str | No
 
 
 def main() -> None:
+    # A command allocates many long-lived objects (every account's stamp, record and index head)
+    # and makes few reference cycles. With the default thresholds the collector's passes over
+    # them took a fifth of a one-account edit at 10,000 accounts; collecting young objects every
+    # 50,000 allocations instead of 700 keeps cycles collected at a fraction of the cost.
+    gc.set_threshold(50_000, 20, 100)
     cli(prog_name="outcomesite")

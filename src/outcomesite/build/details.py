@@ -28,20 +28,23 @@ from typing import TYPE_CHECKING, Any, cast
 from outcomesite.errors import Diagnostic
 
 if TYPE_CHECKING:
+    from outcomesite.build.exports import Layout
     from outcomesite.build.state import AccountRecord
     from outcomesite.render.index import IndexHead, IndexPieces
 
-SCHEMA = 2
+SCHEMA = 3
 TEXTS = ("json", "csv", "results_csv", "html", "card")  # IndexPieces' finished texts
-# A rowid table: it keeps a row of up to about 16 KB in its page, where a WITHOUT ROWID table
-# (a b-tree of keys) moves anything beyond about 4 KB to overflow pages. With rows of about
-# 5 KB that made the file three times its data (141 MB for 10,000 accounts instead of 58 MB),
-# and every rebuild copies it. The partial index lists the few accounts with notices.
+# Heads in a narrow table of their own: every rebuild reads all of them (to sort the portfolio)
+# and should not read every account's texts on the way. The texts in a rowid table: it keeps a
+# row of up to about 16 KB in its page, where a WITHOUT ROWID table (a b-tree of keys) moves
+# anything beyond about 4 KB to overflow pages; with rows of about 5 KB that made the file three
+# times its data (141 MB for 10,000 accounts instead of 58 MB), and every rebuild copies it.
+# The partial index lists the few accounts with notices.
 _SCHEMA_SQL = """
 CREATE TABLE build (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE heads (slug TEXT PRIMARY KEY, head BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE accounts (
     slug TEXT PRIMARY KEY,
-    head BLOB NOT NULL,
     json TEXT NOT NULL,
     csv TEXT NOT NULL,
     results_csv TEXT NOT NULL,
@@ -90,6 +93,10 @@ class Details:
         # The accounts' warnings by kind, kept up to date as rows change: a rebuild of one
         # account counts its warnings, not everyone's (stored with the build's key "counts").
         self._counts: Counter[str] = Counter()
+        # The accounts whose rows this build put or removed, and where the last build's
+        # exports have each account's lines (build/exports.py; None: write them whole).
+        self.replaced: set[str] = set()
+        self.layout: Layout | None = None
 
     @classmethod
     def create(cls, path: Path) -> Details:
@@ -111,9 +118,10 @@ class Details:
         details = cls(_connect(path), path)
         try:
             (count,) = details._db.execute("SELECT count(*) FROM accounts").fetchone()
+            (heads,) = details._db.execute("SELECT count(*) FROM heads").fetchone()
             if details._get("schema") != SCHEMA or details._get("build_id") != build_id:
                 raise DetailsError(f"{path.name} belongs to another build")
-            if count != accounts:
+            if count != accounts or heads != accounts:
                 raise DetailsError(f"{path.name} has {count} accounts, not {accounts}")
             details._counts = Counter(details._get("counts"))
         except (sqlite3.Error, ValueError, DetailsError) as exc:
@@ -129,6 +137,8 @@ class Details:
         shutil.copyfile(previous, path)
         details = cls(_connect(path), path)
         details._counts = last._counts
+        with contextlib.suppress(sqlite3.Error, ValueError, DetailsError):
+            details.layout = details._get("exports")  # a layout that cannot be read: none
         return details
 
     # --- writing -------------------------------------------------------------------------------
@@ -140,14 +150,17 @@ class Details:
         with self._writing():
             self._forget([slug])
             self._insert(slug, record, pieces)
+            self.replaced.add(slug)
             self._counts.update(warning.code for warning in record.warnings)
 
     def _insert(self, slug: str, record: AccountRecord, pieces: IndexPieces) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, _dumps(head_of(pieces)))
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 slug,
-                _dumps(head_of(pieces)),
                 *(pieces[name] for name in TEXTS),  # type: ignore[literal-required]
                 _dumps([asdict(warning) for warning in record.warnings]),
                 " ".join(warning.code for warning in record.warnings),
@@ -161,7 +174,9 @@ class Details:
         slugs = list(slugs)
         with self._writing():
             self._forget(slugs)
-            self._db.executemany("DELETE FROM accounts WHERE slug = ?", ((s,) for s in slugs))
+            for table in ("heads", "accounts"):
+                self._db.executemany(f"DELETE FROM {table} WHERE slug = ?", [(s,) for s in slugs])
+            self.replaced.update(slugs)
 
     def _forget(self, slugs: Sequence[str]) -> None:
         """Take the warnings of these accounts' rows (if they have one) out of the counts."""
@@ -172,6 +187,11 @@ class Details:
                 counts.subtract(row[0].split(" "))
         for code in [code for code, count in counts.items() if count <= 0]:
             del counts[code]
+
+    def keep_layout(self, layout: Layout) -> None:
+        """Where this build's exports have each account's lines, for the next build."""
+        with self._writing():
+            self._set("exports", _dumps(layout))
 
     def finish(self, build_id: str) -> None:
         """Mark the details as build `build_id`'s (its state file names it), and close."""
@@ -194,7 +214,7 @@ class Details:
     # --- reading -------------------------------------------------------------------------------
 
     def heads(self) -> dict[str, IndexHead]:
-        rows = self._db.execute("SELECT slug, head FROM accounts")
+        rows = self._db.execute("SELECT slug, head FROM heads")
         return {slug: _loads(head) for slug, head in rows}
 
     def pieces(self, slugs: Sequence[str]) -> dict[str, IndexPieces]:
@@ -203,7 +223,10 @@ class Details:
         for start in range(0, len(slugs), 500):
             batch = slugs[start : start + 500]
             marks = ",".join("?" * len(batch))
-            query = f"SELECT slug, head, {', '.join(TEXTS)} FROM accounts WHERE slug IN ({marks})"
+            query = (
+                f"SELECT slug, head, {', '.join(TEXTS)} FROM heads JOIN accounts USING (slug) "
+                f"WHERE slug IN ({marks})"
+            )
             for slug, head, *texts in self._db.execute(query, batch):
                 piece = {**_loads(head), **dict(zip(TEXTS, texts, strict=True))}
                 found[slug] = cast("IndexPieces", piece)

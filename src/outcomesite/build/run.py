@@ -266,7 +266,10 @@ class Run:
         history = self._history(site, repo, heads)
         internal = staging / INTERNAL
         preview = self.options.preview
-        return write_internal(internal, site, theme, heads, details, previous, preview, history)
+        last = None if previous is None else self.out / INTERNAL  # a rebuild patches its exports
+        return write_internal(
+            internal, site, theme, heads, details, previous, preview, history, last
+        )
 
     def _history(
         self, site: Site, repo: Repository, heads: list[IndexHead]

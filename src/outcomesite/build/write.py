@@ -10,7 +10,6 @@ record; scaffold/ the files `new` and `init` create.)
 
 from __future__ import annotations
 
-import contextlib
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outcomesite.build.details import Details
+from outcomesite.build.exports import FILES as EXPORTS
+from outcomesite.build.exports import write_exports
 from outcomesite.build.worker import MissingPdf
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.files import UnsafeFile
@@ -113,9 +114,6 @@ class InternalWritten:
     written: list[str]  # the files of internal/ written this time
 
 
-INTERNAL_FILES = ("index.html", "index.json", "index.csv", "results.csv")
-
-
 def write_internal(
     internal: Path,
     site: Site,
@@ -125,35 +123,29 @@ def write_internal(
     previous: dict[str, str] | None = None,
     preview: bool = False,
     history: PortfolioHistory | None = None,
+    last: Path | None = None,
 ) -> InternalWritten:
     """The internal index from every account's head (what sorts and counts it) and its texts in
-    the details: the first page and the exports always (streamed into their files in index
-    order), the list pages only where what they show moved since the `previous` build's digests
-    (all of them without)."""
+    the details: the first page and the exports always (patched from the `last` build's, when
+    given: build/exports.py), the list pages only where what they show moved since the
+    `previous` build's digests (all of them without)."""
     internal.mkdir(parents=True, exist_ok=True)
     portfolio = Portfolio.of(heads)
     everyone = [p["slug"] for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
     attention = [head["slug"] for head in portfolio.flagged]
     cards = details.pieces(portfolio.first_cards)
-    files = ("index.json", "index.csv", "results.csv")
-    with contextlib.ExitStack() as stack:
-        json_file, csv_file, results_file = (
-            stack.enter_context((internal / name).open("w", encoding="utf-8")) for name in files
-        )
-        index_json = exports.IndexJson(json_file, site.as_of, attention, history)
-        csv_file.write(exports.csv_header(exports.INDEX_COLUMNS))
-        results_file.write(exports.csv_header(exports.RESULT_COLUMNS))
-        for json_line, csv_lines, results_lines in details.exports(everyone):
-            index_json.add(json_line)
-            csv_file.write(csv_lines)
-            results_file.write(results_lines)
-        index_json.close()
+    frames = [
+        exports.index_json_frame(site.as_of, attention, history),
+        exports.csv_frame(exports.INDEX_COLUMNS),
+        exports.csv_frame(exports.RESULT_COLUMNS),
+    ]
+    write_exports(internal, frames, everyone, details, last)
     first = [cards[slug]["card"] for slug in portfolio.first_cards]
     html = render.internal_index_html(site, theme, portfolio, first, history, preview)
     (internal / "index.html").write_text(html, encoding="utf-8")
     digests = {head["slug"]: head["digest"] for head in heads}
     pages: dict[str, str] = {}
-    written = [*files, "index.html"]
+    written = [*EXPORTS, "index.html"]
     for plan in portfolio.plans:
         pages[plan.name] = digest = plan.digest(digests)
         if previous is not None and previous.get(plan.name) == digest:

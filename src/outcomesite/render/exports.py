@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from outcomesite.render.index import IndexEntry, attention_lines
 
@@ -37,34 +38,38 @@ def json_line(entry: IndexEntry) -> str:
     return json.dumps(entry, ensure_ascii=False)
 
 
-class IndexJson:
-    """index.json, written account by account into `file` (a large site's is never held whole):
-    one account per line (readable; a change is a one-line diff), in index order, and
-    `attention`: the slugs that need attention, most severe first. With Git history: `changes`,
-    `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over time")."""
+@dataclass(frozen=True)
+class Frame:
+    """What surrounds the accounts' pieces in an export file: the file is `head`, the pieces
+    joined by `separator`, and `foot`; or `empty` when there are no accounts. Pieces are written
+    one at a time (build/exports.py): a large site's exports are never held whole."""
 
-    def __init__(
-        self,
-        file: TextIO,
-        as_of: dt.date,
-        attention: Sequence[str],
-        history: PortfolioHistory | None = None,
-    ) -> None:
-        self.file = file
-        slugs = json.dumps(list(attention), ensure_ascii=False)
-        file.write(f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n')
-        for key, value in (history or {}).items():
-            file.write(f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n')
-        self.separator = '  "accounts": [\n    '
+    head: str
+    separator: str
+    foot: str
+    empty: str
 
-    def add(self, line: str) -> None:
-        """An account's line (`json_line`), after those before it."""
-        self.file.write(self.separator + line)
-        self.separator = ",\n    "
+    def whole(self, pieces: Sequence[str]) -> str:
+        return self.head + self.separator.join(pieces) + self.foot if pieces else self.empty
 
-    def close(self) -> None:
-        first = self.separator.startswith("  ")
-        self.file.write('  "accounts": []\n}\n' if first else "\n  ]\n}\n")
+
+def index_json_frame(
+    as_of: dt.date, attention: Sequence[str], history: PortfolioHistory | None = None
+) -> Frame:
+    """index.json: one account per line (readable; a change is a one-line diff), in index order,
+    and `attention`: the slugs that need attention, most severe first. With Git history:
+    `changes`, `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over
+    time")."""
+    slugs = json.dumps(list(attention), ensure_ascii=False)
+    top = f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {slugs},\n'
+    for key, value in (history or {}).items():
+        top += f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n'
+    return Frame(
+        head=top + '  "accounts": [\n    ',
+        separator=",\n    ",
+        foot="\n  ]\n}\n",
+        empty=top + '  "accounts": []\n}\n',
+    )
 
 
 def _yes(value: bool) -> str:
@@ -113,6 +118,7 @@ def results_csv_lines(entry: IndexEntry) -> str:
     )
 
 
-def csv_header(columns: Sequence[str]) -> str:
-    """A CSV file's start (the byte-order mark and the header): each account's lines follow."""
-    return BOM + _row(columns)
+def csv_frame(columns: Sequence[str]) -> Frame:
+    """A CSV file: the byte-order mark and the header, then each account's lines."""
+    head = BOM + _row(columns)
+    return Frame(head=head, separator="", foot="", empty=head)
