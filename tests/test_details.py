@@ -9,8 +9,8 @@ from typing import cast
 
 import pytest
 
-from outcomesite.build.details import Details, DetailsError
-from outcomesite.build.state import AccountRecord, BuildState
+from outcomesite.build.details import AccountRow, Details, DetailsError
+from outcomesite.build.state import BuildState
 from outcomesite.errors import OutcomesiteError
 from outcomesite.layout import DETAILS_FILE
 from outcomesite.render.index import IndexPieces
@@ -70,9 +70,8 @@ def test_details_that_do_not_match_the_state_mean_a_full_build(site: Path, damag
 def test_exports_come_in_the_order_asked_and_rows_are_whole(tmp_path: Path) -> None:
     details = Details.create(tmp_path / "d.sqlite")
     for slug in ("b", "a", "c"):
-        record = AccountRecord("digest", [f"public/r/{slug}/index.html"], 1, 0)
-        record.pieces = cast(IndexPieces, {**HEAD, "slug": slug, **TEXTS, "json": f'"{slug}"'})
-        details.put(slug, record)
+        pieces = cast(IndexPieces, {**HEAD, "slug": slug, **TEXTS, "json": f'"{slug}"'})
+        details.put(slug, AccountRow(pieces, [], [], []))
     with pytest.raises(DetailsError):  # not finished: no build owns it yet
         Details.open(tmp_path / "d.sqlite", "b1", 3)
     details.finish("b1")
@@ -82,7 +81,9 @@ def test_exports_come_in_the_order_asked_and_rows_are_whole(tmp_path: Path) -> N
     exports = [(f'"{s}"', "a,b\n", "") for s in "cab"]
     assert list(details.exports(["c", "a", "b"])) == exports
     assert list(details.exports(["b"])) == [('"b"', "a,b\n", "")]
-    assert dict(details.pieces(["a"])["a"]) == {**HEAD, "slug": "a", **TEXTS, "json": '"a"'}
+    assert details.texts(["a", "c"], "html") == {"a": TEXTS["html"], "c": TEXTS["html"]}
+    with pytest.raises(ValueError):
+        details.texts(["a"], "json")
     assert dict(details.heads()["c"]) == {**HEAD, "slug": "c"}
     details.close()
 
@@ -110,10 +111,9 @@ def test_a_database_that_cannot_be_written_is_an_os_error_naming_it(tmp_path: Pa
     write, like any other (build_site turns an OSError into "could not write the build")."""
     details = Details.create(tmp_path / "d.sqlite")
     details.close()  # any SQLite error on writing: here, a connection that is gone
-    record = AccountRecord("digest", ["public/r/a/index.html"], 1, 0)
-    record.pieces = cast(IndexPieces, {**HEAD, "slug": "a", **TEXTS})
+    row = AccountRow(cast(IndexPieces, {**HEAD, "slug": "a", **TEXTS}), [], [], [])
     with pytest.raises(OSError) as failed:
-        details.put("a", record)
+        details.put("a", row)
     assert failed.value.filename == str(tmp_path / "d.sqlite")
     assert "the build's details cannot be written" in str(failed.value.strerror)
 

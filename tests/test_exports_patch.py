@@ -13,9 +13,8 @@ from typing import cast
 
 import pytest
 
-from outcomesite.build.details import Details
+from outcomesite.build.details import AccountRow, Details
 from outcomesite.build.exports import FILES, write_exports
-from outcomesite.build.state import AccountRecord
 from outcomesite.render import exports
 from outcomesite.render.index import IndexPieces
 from tests.test_details import HEAD, TEXTS
@@ -39,9 +38,8 @@ def texts(slug: str, edition: int = 0) -> dict[str, str]:
 
 
 def put(details: Details, slug: str, edition: int = 0) -> None:
-    record = AccountRecord("digest", [f"public/r/{slug}/index.html"], 1, 0)
-    record.pieces = cast(IndexPieces, {**HEAD, **TEXTS, "slug": slug, **texts(slug, edition)})
-    details.put(slug, record)
+    pieces = cast(IndexPieces, {**HEAD, **TEXTS, "slug": slug, **texts(slug, edition)})
+    details.put(slug, AccountRow(pieces, [], [], []))
 
 
 def first_build(tmp_path: Path, slugs: list[str]) -> Path:

@@ -20,7 +20,6 @@ import ctypes
 import errno
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -55,7 +54,7 @@ def staging_folder(out: Path) -> Path:
     """A new, empty staging folder next to `out`, named so that the next build can find it and
     tell whether the build that made it is still running."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    folder = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    folder = out.parent / f".{out.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
     folder.mkdir()
     return folder
 

@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,7 +29,6 @@ from outcomesite.errors import Diagnostic
 
 if TYPE_CHECKING:
     from outcomesite.build.exports import Layout
-    from outcomesite.build.state import AccountRecord
     from outcomesite.render.index import IndexHead, IndexPieces
 
 SCHEMA = 3
@@ -61,6 +60,17 @@ CREATE INDEX noticed ON accounts (slug) WHERE notices != x'5b5d';
 
 
 _EMPTY = b"[]"  # an empty list as the JSON values are stored (a BLOB: never equal to text '[]')
+
+
+@dataclass
+class AccountRow:
+    """What an account's worker made for its row, besides the files it wrote."""
+
+    pieces: IndexPieces  # its part of the internal index, texts included
+    warnings: list[Diagnostic]
+    notices: list[str]
+    listing: list[str]  # what --verbose prints about it
+    pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
 
 
 class DetailsError(Exception):
@@ -143,17 +153,15 @@ class Details:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def put(self, slug: str, record: AccountRecord) -> None:
-        """An account's row (its record carries its whole pieces)."""
-        pieces = record.pieces
-        assert pieces is not None, "a new record carries its pieces"
+    def put(self, slug: str, row: AccountRow) -> None:
         with self._writing():
             self._forget([slug])
-            self._insert(slug, record, pieces)
+            self._insert(slug, row)
             self.replaced.add(slug)
-            self._counts.update(warning.code for warning in record.warnings)
+            self._counts.update(warning.code for warning in row.warnings)
 
-    def _insert(self, slug: str, record: AccountRecord, pieces: IndexPieces) -> None:
+    def _insert(self, slug: str, row: AccountRow) -> None:
+        pieces = row.pieces
         self._db.execute(
             "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, _dumps(head_of(pieces)))
         )
@@ -162,11 +170,11 @@ class Details:
             (
                 slug,
                 *(pieces[name] for name in TEXTS),  # type: ignore[literal-required]
-                _dumps([asdict(warning) for warning in record.warnings]),
-                " ".join(warning.code for warning in record.warnings),
-                _dumps(record.notices),
-                _dumps(record.listing),
-                _dumps(record.pdf_keys),
+                _dumps([asdict(warning) for warning in row.warnings]),
+                " ".join(warning.code for warning in row.warnings),
+                _dumps(row.notices),
+                _dumps(row.listing),
+                _dumps(row.pdf_keys),
             ),
         )
 
@@ -217,19 +225,17 @@ class Details:
         rows = self._db.execute("SELECT slug, head FROM heads")
         return {slug: _loads(head) for slug, head in rows}
 
-    def pieces(self, slugs: Sequence[str]) -> dict[str, IndexPieces]:
-        """The whole pieces of these accounts (a list page's)."""
-        found: dict[str, IndexPieces] = {}
+    def texts(self, slugs: Sequence[str], column: str) -> dict[str, str]:
+        """One finished text of each of these accounts: "html" (its table row) or "card", for
+        a list page; nothing else of their rows is read."""
+        if column not in ("html", "card"):
+            raise ValueError(f"no list page shows an account's {column}")
+        found: dict[str, str] = {}
         for start in range(0, len(slugs), 500):
             batch = slugs[start : start + 500]
             marks = ",".join("?" * len(batch))
-            query = (
-                f"SELECT slug, head, {', '.join(TEXTS)} FROM heads JOIN accounts USING (slug) "
-                f"WHERE slug IN ({marks})"
-            )
-            for slug, head, *texts in self._db.execute(query, batch):
-                piece = {**_loads(head), **dict(zip(TEXTS, texts, strict=True))}
-                found[slug] = cast("IndexPieces", piece)
+            query = f"SELECT slug, {column} FROM accounts WHERE slug IN ({marks})"
+            found.update(self._db.execute(query, batch))
         return found
 
     def exports(self, slugs: Sequence[str]) -> Iterator[tuple[str, str, str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
-from outcomesite.build.details import Details, head_of
+from outcomesite.build.details import AccountRow, Details, head_of
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
@@ -218,9 +218,9 @@ class Run:
                 mine += item.pdfs if shard and shard.has(item.slug) else 0
                 if item.pages is not None:
                     kept.append(item.pages)
-                if item.record is not None:
-                    used.update(item.record.pdf_keys)
-                    records[item.slug] = _lean(item.slug, item.record, details)
+                if item.record is not None and item.row is not None:
+                    used.update(item.row.pdf_keys)
+                    records[item.slug] = _kept(item.slug, item.record, item.row, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
@@ -350,10 +350,12 @@ class Run:
         )
 
 
-def _lean(slug: str, record: AccountRecord, details: Details | None) -> AccountRecord:
-    """A record fresh from its worker, its row put in the details: what the parent keeps."""
-    if details is None:  # a shard keeps nothing
-        return AccountRecord(record.digest, record.outputs, record.reports, record.pdfs)
-    details.put(slug, record)
-    head = head_of(record.pieces) if record.pieces is not None else None
-    return AccountRecord(record.digest, record.outputs, record.reports, record.pdfs, head)
+def _kept(
+    slug: str, record: AccountRecord, row: AccountRow, details: Details | None
+) -> AccountRecord:
+    """A record fresh from its worker, its row put in the details: the parent keeps the record
+    and the head (a shard keeps nothing of either)."""
+    if details is not None:
+        details.put(slug, row)
+        record.head = head_of(row.pieces)
+    return record

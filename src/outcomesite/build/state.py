@@ -30,7 +30,7 @@ from outcomesite.layout import DETAILS_FILE, STATE_FILE
 
 if TYPE_CHECKING:
     from outcomesite.build.details import Details
-    from outcomesite.render.index import IndexHead, IndexPieces
+    from outcomesite.render.index import IndexHead
 
 FORMAT = 8  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
@@ -86,22 +86,17 @@ def package_digest(package: Path = PACKAGE) -> str:
     return digest.hexdigest()[:32]
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountRecord:
     """What one account contributed to a build, enough to rebuild the site without reloading it.
-    The state file keeps the first four fields; the rest live in the details (details.py)."""
+    The state file keeps the first four fields, for every account (so no lists by default: ten
+    thousand of them are read on every rebuild); its row of the details (details.py) the rest."""
 
     digest: str  # of its file and folder
     outputs: list[str]  # files written, relative to the output folder
     reports: int = 0
     pdfs: int = 0
     head: IndexHead | None = None  # what the internal index sorts and counts it by
-    # A record fresh from its worker also carries what goes into its row of the details:
-    pieces: IndexPieces | None = None  # its part of the internal index, texts included
-    warnings: list[Diagnostic] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    listing: list[str] = field(default_factory=list)  # what --verbose prints about it
-    pdf_keys: list[str] = field(default_factory=list)  # its PDFs in the cache
 
     @property
     def folder(self) -> str:

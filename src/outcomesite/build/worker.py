@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outcomesite.build.details import AccountRow
 from outcomesite.build.plan import AccountPages, narrative_of, old_versions, plan_account
 from outcomesite.build.shard import Shard
 from outcomesite.build.state import AccountRecord
@@ -61,6 +62,7 @@ class AccountBuilt:
     path: str  # content/accounts/<slug>.md
     diagnostics: list[Diagnostic]
     record: AccountRecord | None = None  # None: the file has errors, nothing was written
+    row: AccountRow | None = None  # its row of the details, with the record
     missing: list[MissingPdf] = field(default_factory=list)
     pdfs: int = 0  # its pages with a PDF (a shard: of the whole site, for the count)
     pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
@@ -110,14 +112,17 @@ def _build_one(work: Work, path: Path, rel: str, contents: dict[Version, bytes])
     built = AccountBuilt(rel, loaded.diagnostics)
     shard = work.pdfs.shard if work.pdfs else None
     if shard is None:
-        record = _write_pages(work, item)
-        record.warnings = loaded.diagnostics
-        record.digest = work.digests.get(account.slug, "")
-        built.record = record
+        built.record = _write_pages(work, item, work.digests.get(account.slug, ""))
+        built.row = AccountRow(
+            pieces=render.pieces_html(site, work.theme, item.latest),
+            warnings=loaded.diagnostics,
+            notices=item.skipped,
+            listing=[listing_line(page) for page in item.pages],
+        )
     if work.pdfs is not None:
         built.pdfs = len(item.pages)
         if shard is None or shard.has(account.slug):
-            built.missing = _pdfs(work, work.pdfs, item, built.record)
+            built.missing = _pdfs(work, work.pdfs, item, built.row)
     built.pages = item if work.keep_pages else None
     return built
 
@@ -134,8 +139,8 @@ def _validated(work: Work, path: Path, rel: str) -> Loaded:
     return loaded
 
 
-def _write_pages(work: Work, item: AccountPages) -> AccountRecord:
-    """The account's pages and images; its record, with its piece of the internal index."""
+def _write_pages(work: Work, item: AccountPages, digest: str) -> AccountRecord:
+    """The account's pages and images; its record."""
     site, theme = work.site, work.theme
     outputs: list[str] = []
     for page in item.pages:
@@ -152,28 +157,25 @@ def _write_pages(work: Work, item: AccountPages) -> AccountRecord:
         if work.pdfs is not None:
             outputs.append(f"{PUBLIC}/{page.folder}/{page.pdf_name}")
     return AccountRecord(
-        digest="",
+        digest=digest,
         outputs=outputs,
-        pieces=render.pieces_html(site, theme, item.latest),
-        notices=item.skipped,
-        listing=[listing_line(page) for page in item.pages],
         reports=len(item.pages),
         pdfs=len(item.pages) if work.pdfs is not None else 0,
     )
 
 
 def _pdfs(
-    work: Work, plan: PdfPlan, item: AccountPages, record: AccountRecord | None
+    work: Work, plan: PdfPlan, item: AccountPages, row: AccountRow | None
 ) -> list[MissingPdf]:
-    """Copy the PDFs the cache has; spool the jobs of the others. The record lists every key."""
+    """Copy the PDFs the cache has; spool the jobs of the others. The row lists every key."""
     missing: list[MissingPdf] = []
     cache = plan.cache
     for number, page in enumerate(item.pages):
         job = render.pdf_job(work.site, work.theme, page, plan.timeout)
         key = cache.key(job) if cache else ""
-        target = None if record is None else work.public / page.folder / page.pdf_name
-        if record is not None and key:
-            record.pdf_keys.append(key)
+        target = None if row is None else work.public / page.folder / page.pdf_name
+        if row is not None and key:
+            row.pdf_keys.append(key)
         if cache is not None and target is None and cache.has(key):
             continue  # a shard: this one is in the cache already
         data = cache.get(key) if cache is not None and target is not None else None

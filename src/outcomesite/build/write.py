@@ -133,14 +133,14 @@ def write_internal(
     portfolio = Portfolio.of(heads)
     everyone = [p["slug"] for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
     attention = [head["slug"] for head in portfolio.flagged]
-    cards = details.pieces(portfolio.first_cards)
+    cards = details.texts(portfolio.first_cards, "card")
     frames = [
         exports.index_json_frame(site.as_of, attention, history),
         exports.csv_frame(exports.INDEX_COLUMNS),
         exports.csv_frame(exports.RESULT_COLUMNS),
     ]
     write_exports(internal, frames, everyone, details, last)
-    first = [cards[slug]["card"] for slug in portfolio.first_cards]
+    first = [cards[slug] for slug in portfolio.first_cards]
     html = render.internal_index_html(site, theme, portfolio, first, history, preview)
     (internal / "index.html").write_text(html, encoding="utf-8")
     digests = {head["slug"]: head["digest"] for head in heads}
@@ -150,7 +150,7 @@ def write_internal(
         pages[plan.name] = digest = plan.digest(digests)
         if previous is not None and previous.get(plan.name) == digest:
             continue
-        shown = details.pieces(plan.slugs)
+        shown = details.texts(plan.slugs, "card" if plan.kind == "attention" else "html")
         html = render.internal_list_html(site, theme, plan, shown, preview)
         (internal / plan.name).write_text(html, encoding="utf-8")
         written.append(plan.name)

@@ -33,7 +33,6 @@ from outcomesite.render.history import HistoryView, history_view
 from outcomesite.render.index import (
     CARD_REASONS,
     IndexHead,
-    IndexPieces,
     money,
     percent,
     quarter_label,
@@ -94,11 +93,10 @@ class ListPlan:
 
 
 def _paged(kind: str, group: str, stem: str, pieces: list[IndexHead], size: int) -> list[ListPlan]:
-    chunks = [pieces[i : i + size] for i in range(0, len(pieces), size)] or [[]]
+    slugs = [p["slug"] for p in pieces]
+    chunks = [tuple(slugs[i : i + size]) for i in range(0, len(slugs), size)] or [()]
     return [
-        ListPlan(
-            f"{stem}-{n}.html", kind, group, n, len(chunks), stem, tuple(p["slug"] for p in chunk)
-        )
+        ListPlan(f"{stem}-{n}.html", kind, group, n, len(chunks), stem, chunk)
         for n, chunk in enumerate(chunks, 1)
     ]
 
@@ -147,10 +145,16 @@ class Portfolio:
         ordered = [p for p in everyone if p["status"] != "churned"]
         churned = [p for p in everyone if p["status"] == "churned"]
         flagged = attention_order(ordered)
-        groups: dict[str, dict[str, list[IndexHead]]] = {kind: {} for kind in GROUPINGS}
-        for piece in ordered:
-            for kind, group_of in GROUPINGS.items():
-                groups[kind].setdefault(group_of(piece), []).append(piece)
+        groups: dict[str, dict[str, list[IndexHead]]] = {}
+        for kind, group_of in GROUPINGS.items():
+            by_name: dict[str, list[IndexHead]] = {}
+            for piece in ordered:
+                name = group_of(piece)
+                if name in by_name:
+                    by_name[name].append(piece)
+                else:
+                    by_name[name] = [piece]
+            groups[kind] = by_name
         stems = {kind: group_stems(members, kind) for kind, members in groups.items()}
         plans = _paged("accounts", "", "accounts", ordered, PAGE_ROWS)
         if flagged:
@@ -466,9 +470,10 @@ def _summary(plan: ListPlan, shown: int, t: Translator) -> str:
 
 
 def list_view(
-    plan: ListPlan, pieces: dict[str, IndexPieces], config: SiteConfig, as_of: dt.date
+    plan: ListPlan, texts: dict[str, str], config: SiteConfig, as_of: dt.date
 ) -> ListView:
-    shown = [pieces[slug] for slug in plan.slugs]
+    """`texts`: each account's rendered table row (its card, on the attention list)."""
+    shown = [Markup(texts[slug]) for slug in plan.slugs]
     cards = plan.kind == "attention"
     t = translator(config.locale)
     return {
@@ -480,8 +485,8 @@ def list_view(
         "kind": plan.kind,
         "heading": t.gettext(_HEADINGS[plan.kind], name=plan.group),
         "summary": _summary(plan, len(shown), t),
-        "rows": [] if cards else [Markup(p["html"]) for p in shown],
-        "cards": [Markup(p["card"]) for p in shown] if cards else [],
+        "rows": [] if cards else shown,
+        "cards": shown if cards else [],
         "pages": [
             {"number": n, "href": f"{plan.stem}-{n}.html", "current": n == plan.number}
             for n in range(1, plan.count + 1)

@@ -177,11 +177,12 @@ def internal_list_html(
     site: Site,
     theme: Theme,
     plan: ListPlan,
-    pieces: dict[str, IndexPieces],
+    shown: dict[str, str],
     preview: bool = False,
 ) -> str:
-    """One page of one of the internal lists (all accounts, a CSM's, a segment's, attention)."""
-    view = list_view(plan, pieces, site.config, site.as_of)
+    """One page of one of the internal lists (all accounts, a CSM's, a segment's, attention);
+    `shown`: each account's rendered table row (its card, on the attention list)."""
+    view = list_view(plan, shown, site.config, site.as_of)
     title = translator(site.config.locale).gettext(
         "%(heading)s · %(site)s (internal)", heading=view["heading"], site=site.config.site_name
     )
