@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import cast
 
 import pytest
 
@@ -13,7 +12,7 @@ from outcomesite.build.details import AccountRow, Details, DetailsError
 from outcomesite.build.state import BuildState
 from outcomesite.errors import OutcomesiteError
 from outcomesite.layout import DETAILS_FILE
-from outcomesite.render.index import IndexPieces
+from outcomesite.render.index import IndexHead, IndexPieces
 from tests.conftest import VALID, make_site
 from tests.test_incremental import GLOBEX, INITECH, age, build, from_scratch, snapshot
 
@@ -70,8 +69,7 @@ def test_details_that_do_not_match_the_state_mean_a_full_build(site: Path, damag
 def test_exports_come_in_the_order_asked_and_rows_are_whole(tmp_path: Path) -> None:
     details = Details.create(tmp_path / "d.sqlite")
     for slug in ("b", "a", "c"):
-        pieces = cast(IndexPieces, {**HEAD, "slug": slug, **TEXTS, "json": f'"{slug}"'})
-        details.put(slug, AccountRow(pieces, [], [], []))
+        details.put(slug, AccountRow(pieces_of(slug, json=f'"{slug}"'), [], [], []))
     with pytest.raises(DetailsError):  # not finished: no build owns it yet
         Details.open(tmp_path / "d.sqlite", "b1", 3)
     details.finish("b1")
@@ -84,7 +82,7 @@ def test_exports_come_in_the_order_asked_and_rows_are_whole(tmp_path: Path) -> N
     assert details.texts(["a", "c"], "html") == {"a": TEXTS["html"], "c": TEXTS["html"]}
     with pytest.raises(ValueError):
         details.texts(["a"], "json")
-    assert dict(details.heads()["c"]) == {**HEAD, "slug": "c"}
+    assert details.heads()["c"] == IndexHead(**{**HEAD, "slug": "c"})  # type: ignore[arg-type]
     details.close()
 
 
@@ -106,12 +104,17 @@ HEAD = {
 TEXTS = {"json": "", "csv": "a,b\n", "results_csv": "", "html": "<tr></tr>", "card": ""}
 
 
+def pieces_of(slug: str, **texts: str) -> IndexPieces:
+    head = IndexHead(**{**HEAD, "slug": slug})  # type: ignore[arg-type]
+    return IndexPieces(head, **{**TEXTS, **texts})
+
+
 def test_a_database_that_cannot_be_written_is_an_os_error_naming_it(tmp_path: Path) -> None:
     """A full disk shows up as an SQLite error; the build reports it as the file it could not
     write, like any other (build_site turns an OSError into "could not write the build")."""
     details = Details.create(tmp_path / "d.sqlite")
     details.close()  # any SQLite error on writing: here, a connection that is gone
-    row = AccountRow(cast(IndexPieces, {**HEAD, "slug": "a", **TEXTS}), [], [], [])
+    row = AccountRow(pieces_of("a"), [], [], [])
     with pytest.raises(OSError) as failed:
         details.put("a", row)
     assert failed.value.filename == str(tmp_path / "d.sqlite")

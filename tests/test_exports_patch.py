@@ -9,15 +9,13 @@ import os
 import random
 import sqlite3
 from pathlib import Path
-from typing import cast
 
 import pytest
 
 from outcomesite.build.details import AccountRow, Details
 from outcomesite.build.exports import FILES, write_exports
 from outcomesite.render import exports
-from outcomesite.render.index import IndexPieces
-from tests.test_details import HEAD, TEXTS
+from tests.test_details import pieces_of
 
 FRAMES = [
     exports.index_json_frame(dt.date(2026, 11, 23), ["b"]),
@@ -38,8 +36,7 @@ def texts(slug: str, edition: int = 0) -> dict[str, str]:
 
 
 def put(details: Details, slug: str, edition: int = 0) -> None:
-    pieces = cast(IndexPieces, {**HEAD, **TEXTS, "slug": slug, **texts(slug, edition)})
-    details.put(slug, AccountRow(pieces, [], [], []))
+    details.put(slug, AccountRow(pieces_of(slug, **texts(slug, edition)), [], [], []))
 
 
 def first_build(tmp_path: Path, slugs: list[str]) -> Path:

@@ -24,11 +24,11 @@ import pytest
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.model.config import DEFAULT_SEGMENTS, SiteConfig
 from outcomesite.render import internal
-from outcomesite.render.index import IndexPieces
 from outcomesite.render.internal import risk_by_quarter
 from tests.conftest import AS_OF, git_at, make_site, run_cli
 from tests.html_tree import Node, parse
 from tests.test_index import ATTENTION_SITE, NOTES
+from tests.test_index_portfolio import piece
 from tests.test_portfolio_history import AS_OF as BOOK_AS_OF
 from tests.test_portfolio_history import SINCE, account, book, write  # noqa: F401  (the fixture)
 
@@ -294,15 +294,10 @@ def test_a_new_site_locale_renders_every_row_again(tmp_path: Path) -> None:
 def test_renewal_quarters_sort_by_date_in_any_locale() -> None:
     """The quarters are ordered by their dates, not by their names ("Q4 2026" after "Q1 2027"
     in German would be wrong), and the accounts without a renewal date come last."""
-    pieces = []
-    for n, renewal in enumerate(["2027-02-01", None, "2026-12-31", "2027-02-15"]):
-        piece: IndexPieces = {  # type: ignore[typeddict-item]
-            "slug": f"a{n}",
-            "renewal_date": renewal,
-            "arr": 1000.0,
-            "result_check": "failing",
-        }
-        pieces.append(piece)
+    pieces = [
+        piece(f"a{n}", None, renewal, arr=1000.0, result_check="failing")
+        for n, renewal in enumerate(["2027-02-01", None, "2026-12-31", "2027-02-15"])
+    ]
     for locale in ["en_US", *LOCALES]:
         rows = risk_by_quarter(pieces, SiteConfig(locale=locale))
         assert [r["accounts"] for r in rows] == [1, 2, 1], locale

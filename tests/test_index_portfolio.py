@@ -15,7 +15,7 @@ from outcomesite.build import BuildOptions, build_site
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import ATTENTION_REASONS
 from outcomesite.render.exports import INDEX_COLUMNS, RESULT_COLUMNS
-from outcomesite.render.index import CARD_REASONS, IndexEntry, IndexPieces, attention_lines
+from outcomesite.render.index import CARD_REASONS, IndexEntry, IndexHead, attention_lines
 from outcomesite.render.internal import attention_order, risk_by_quarter
 from tests.conftest import AS_OF, VALID, edited, make_site
 from tests.html_tree import parse
@@ -24,10 +24,14 @@ ENV = {"OUTCOMESITE_SECRET": "portfolio-secret-0123456789abcdef0123456789"}
 
 
 def piece(
-    slug: str, reason: str | None, renewal: str | None = None, name: str | None = None
-) -> IndexPieces:
+    slug: str,
+    reason: str | None,
+    renewal: str | None = None,
+    name: str | None = None,
+    **fields: object,
+) -> IndexHead:
     """The fields the order looks at; the rest is filler."""
-    return {
+    values: dict[str, object] = {
         "slug": slug,
         "account": name or slug.title(),
         "rung": 1,
@@ -41,13 +45,9 @@ def piece(
         "status": "active",
         "start_date": "2026-01-05",
         "renewals": [],
-        "json": "",
-        "csv": "",
-        "results_csv": "",
-        "html": "",
-        "card": "",
         "digest": slug,
     }
+    return IndexHead(**{**values, **fields})  # type: ignore[arg-type]
 
 
 ORDER_CASES = [
@@ -88,8 +88,8 @@ ORDER_CASES = [
 @pytest.mark.parametrize(
     ("case", "pieces", "expected"), ORDER_CASES, ids=[c[0] for c in ORDER_CASES]
 )
-def test_attention_order(case: str, pieces: list[IndexPieces], expected: list[str]) -> None:
-    assert [p["slug"] for p in attention_order(pieces)] == expected
+def test_attention_order(case: str, pieces: list[IndexHead], expected: list[str]) -> None:
+    assert [p.slug for p in attention_order(pieces)] == expected
 
 
 def test_the_reasons_and_which_make_a_card() -> None:
@@ -117,11 +117,10 @@ def test_arr_at_risk_by_renewal_quarter(
     accounts: list[tuple[str | None, float | None, str]],
     expected: list[tuple[str, int, str | None]],
 ) -> None:
-    pieces = []
-    for n, (renewal, arr, check) in enumerate(accounts):
-        p = piece(f"a{n}", None, renewal)
-        p["arr"], p["result_check"] = arr, check  # type: ignore[typeddict-item]
-        pieces.append(p)
+    pieces = [
+        piece(f"a{n}", None, renewal, arr=arr, result_check=check)
+        for n, (renewal, arr, check) in enumerate(accounts)
+    ]
     rows = risk_by_quarter(pieces, SiteConfig())
     assert [(r["quarter"], r["accounts"], r["arr"]) for r in rows] == expected
 

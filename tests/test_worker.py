@@ -52,6 +52,12 @@ def test_a_build_that_keeps_no_pages_writes_the_same_site(tmp_path: Path) -> Non
     assert len(kept.pages) >= 8 and lean.pages == [] and lean.versions == []
     assert lean.reports == kept.reports and lean.accounts == kept.accounts
     assert snapshot(tmp_path / "kept") == snapshot(tmp_path / "lean")
+    # The accounts' warnings: in the details for both; in the report's site only when kept.
+    assert lean.warnings == kept.warnings and lean.warning_counts == kept.warning_counts
+    assert kept.site is not None and lean.site is not None
+    accounts = [d for d in kept.site.diagnostics if d.path.startswith("content/accounts/")]
+    assert accounts and accounts == [w for w in kept.warnings if w in accounts]
+    assert not [d for d in lean.site.diagnostics if d.path.startswith("content/accounts/")]
 
 
 def test_the_pdf_spool_is_removed_after_a_build_and_after_a_refused_one(

@@ -65,9 +65,11 @@ class BuildOptions:
     # `outcomesite serve`: pages carry the live-reload hooks, links stay in the preview, and an
     # account with errors is reported (BuildReport.errors) while the others are built.
     preview: bool = False
-    # Keep every rendered page (with its loaded account) in BuildReport.pages and .versions, for
-    # callers that look at them, like the preview. The command line does not: a large site's
-    # accounts then never leave the workers that loaded them, and memory stays flat.
+    # Keep every rendered page (with its loaded account) in BuildReport.pages and .versions, and
+    # every valid account's warnings in BuildReport.site, for callers that look at them, like
+    # the preview. The command line does not: a large site's accounts then never leave the
+    # workers that loaded them, their warnings stay in the details (BuildReport.warnings), and
+    # memory stays flat.
     keep_pages: bool = True
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from outcomesite.errors import Diagnostic
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from outcomesite.build.exports import Layout
     from outcomesite.render.index import IndexHead, IndexPieces
 
-SCHEMA = 3
+SCHEMA = 4
 TEXTS = ("json", "csv", "results_csv", "html", "card")  # IndexPieces' finished texts
 # Heads in a narrow table of their own: every rebuild reads all of them (to sort the portfolio)
 # and should not read every account's texts on the way. The texts in a rowid table: it keeps a
@@ -59,6 +59,8 @@ CREATE INDEX noticed ON accounts (slug) WHERE notices != x'5b5d';
 """
 
 
+# Head fields whose values repeat from account to account.
+_SHARED_VALUES = ("segment", "csm", "result_check", "renewal_date", "status", "start_date")
 _EMPTY = b"[]"  # an empty list as the JSON values are stored (a BLOB: never equal to text '[]')
 
 
@@ -87,11 +89,6 @@ def _dumps(value: object) -> bytes:
     import orjson
 
     return orjson.dumps(value)
-
-
-def head_of(pieces: IndexPieces) -> IndexHead:
-    """The fields that sort, count and group an account: what the parent keeps in memory."""
-    return cast("IndexHead", {k: v for k, v in pieces.items() if k not in TEXTS})
 
 
 class Details:
@@ -163,13 +160,13 @@ class Details:
     def _insert(self, slug: str, row: AccountRow) -> None:
         pieces = row.pieces
         self._db.execute(
-            "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, _dumps(head_of(pieces)))
+            "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, _dumps(pieces.head.row()))
         )
         self._db.execute(
             "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 slug,
-                *(pieces[name] for name in TEXTS),  # type: ignore[literal-required]
+                *(getattr(pieces, name) for name in TEXTS),
                 _dumps([asdict(warning) for warning in row.warnings]),
                 " ".join(warning.code for warning in row.warnings),
                 _dumps(row.notices),
@@ -222,8 +219,23 @@ class Details:
     # --- reading -------------------------------------------------------------------------------
 
     def heads(self) -> dict[str, IndexHead]:
-        rows = self._db.execute("SELECT slug, head FROM heads")
-        return {slug: _loads(head) for slug, head in rows}
+        """Every account's head, by slug. The values many accounts share (a segment, a CSM, a
+        status, a date) are kept once, not once per account: a hundred thousand heads are what
+        a large build holds longest."""
+        import orjson
+
+        from outcomesite.render.index import HEAD_FIELDS, IndexHead
+
+        repeated = [HEAD_FIELDS.index(name) for name in _SHARED_VALUES]
+        heads: dict[str, IndexHead] = {}
+        shared: dict[object, object] = {}
+        for slug, data in self._db.execute("SELECT slug, head FROM heads"):
+            values = orjson.loads(data)  # IndexHead.row()
+            for n in repeated:
+                values[n] = shared.setdefault(values[n], values[n])
+            values[HEAD_FIELDS.index("slug")] = slug
+            heads[slug] = IndexHead(*values)
+        return heads
 
     def texts(self, slugs: Sequence[str], column: str) -> dict[str, str]:
         """One finished text of each of these accounts: "html" (its table row) or "card", for

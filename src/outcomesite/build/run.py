@@ -16,7 +16,7 @@ from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
-from outcomesite.build.details import AccountRow, Details, head_of
+from outcomesite.build.details import AccountRow, Details
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
@@ -88,7 +88,7 @@ class Run:
             details = Details.create(staging / DETAILS_FILE)
             written = self._accounts(staging, site, theme, repo, None, set(), details)
             records = written.records
-            internal = self._write_index(staging, written.site, theme, repo, records, details, None)
+            internal = self._write_index(staging, written.site, theme, repo, details, None)
             state = self._state(written.site, theme, records, notices, internal.pages, details)
             state.write(staging)
             commit.swap_in(staging, self.out)
@@ -114,7 +114,6 @@ class Run:
             details = Details.copy(
                 last, staging / DETAILS_FILE, previous.build_id, len(previous.accounts)
             )
-            heads = details.heads()
             others = previous.accounts.keys() - changed
             keep_pdfs = details.pdf_keys(others) if self.options.pdf else set()
             written = self._accounts(staging, site, theme, repo, files, keep_pdfs, details)
@@ -124,12 +123,8 @@ class Run:
             changed = changed - (broken & previous.accounts.keys())
             details.remove(changed - written.records.keys())
             kept = {s: r for s, r in previous.accounts.items() if s not in changed}
-            for slug, record in kept.items():
-                record.head = heads.get(slug)
             records = {**kept, **written.records}
-            internal = self._write_index(
-                staging, site, theme, repo, records, details, previous.pages
-            )
+            internal = self._write_index(staging, site, theme, repo, details, previous.pages)
             state = self._state(site, theme, records, notices, internal.pages, details)
             state.write(staging)
             folders = {
@@ -184,7 +179,7 @@ class Run:
         cache: PdfCache | None = None,
     ) -> Written:
         """Every account file (or `files`) through the workers, each account's row put in the
-        `details` as it arrives (the parent keeps its head, not its texts), then the PDFs the
+        `details` as it arrives (the parent keeps its record, not its texts), then the PDFs the
         cache lacked. Content with errors (or warnings with --strict) stops the build here,
         outside a preview."""
         options = self.options
@@ -212,7 +207,11 @@ class Run:
             used: set[str] = set(keep_pdfs)
             total = mine = 0
             for item in build_accounts(work, options.jobs):
-                problems += item.diagnostics
+                if item.row is None or options.keep_pages or options.strict:
+                    # A valid account's warnings are in its row of the details (what the
+                    # command line prints them from); its file's errors, and whatever
+                    # --strict refuses on, stay here to be reported.
+                    problems += item.diagnostics
                 missing += item.missing
                 total += item.pdfs
                 mine += item.pdfs if shard and shard.has(item.slug) else 0
@@ -220,7 +219,7 @@ class Run:
                     kept.append(item.pages)
                 if item.record is not None and item.row is not None:
                     used.update(item.row.pdf_keys)
-                    records[item.slug] = _kept(item.slug, item.record, item.row, details)
+                    records[item.slug] = self._kept(item.slug, item.record, item.row, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
@@ -238,6 +237,16 @@ class Run:
             shard_pdfs=mine,
             cache_warnings=cache.warnings if cache is not None else [],
         )
+
+    def _kept(
+        self, slug: str, record: AccountRecord, row: AccountRow, details: Details | None
+    ) -> AccountRecord:
+        """A record fresh from its worker, its row put in the details: what the parent keeps.
+        Its digest is the one the parent scanned (the worker's is a copy of the same text)."""
+        if details is not None:  # a shard keeps no details
+            details.put(slug, row)
+        record.digest = self.digests.get(slug, record.digest)
+        return record
 
     def _notices(self, site: Site, repo: Repository) -> list[str]:
         options = self.options
@@ -258,11 +267,13 @@ class Run:
         site: Site,
         theme: Theme,
         repo: Repository,
-        records: dict[str, AccountRecord],
         details: Details,
         previous: dict[str, str] | None,
     ) -> InternalWritten:
-        heads = [record.head for record in records.values() if record.head is not None]
+        """The internal index, from every account's head: read from the details once every row
+        is in (not kept as each account arrived, so a large site's heads lie together in memory
+        instead of among the texts that came and went with them)."""
+        heads = list(details.heads().values())
         history = self._history(site, repo, heads)
         internal = staging / INTERNAL
         preview = self.options.preview
@@ -281,10 +292,10 @@ class Run:
         since = self.options.since or start_of(site.config.since, self.as_of)
         accounts = [
             Current(
-                p["slug"],
-                dt.date.fromisoformat(p["start_date"]),
-                p["segment"],
-                tuple((dt.date.fromisoformat(r["date"]), r["outcome"]) for r in p["renewals"]),
+                p.slug,
+                dt.date.fromisoformat(p.start_date),
+                p.segment,
+                tuple((dt.date.fromisoformat(r["date"]), r["outcome"]) for r in p.renewals),
             )
             for p in heads
         ]
@@ -348,14 +359,3 @@ class Run:
             cache_warnings=written.cache_warnings,
             errors=[d for d in site.diagnostics if d.severity == "error"],
         )
-
-
-def _kept(
-    slug: str, record: AccountRecord, row: AccountRow, details: Details | None
-) -> AccountRecord:
-    """A record fresh from its worker, its row put in the details: the parent keeps the record
-    and the head (a shard keeps nothing of either)."""
-    if details is not None:
-        details.put(slug, row)
-        record.head = head_of(row.pieces)
-    return record

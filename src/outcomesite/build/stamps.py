@@ -84,24 +84,15 @@ class Scanner:
     def accounts(self) -> dict[str, str]:
         """slug -> digest of content/accounts/<slug>.md and every file under <slug>/."""
         base = ACCOUNTS
-        try:
-            entries = list(os.scandir(os.path.join(self.root, ACCOUNTS)))
-        except OSError:
-            return {}
         digests: dict[str, str] = {}  # slug -> its file's hash (most accounts have no folder)
         folders: list[tuple[str, str]] = []  # (slug, link target when a link)
-        for entry in entries:
-            name = entry.name
-            if name.endswith(".md") and entry.is_symlink():
-                # Refused by check; its target still counts, so that fixing it is a change.
-                digests[name[:-3]] = _link_stamp(entry.path)
-            elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                key = f"{base}/{name}"
-                digests[name[:-3]] = self.stamp(key, entry.path, entry.stat())
-            elif entry.is_symlink():
-                folders.append((name, _link_stamp(entry.path)))
-            elif entry.is_dir(follow_symlinks=False):
-                folders.append((name, ""))
+        try:
+            # One entry at a time: a hundred thousand of them are never held at once.
+            with os.scandir(os.path.join(self.root, ACCOUNTS)) as entries:
+                for entry in entries:
+                    self._entry(entry, digests, folders)
+        except OSError:
+            return {}
         for slug, link in folders:
             if slug not in digests:
                 continue  # a folder without its account file is not an account
@@ -112,6 +103,22 @@ class Scanner:
                 parts.extend(self.folders([f"{base}/{slug}"]).items())
             digests[slug] = _digest(parts)
         return digests
+
+    def _entry(
+        self, entry: os.DirEntry[str], digests: dict[str, str], folders: list[tuple[str, str]]
+    ) -> None:
+        """One entry of the accounts folder: an account file (stamped), or a folder."""
+        name = entry.name
+        if name.endswith(".md") and entry.is_symlink():
+            # Refused by check; its target still counts, so that fixing it is a change.
+            digests[name[:-3]] = _link_stamp(entry.path)
+        elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
+            key = f"{ACCOUNTS}/{name}"
+            digests[name[:-3]] = self.stamp(key, entry.path, entry.stat())
+        elif entry.is_symlink():
+            folders.append((name, _link_stamp(entry.path)))
+        elif entry.is_dir(follow_symlinks=False):
+            folders.append((name, ""))
 
 
 def _digest(parts: list[tuple[str, str]]) -> str:

@@ -30,7 +30,6 @@ from outcomesite.layout import DETAILS_FILE, STATE_FILE
 
 if TYPE_CHECKING:
     from outcomesite.build.details import Details
-    from outcomesite.render.index import IndexHead
 
 FORMAT = 8  # the shape of the two files; another shape is no state at all (a full build)
 PACKAGE = Path(__file__).parent.parent
@@ -89,14 +88,13 @@ def package_digest(package: Path = PACKAGE) -> str:
 @dataclass(slots=True)
 class AccountRecord:
     """What one account contributed to a build, enough to rebuild the site without reloading it.
-    The state file keeps the first four fields, for every account (so no lists by default: ten
-    thousand of them are read on every rebuild); its row of the details (details.py) the rest."""
+    The state file keeps it for every account (ten thousand of them are read on every rebuild:
+    no more than this); its row of the details (details.py) has the rest."""
 
     digest: str  # of its file and folder
     outputs: list[str]  # files written, relative to the output folder
     reports: int = 0
     pdfs: int = 0
-    head: IndexHead | None = None  # what the internal index sorts and counts it by
 
     @property
     def folder(self) -> str:

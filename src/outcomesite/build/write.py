@@ -131,8 +131,8 @@ def write_internal(
     `previous` build's digests (all of them without)."""
     internal.mkdir(parents=True, exist_ok=True)
     portfolio = Portfolio.of(heads)
-    everyone = [p["slug"] for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
-    attention = [head["slug"] for head in portfolio.flagged]
+    everyone = [p.slug for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
+    attention = [head.slug for head in portfolio.flagged]
     cards = details.texts(portfolio.first_cards, "card")
     frames = [
         exports.index_json_frame(site.as_of, attention, history),
@@ -143,7 +143,7 @@ def write_internal(
     first = [cards[slug] for slug in portfolio.first_cards]
     html = render.internal_index_html(site, theme, portfolio, first, history, preview)
     (internal / "index.html").write_text(html, encoding="utf-8")
-    digests = {head["slug"]: head["digest"] for head in heads}
+    digests = {head.slug: head.digest for head in heads}
     pages: dict[str, str] = {}
     written = [*EXPORTS, "index.html"]
     for plan in portfolio.plans:

@@ -47,27 +47,27 @@ RUNGS = sorted(Rung, reverse=True)
 
 
 def index_order(pieces: Iterable[IndexHead]) -> list[IndexHead]:
-    return sorted(pieces, key=lambda p: (-p["rung"], p["account"].casefold(), p["slug"]))
+    return sorted(pieces, key=lambda p: (-p.rung, p.account.casefold(), p.slug))
 
 
 def attention_order(pieces: Iterable[IndexHead]) -> list[IndexHead]:
     """The accounts that need attention: most severe reason, then the nearest renewal (none
     last), then the name."""
-    flagged = [p for p in pieces if p["severity"] is not None]
+    flagged = [p for p in pieces if p.severity is not None]
     return sorted(
         flagged,
         key=lambda p: (
-            p["severity"],
-            p["renewal_date"] or "9999-12-31",
-            p["account"].casefold(),
-            p["slug"],
+            p.severity,
+            p.renewal_date or "9999-12-31",
+            p.account.casefold(),
+            p.slug,
         ),
     )
 
 
 def on_card(piece: IndexHead) -> bool:
     """A reason that needs a person (CARD_REASONS): the account gets a card."""
-    return piece["severity"] is not None and piece["severity"] < _CARD_SEVERITY
+    return piece.severity is not None and piece.severity < _CARD_SEVERITY
 
 
 # --- the plan of the pages ------------------------------------------------------------------
@@ -93,7 +93,7 @@ class ListPlan:
 
 
 def _paged(kind: str, group: str, stem: str, pieces: list[IndexHead], size: int) -> list[ListPlan]:
-    slugs = [p["slug"] for p in pieces]
+    slugs = [p.slug for p in pieces]
     chunks = [tuple(slugs[i : i + size]) for i in range(0, len(slugs), size)] or [()]
     return [
         ListPlan(f"{stem}-{n}.html", kind, group, n, len(chunks), stem, chunk)
@@ -118,8 +118,8 @@ def group_stems(names: Iterable[str], prefix: str) -> dict[str, str]:
 
 # The two ways the index groups accounts: a page per CSM, a page per segment.
 GROUPINGS: dict[str, Callable[[IndexHead], str]] = {
-    "csm": lambda piece: piece["csm"],
-    "segment": lambda piece: piece["segment"],
+    "csm": lambda piece: piece.csm,
+    "segment": lambda piece: piece.segment,
 }
 
 
@@ -137,13 +137,13 @@ class Portfolio:
     @property
     def first_cards(self) -> list[str]:
         """The accounts whose cards the first page shows."""
-        return [p["slug"] for p in self.flagged if on_card(p)][:FIRST_SCREEN_CARDS]
+        return [p.slug for p in self.flagged if on_card(p)][:FIRST_SCREEN_CARDS]
 
     @classmethod
     def of(cls, pieces: Iterable[IndexHead]) -> Portfolio:
         everyone = index_order(pieces)
-        ordered = [p for p in everyone if p["status"] != "churned"]
-        churned = [p for p in everyone if p["status"] == "churned"]
+        ordered = [p for p in everyone if p.status != "churned"]
+        churned = [p for p in everyone if p.status == "churned"]
         flagged = attention_order(ordered)
         groups: dict[str, dict[str, list[IndexHead]]] = {}
         for kind, group_of in GROUPINGS.items():
@@ -284,7 +284,7 @@ def rung_mix(pieces: Sequence[IndexHead], locale: str = DEFAULT_LOCALE) -> list[
     of the bar but keep their count."""
     t = translator(locale)
     total = len(pieces)
-    counts = Counter(p["rung"] for p in pieces)
+    counts = Counter(p.rung for p in pieces)
     parts: list[MixPart] = []
     x = 0.0
     for rung in RUNGS:
@@ -304,7 +304,7 @@ def rung_mix(pieces: Sequence[IndexHead], locale: str = DEFAULT_LOCALE) -> list[
 
 
 def _arr(pieces: Iterable[IndexHead], config: SiteConfig) -> str | None:
-    amounts = [p["arr"] for p in pieces if p["arr"] is not None]
+    amounts = [p.arr for p in pieces if p.arr is not None]
     return money(sum(amounts), config) if amounts else None
 
 
@@ -319,10 +319,10 @@ def risk_by_quarter(pieces: Sequence[IndexHead], config: SiteConfig) -> list[Qua
     """ARR at risk (accounts failing the 90-day check) by renewal quarter, soonest first, the
     accounts without a renewal date last."""
     t = translator(config.locale)
-    failing = [p for p in pieces if p["result_check"] == "failing"]
+    failing = [p for p in pieces if p.result_check == "failing"]
     quarters: dict[tuple[int, int] | None, list[IndexHead]] = {}
     for piece in failing:
-        quarters.setdefault(_quarter(piece["renewal_date"]), []).append(piece)
+        quarters.setdefault(_quarter(piece.renewal_date), []).append(piece)
     return [
         {
             "quarter": quarter_label(*quarter, t) if quarter else t.gettext("No renewal date"),
@@ -341,10 +341,10 @@ def _group_rollups(portfolio: Portfolio, kind: str, config: SiteConfig) -> list[
             "href": f"{stems[name]}-1.html",
             "total": len(members),
             "mix": rung_mix(members, config.locale),
-            "top": sum(p["rung"] == Rung.RESULT for p in members),
+            "top": sum(p.rung == Rung.RESULT for p in members),
             "needs_person": sum(on_card(p) for p in members),
-            "failing": sum(p["result_check"] == "failing" for p in members),
-            "arr_at_risk": _arr((p for p in members if p["result_check"] == "failing"), config),
+            "failing": sum(p.result_check == "failing" for p in members),
+            "arr_at_risk": _arr((p for p in members if p.result_check == "failing"), config),
         }
         for name, members in sorted(portfolio.groups[kind].items(), key=lambda g: g[0].casefold())
     ]
@@ -368,8 +368,8 @@ def index_view(
     """The first page; `cards`: the cards of `portfolio.first_cards`, rendered."""
     locale, t = config.locale, translator(config.locale)
     pieces, flagged, plans = portfolio.ordered, portfolio.flagged, portfolio.plans
-    checked = [p for p in pieces if p["result_check"] != "not_due"]
-    passed = sum(p["result_check"] == "passed" for p in checked)
+    checked = [p for p in pieces if p.result_check != "not_due"]
+    passed = sum(p.result_check == "passed" for p in checked)
     people = [p for p in flagged if on_card(p)]
     mix = rung_mix(pieces, locale)
     return {
@@ -382,19 +382,19 @@ def index_view(
         "total": len(pieces),
         "needs_person": len(people),
         "needs_attention": len(flagged),
-        "at_top": sum(p["rung"] == Rung.RESULT for p in pieces),
+        "at_top": sum(p.rung == Rung.RESULT for p in pieces),
         "check_rate": percent(passed, len(checked), locale),
         "check_passed": passed,
         "check_due": len(checked),
         "arr_total": _arr(pieces, config),
-        "arr_at_risk": _arr((p for p in pieces if p["result_check"] == "failing"), config),
+        "arr_at_risk": _arr((p for p in pieces if p.result_check == "failing"), config),
         "mix": mix,
         "per_rung": [
             {
                 "rung": part["rung"],
                 "label": part["label"],
                 "count": part["count"],
-                "arr": _arr((p for p in pieces if p["rung"] == part["rung"]), config),
+                "arr": _arr((p for p in pieces if p.rung == part["rung"]), config),
             }
             for part in mix
         ],

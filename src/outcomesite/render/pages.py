@@ -18,7 +18,13 @@ from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
 from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render.brand import BRAND_CSS, brand_css
-from outcomesite.render.index import IndexPieces, account_view, index_entry, severity
+from outcomesite.render.index import (
+    IndexHead,
+    IndexPieces,
+    account_view,
+    index_entry,
+    severity,
+)
 from outcomesite.render.internal import (
     IndexView,
     ListPlan,
@@ -123,27 +129,30 @@ def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
     context = {"row": view, "locale": site.config.locale}
     row = theme.render("_index_row.html", context).strip()
     card = theme.render("_attention_card.html", context).strip() if entry["attention"] else ""
-    return {
-        "slug": entry["slug"],
-        "account": entry["account"],
-        "rung": entry["rung"],
-        "segment": entry["segment"],
-        "csm": entry["csm"],
-        "result_check": entry["result_check"],
-        "needs_attention": entry["needs_attention"],
-        "severity": severity(entry),
-        "renewal_date": entry["renewal_date"],
-        "arr": entry["arr"],
-        "status": entry["status"],
-        "start_date": entry["start_date"],
-        "renewals": entry["renewals"],
-        "json": exports.json_line(entry),
-        "csv": exports.index_csv_line(entry),
-        "results_csv": exports.results_csv_lines(entry),
-        "html": row,
-        "card": card,
-        "digest": hashlib.sha256(f"{row}\0{card}".encode()).hexdigest(),
-    }
+    head = IndexHead(
+        slug=entry["slug"],
+        account=entry["account"],
+        rung=entry["rung"],
+        segment=entry["segment"],
+        csm=entry["csm"],
+        result_check=entry["result_check"],
+        needs_attention=entry["needs_attention"],
+        severity=severity(entry),
+        renewal_date=entry["renewal_date"],
+        arr=entry["arr"],
+        status=entry["status"],
+        start_date=entry["start_date"],
+        renewals=entry["renewals"],
+        digest=hashlib.sha256(f"{row}\0{card}".encode()).hexdigest(),
+    )
+    return IndexPieces(
+        head=head,
+        json=exports.json_line(entry),
+        csv=exports.index_csv_line(entry),
+        results_csv=exports.results_csv_lines(entry),
+        html=row,
+        card=card,
+    )
 
 
 def _internal_sheets() -> list[Stylesheet]:
