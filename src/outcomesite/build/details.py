@@ -5,9 +5,11 @@ fields that sort, count and group it in the internal index), its finished texts 
 CSV lines, table row, attention card), its warnings, notices, --verbose listing and PDF keys.
 
 Rows, not one file: a rebuild of one account replaces one row and reads only what it needs (every
-head, to sort the portfolio; the texts of the list pages that changed; the exports' columns, in
-order, streamed into their files), and the parent of a full build writes each account's row as its
-worker's results arrive instead of holding ten thousand accounts' texts in memory.
+head, to sort the portfolio; the row or card of each account on a list page that changed; the
+export lines of the accounts it rebuilt, build/exports.py patching the rest from the last build's
+files), and the parent of a full build writes each account's row as its worker's results arrive
+instead of holding ten thousand accounts' texts in memory. The counts of the accounts' warnings
+are kept up to date as rows change, so a rebuild never reads every row to count them.
 
 The database is written in the staging folder (a copy of the last one, for a rebuild) and put in
 place with the rest of the build (commit.py), so it needs no journal of its own. Standard library

@@ -103,4 +103,9 @@ NARRATIVE: tuple[Placeholder, ...] = (
 def same_text(value: str, placeholder: str) -> bool:
     """A value is still the placeholder when only spacing or case changed (a folded line, a
     lower-cased word), not when a single word was edited."""
-    return " ".join(value.split()).casefold() == placeholder.casefold()
+    return folded(value) == placeholder.casefold()
+
+
+def folded(value: str) -> str:
+    """The text as same_text compares it: spacing collapsed, case folded."""
+    return " ".join(value.split()).casefold()

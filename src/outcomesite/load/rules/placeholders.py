@@ -11,7 +11,13 @@ from collections.abc import Iterator
 
 from outcomesite.load.convert import Loc
 from outcomesite.load.rules.base import AccountFacts, Finding, place_label
-from outcomesite.scaffold.placeholders import FRONT_MATTER, NARRATIVE, Placeholder, same_text
+from outcomesite.scaffold.placeholders import (
+    FRONT_MATTER,
+    NARRATIVE,
+    Placeholder,
+    folded,
+    same_text,
+)
 
 
 def no_placeholders(facts: AccountFacts) -> Iterator[Finding]:
@@ -26,8 +32,9 @@ def no_placeholders(facts: AccountFacts) -> Iterator[Finding]:
 def narrative_placeholders(body: str, body_line: int) -> Iterator[tuple[int, str]]:
     """(line, message) for every line of the narrative that is still the scaffold's text."""
     for index, line in enumerate(body.split("\n")):
+        text = folded(line)  # once a line, not once a placeholder
         for placeholder in NARRATIVE:
-            if same_text(line, placeholder.text):
+            if text == placeholder.text.casefold():
                 yield body_line + index, f"the narrative still has {_the(placeholder)}"
 
 
