@@ -150,3 +150,19 @@ def test_warning_counts_follow_edits_and_removals_without_a_recount(tmp_path: Pa
         assert report.changed is not None  # a rebuild, not a full build
         full = build(tmp_path, out=tmp_path / "scratch", use_cache=False)
         assert report.warning_counts == full.warning_counts == {"stale": expected}
+
+
+def test_the_stored_head_shape_is_pinned_to_the_schema_version() -> None:
+    """Heads are stored as arrays in IndexHead's field order: a field added, removed or moved
+    must come with a new details.SCHEMA, so that the last build's details are rebuilt rather
+    than read in the wrong order. Update both together."""
+    from outcomesite.build.details import SCHEMA
+    from outcomesite.render.index import HEAD_FIELDS
+
+    assert (SCHEMA, HEAD_FIELDS) == (
+        4,
+        (
+            "slug", "account", "rung", "segment", "csm", "result_check", "needs_attention",
+            "severity", "renewal_date", "arr", "status", "start_date", "renewals", "digest",
+        ),
+    )  # fmt: skip

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from outcomesite.build.exports import Layout
     from outcomesite.render.index import IndexHead, IndexPieces
 
-SCHEMA = 4
+SCHEMA = 4  # a new shape of the tables or of IndexHead (stored as an array): a new number
 TEXTS = ("json", "csv", "results_csv", "html", "card")  # IndexPieces' finished texts
 # Heads in a narrow table of their own: every rebuild reads all of them (to sort the portfolio)
 # and should not read every account's texts on the way. The texts in a rowid table: it keeps a
