@@ -18,7 +18,6 @@ import errno
 import itertools
 import os
 from collections.abc import Sequence
-from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TypedDict
 
@@ -123,7 +122,7 @@ def _patched(
     texts = dict(zip(new, details.exports(new), strict=True))
     old_sizes = layout["sizes"]
     sizes: list[list[int]] = []
-    with _Files(internal, frames, len(order)) as files, ExitStack() as stack:
+    with _Files(internal, frames, len(order)) as files, contextlib.ExitStack() as stack:
         old = [stack.enter_context((last / name).open("rb")).fileno() for name in FILES]
         starts = [
             _starts(head, [size[n] for size in old_sizes], len(frame.separator.encode()))
