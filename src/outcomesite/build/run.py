@@ -193,7 +193,6 @@ class Run:
                 theme=theme,
                 repo=repo,
                 secret=self.secret.value,
-                digests=self.digests,
                 public=staging / PUBLIC,
                 pdfs=plan if options.pdf else None,
                 preview=options.preview,
@@ -241,11 +240,11 @@ class Run:
     def _kept(
         self, slug: str, record: AccountRecord, row: AccountRow, details: Details | None
     ) -> AccountRecord:
-        """A record fresh from its worker, its row put in the details: what the parent keeps.
-        Its digest is the one the parent scanned (the worker's is a copy of the same text)."""
+        """A record fresh from its worker, its row put in the details: what the parent keeps,
+        with the digest of the account's inputs as the parent scanned them."""
         if details is not None:  # a shard keeps no details
             details.put(slug, row)
-        record.digest = self.digests.get(slug, record.digest)
+        record.digest = self.digests.get(slug, "")
         return record
 
     def _notices(self, site: Site, repo: Repository) -> list[str]:

@@ -1,10 +1,11 @@
 """One pass over each account file, in a build worker: validate it, plan its pages, render and
 write them (and the PDFs the cache already holds), and make its piece of the internal index.
 
-Only what the parent needs travels back: the account's record (index pieces, warnings, the files
-it wrote) and the PDFs still to render, whose jobs wait in a spool folder on disk. A loaded
-account never leaves its worker, so the parent's memory does not grow with the site's accounts,
-and the parent does no per-account work of its own (no folders made, no planning).
+Only what the parent needs travels back: the account's record (the files it wrote), its row of
+the details (index pieces, warnings) and the PDFs still to render, whose jobs wait in a spool
+folder on disk. A loaded account never leaves its worker, so the parent's memory does not grow
+with the site's accounts, and the parent does no per-account work of its own (no folders made,
+no planning).
 """
 
 from __future__ import annotations
@@ -81,7 +82,6 @@ class Work:
     theme: Theme
     repo: Repository
     secret: bytes
-    digests: dict[str, str]  # slug -> digest of its inputs, for its record
     public: Path  # the staging folder's public/
     pdfs: PdfPlan | None  # None: --no-pdf
     preview: bool
@@ -112,7 +112,7 @@ def _build_one(work: Work, path: Path, rel: str, contents: dict[Version, bytes])
     built = AccountBuilt(rel, loaded.diagnostics)
     shard = work.pdfs.shard if work.pdfs else None
     if shard is None:
-        built.record = _write_pages(work, item, work.digests.get(account.slug, ""))
+        built.record = _write_pages(work, item)
         built.row = AccountRow(
             pieces=render.pieces_html(site, work.theme, item.latest),
             warnings=loaded.diagnostics,
@@ -139,8 +139,8 @@ def _validated(work: Work, path: Path, rel: str) -> Loaded:
     return loaded
 
 
-def _write_pages(work: Work, item: AccountPages, digest: str) -> AccountRecord:
-    """The account's pages and images; its record."""
+def _write_pages(work: Work, item: AccountPages) -> AccountRecord:
+    """The account's pages and images; its record (the parent gives it its inputs' digest)."""
     site, theme = work.site, work.theme
     outputs: list[str] = []
     for page in item.pages:
@@ -157,7 +157,7 @@ def _write_pages(work: Work, item: AccountPages, digest: str) -> AccountRecord:
         if work.pdfs is not None:
             outputs.append(f"{PUBLIC}/{page.folder}/{page.pdf_name}")
     return AccountRecord(
-        digest=digest,
+        digest="",
         outputs=outputs,
         reports=len(item.pages),
         pdfs=len(item.pages) if work.pdfs is not None else 0,
