@@ -12,8 +12,8 @@ instead of holding ten thousand accounts' texts in memory. The counts of the acc
 are kept up to date as rows change, so a rebuild never reads every row to count them.
 
 The database is written in the staging folder (a copy of the last one, for a rebuild) and put in
-place with the rest of the build (commit.py), so it needs no journal of its own. Standard library
-only (sqlite3; orjson for the small JSON values, when a build writes or reads details).
+place with the rest of the build (commit.py), so it needs no journal of its own. sqlite3, and
+orjson for the small JSON values: imported only by a build that writes or reads details.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from outcomesite.errors import Diagnostic
 
@@ -40,7 +42,8 @@ TEXTS = ("json", "csv", "results_csv", "html", "card")  # IndexPieces' finished 
 # row of up to about 16 KB in its page, where a WITHOUT ROWID table (a b-tree of keys) moves
 # anything beyond about 4 KB to overflow pages; with rows of about 5 KB that made the file three
 # times its data (141 MB for 10,000 accounts instead of 58 MB), and every rebuild copies it.
-# The partial index lists the few accounts with notices.
+# The partial index lists the few accounts with notices. x'5b5d' is an empty list as the JSON
+# values are stored: a BLOB, which is never equal to the text '[]'.
 _SCHEMA_SQL = """
 CREATE TABLE build (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE heads (slug TEXT PRIMARY KEY, head BLOB NOT NULL) WITHOUT ROWID;
@@ -63,7 +66,6 @@ CREATE INDEX noticed ON accounts (slug) WHERE notices != x'5b5d';
 
 # Head fields whose values repeat from account to account.
 _SHARED_VALUES = ("segment", "csm", "result_check", "renewal_date", "status", "start_date")
-_EMPTY = b"[]"  # an empty list as the JSON values are stored (a BLOB: never equal to text '[]')
 
 
 @dataclass
@@ -79,18 +81,6 @@ class AccountRow:
 
 class DetailsError(Exception):
     """Details that are missing, damaged or of another build: the caller builds everything."""
-
-
-def _loads(data: bytes) -> Any:
-    import orjson
-
-    return orjson.loads(data)
-
-
-def _dumps(value: object) -> bytes:
-    import orjson
-
-    return orjson.dumps(value)
 
 
 class Details:
@@ -116,7 +106,7 @@ class Details:
             # does not follow a chain of overflow pages.
             details._db.execute("PRAGMA page_size = 16384")
             details._db.executescript(_SCHEMA_SQL)
-            details._set("schema", _dumps(SCHEMA))
+            details._set("schema", orjson.dumps(SCHEMA))
         return details
 
     @classmethod
@@ -162,18 +152,18 @@ class Details:
     def _insert(self, slug: str, row: AccountRow) -> None:
         pieces = row.pieces
         self._db.execute(
-            "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, _dumps(pieces.head.row()))
+            "INSERT OR REPLACE INTO heads VALUES (?, ?)", (slug, orjson.dumps(pieces.head.row()))
         )
         self._db.execute(
             "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 slug,
                 *(getattr(pieces, name) for name in TEXTS),
-                _dumps([asdict(warning) for warning in row.warnings]),
+                orjson.dumps([asdict(warning) for warning in row.warnings]),
                 " ".join(warning.code for warning in row.warnings),
-                _dumps(row.notices),
-                _dumps(row.listing),
-                _dumps(row.pdf_keys),
+                orjson.dumps(row.notices),
+                orjson.dumps(row.listing),
+                orjson.dumps(row.pdf_keys),
             ),
         )
 
@@ -198,13 +188,13 @@ class Details:
     def keep_layout(self, layout: Layout) -> None:
         """Where this build's exports have each account's lines, for the next build."""
         with self._writing():
-            self._set("exports", _dumps(layout))
+            self._set("exports", orjson.dumps(layout))
 
     def finish(self, build_id: str) -> None:
         """Mark the details as build `build_id`'s (its state file names it), and close."""
         with self._writing():
-            self._set("counts", _dumps(dict(sorted(self._counts.items()))))
-            self._set("build_id", _dumps(build_id))
+            self._set("counts", orjson.dumps(dict(sorted(self._counts.items()))))
+            self._set("build_id", orjson.dumps(build_id))
             self._db.commit()
         self.close()
 
@@ -224,8 +214,6 @@ class Details:
         """Every account's head, by slug. The values many accounts share (a segment, a CSM, a
         status, a date) are kept once, not once per account: a hundred thousand heads are what
         a large build holds longest."""
-        import orjson
-
         from outcomesite.render.index import HEAD_FIELDS, IndexHead
 
         repeated = [HEAD_FIELDS.index(name) for name in _SHARED_VALUES]
@@ -267,7 +255,7 @@ class Details:
         """Every account's warnings."""
         found: list[Diagnostic] = []
         for (warnings,) in self._db.execute("SELECT warnings FROM accounts WHERE codes != ''"):
-            found.extend(Diagnostic(**w) for w in _loads(warnings))
+            found.extend(Diagnostic(**w) for w in orjson.loads(warnings))
         return sorted(found)
 
     def warning_counts(self) -> Counter[str]:
@@ -279,19 +267,17 @@ class Details:
         rows = self._db.execute(
             "SELECT notices FROM accounts WHERE notices != x'5b5d' ORDER BY slug"
         )
-        return [notice for (notices,) in rows for notice in _loads(notices)]
+        return [notice for (notices,) in rows for notice in orjson.loads(notices)]
 
     def listing(self) -> list[str]:
         rows = self._db.execute("SELECT listing FROM accounts ORDER BY slug")
-        return [line for (listing,) in rows for line in _loads(listing)]
+        return [line for (listing,) in rows for line in orjson.loads(listing)]
 
     def pdf_keys(self, slugs: Iterable[str]) -> set[str]:
         """The PDF cache keys of these accounts."""
         wanted = set(slugs)
-        rows = self._db.execute(
-            "SELECT slug, pdf_keys FROM accounts WHERE pdf_keys != ?", (_EMPTY,)
-        )
-        return {key for slug, keys in rows if slug in wanted for key in _loads(keys)}
+        rows = self._db.execute("SELECT slug, pdf_keys FROM accounts WHERE pdf_keys != x'5b5d'")
+        return {key for slug, keys in rows if slug in wanted for key in orjson.loads(keys)}
 
     def close(self) -> None:
         self._db.close()
@@ -299,14 +285,11 @@ class Details:
     def _set(self, key: str, value: bytes) -> None:
         self._db.execute("INSERT OR REPLACE INTO build VALUES (?, ?)", (key, value))
 
-    def _get_bytes(self, key: str) -> bytes:
+    def _get(self, key: str) -> Any:
         row = self._db.execute("SELECT value FROM build WHERE key = ?", (key,)).fetchone()
         if row is None or not isinstance(row[0], bytes):
             raise DetailsError(f"no {key} in the details")
-        return row[0]
-
-    def _get(self, key: str) -> Any:
-        return _loads(self._get_bytes(key))
+        return orjson.loads(row[0])
 
 
 def _connect(path: Path) -> sqlite3.Connection:
