@@ -174,6 +174,7 @@ class _Files:
     def __init__(self, internal: Path, frames: Sequence[Frame], count: int) -> None:
         self.paths = [internal / name for name in FILES]
         self.frames = frames
+        self.separators = [frame.separator.encode() for frame in frames]  # written per account
         self.count = count
         self.started = False
         self.stats: list[list[int]] = []
@@ -201,8 +202,8 @@ class _Files:
 
     def _separate(self) -> None:
         if self.started:
-            for file, frame in zip(self.files, self.frames, strict=True):
-                file.write(frame.separator.encode())
+            for file, separator in zip(self.files, self.separators, strict=True):
+                file.write(separator)
         self.started = True
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
