@@ -133,14 +133,15 @@ def write_internal(
     portfolio = Portfolio.of(heads)
     everyone = [p.slug for p in [*portfolio.ordered, *portfolio.churned]]  # churned last
     attention = [head.slug for head in portfolio.flagged]
-    cards = details.texts(portfolio.first_cards, "card")
+    first_cards = portfolio.first_cards
+    cards = details.texts(first_cards, "card")
     frames = [
         exports.index_json_frame(site.as_of, attention, history),
         exports.csv_frame(exports.INDEX_COLUMNS),
         exports.csv_frame(exports.RESULT_COLUMNS),
     ]
     write_exports(internal, frames, everyone, details, last)
-    first = [cards[slug] for slug in portfolio.first_cards]
+    first = [cards[slug] for slug in first_cards]
     html = render.internal_index_html(site, theme, portfolio, first, history, preview)
     (internal / "index.html").write_text(html, encoding="utf-8")
     digests = {head.slug: head.digest for head in heads}

@@ -49,9 +49,6 @@ class Frame:
     foot: str
     empty: str
 
-    def whole(self, pieces: Sequence[str]) -> str:
-        return self.head + self.separator.join(pieces) + self.foot if pieces else self.empty
-
 
 def index_json_frame(
     as_of: dt.date, attention: Sequence[str], history: PortfolioHistory | None = None

@@ -149,11 +149,7 @@ class Portfolio:
         for kind, group_of in GROUPINGS.items():
             by_name: dict[str, list[IndexHead]] = {}
             for piece in ordered:
-                name = group_of(piece)
-                if name in by_name:
-                    by_name[name].append(piece)
-                else:
-                    by_name[name] = [piece]
+                by_name.setdefault(group_of(piece), []).append(piece)
             groups[kind] = by_name
         stems = {kind: group_stems(members, kind) for kind, members in groups.items()}
         plans = _paged("accounts", "", "accounts", ordered, PAGE_ROWS)
