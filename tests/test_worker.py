@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from outcomesite.build import BuildOptions, BuildRefused, build_site
-from outcomesite.workers import in_chunks
+from outcomesite.workers import each_chunk
 from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
 from tests.test_incremental import snapshot
 
@@ -35,7 +35,7 @@ def _spans(state: None, start: int, end: int) -> tuple[int, int]:
 def test_chunks_never_hold_more_than_asked(
     count: int, jobs: int, most: int | None, spans: list[tuple[int, int]]
 ) -> None:
-    assert in_chunks(_spans, None, count, jobs, most=most) == spans
+    assert list(each_chunk(_spans, None, count, jobs, most=most)) == spans
 
 
 def _build(root: Path, out: Path, **options: object) -> None:

@@ -48,18 +48,6 @@ def workers_for(count: int, jobs: int | None) -> int:
     return max(1, min(cpus(jobs), count // PARALLEL_THRESHOLD))
 
 
-def in_chunks(
-    function: Callable[[Any, int, int], T],
-    state: Any,
-    count: int,
-    jobs: int | None,
-    most: int | None = None,
-) -> list[T]:
-    """function(state, start, end) over [0, count) in chunks of at most `most` items (which
-    bounds what one call holds at once); the chunks' results, in order."""
-    return list(each_chunk(function, state, count, jobs, most))
-
-
 def each_chunk(
     function: Callable[[Any, int, int], T],
     state: Any,
@@ -67,8 +55,10 @@ def each_chunk(
     jobs: int | None,
     most: int | None = None,
 ) -> Iterator[T]:
-    """`in_chunks`, each chunk's result as soon as it (and those before it) are done: the caller
-    can put results away as they come instead of holding them all."""
+    """function(state, start, end) over [0, count) in chunks of at most `most` items (which
+    bounds what one call holds at once); each chunk's result, in order, as soon as it (and those
+    before it) are done: the caller can put results away as they come instead of holding them
+    all."""
     workers = workers_for(count, jobs)
     size = -(-count // (workers * 4)) if workers > 1 else max(count, 1)
     size = min(size, most or size)

@@ -43,7 +43,7 @@ from outcomesite.load.config import load_config
 from outcomesite.load.convert import NUMBER, _number_message, parse_number, suggest
 from outcomesite.load.frontmatter import YamlProblem
 from outcomesite.model.config import SiteConfig
-from outcomesite.workers import in_chunks
+from outcomesite.workers import each_chunk
 
 STDIN = "<stdin>"
 REQUIRED = ("account", "result", "value", "date")
@@ -119,7 +119,7 @@ def record_file(
     context = _Context(root, config, as_of, _in_git(root), dry_run, work)
     # Each file is read, edited and validated in a worker process (validation is most of the
     # time); the parent writes only once every file passed.
-    chunks = in_chunks(_record_chunk, context, len(context.work), None)
+    chunks = each_chunk(_record_chunk, context, len(context.work), None)
     outcomes = [outcome for chunk in chunks for outcome in chunk]
     for outcome in outcomes:
         errors += outcome.errors

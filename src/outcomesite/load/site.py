@@ -18,7 +18,7 @@ from outcomesite.load.account import Loaded, Recorded, validate_file
 from outcomesite.load.config import load_config
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
-from outcomesite.workers import in_chunks
+from outcomesite.workers import each_chunk
 
 T = TypeVar("T")
 
@@ -103,7 +103,7 @@ def read_site(
     files = account_files(root) if files is None else files
     repo = repo if repo is not None else read_repository(root)
     work = _Work(files, root, config, as_of, repo.retired, each)
-    found = [item for chunk in in_chunks(_validate, work, len(files), jobs) for item in chunk]
+    found = [item for chunk in each_chunk(_validate, work, len(files), jobs) for item in chunk]
     # A few files need the measurements earlier commits recorded (a confirmation that covers a
     # value since replaced): read them all from Git in one go, and validate those files again.
     again = [index for index, item in enumerate(found) if item[3]]

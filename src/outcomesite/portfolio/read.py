@@ -26,7 +26,7 @@ from outcomesite.model.schema import AccountData
 from outcomesite.portfolio.past import PastAccount, needs_earlier, read_version, summarise
 from outcomesite.portfolio.past import place as place_version
 from outcomesite.portfolio.timeline import State, earlier_blobs, state_on
-from outcomesite.workers import in_chunks
+from outcomesite.workers import each_chunk
 
 LADDER_FORMAT = 1
 _FIRST_DEPTH = 1  # earlier versions read first for a confirmation that needs them
@@ -166,7 +166,7 @@ def _place_all(
     pairs = [(slug, state.blob or "") for slug, state in todo]
     contents = repo.read_blobs(blob for _, blob in pairs)
     work = _Work(pairs, contents, config)
-    first = [item for chunk in in_chunks(_place, work, len(pairs), jobs) for item in chunk]
+    first = [item for chunk in each_chunk(_place, work, len(pairs), jobs) for item in chunk]
     places = [past for past, _, _ in first]
     waiting = [i for i, (_, needs, _) in enumerate(first) if needs]
     # The versions before, newest first; read one back, then (for those it does not cover) all.
@@ -189,7 +189,7 @@ def _place_all(
             config,
         )
         done = [
-            item for chunk in in_chunks(_place_again, again, len(waiting), jobs) for item in chunk
+            item for chunk in each_chunk(_place_again, again, len(waiting), jobs) for item in chunk
         ]
         for i, (past, placed) in zip(waiting, done, strict=True):
             if placed:
