@@ -400,6 +400,79 @@ def test_template_messages_are_text_and_their_values_are_escaped(tmp_path: Path)
     assert page.render(locale="en_US", s="a").startswith("Target|Source: a|")
 
 
+MESSAGES = (
+    '{{ _("Target") }}|{{ _("Source: %(source)s", source=s) }}|{{ _("1 <b> 100%%") }}|'
+    '{{ ngettext("%(num)s day", "%(num)s days", n) }}|{% trans %}Baseline{% endtrans %}|'
+    "{% trans who=s %}Source: {{ who }}{% endtrans %}|{{ gettext(word) }}"
+)
+
+
+@pytest.mark.parametrize("locale", ["de_DE", "de_AT", "en_US", "fr_FR", "ja_JP"])
+def test_messages_compiled_in_say_what_they_say_at_render_time(tmp_path: Path, locale: str) -> None:
+    """`render` compiles each catalog's messages into the templates (theme.py): the page is the
+    one the messages translated at render time make, escaping and `%%` included; a message
+    that is not a literal (`gettext(word)`) is still translated when rendered."""
+    theme = Theme(tmp_path, "default")
+    values = {"locale": locale, "s": "<script>x</script>", "n": 2, "word": "Target"}
+    compiled_in = theme.for_locale(locale).from_string(MESSAGES).render(values)
+    at_render_time = theme.env.from_string(MESSAGES).render(values)
+    assert compiled_in == at_render_time
+    assert "&lt;script&gt;" in compiled_in and "<script>" not in compiled_in
+
+
+def test_a_catalogs_messages_are_text_in_the_compiled_template(tmp_path: Path) -> None:
+    """No call per message: the German words are in the template's code, and the messages'
+    function is called only where the message is not a literal or has plural forms."""
+    theme = Theme(tmp_path, "default")
+    code = theme.for_locale("de_DE").compile(
+        '{{ _("Target") }} {{ _("Source: %(source)s", source=s) }}', raw=True
+    )
+    assert "Ziel" in code and "Quelle: %(source)s" in code
+    assert "context.call" not in code
+    assert "context.call" in theme.env.compile('{{ _("Target") }}', raw=True)
+
+
+def test_locales_sharing_a_catalog_share_compiled_templates(tmp_path: Path) -> None:
+    theme = Theme(tmp_path, "default")
+    assert theme.for_locale("de_DE") is theme.for_locale("de_AT")
+    assert theme.for_locale("en_US") is theme.for_locale("en_GB") is theme.for_locale("ja_JP")
+    assert theme.for_locale("de_DE") is not theme.for_locale("fr_FR")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{% set _ = upper %}{{ _("Target") }}',
+        '{% macro label(_) %}{{ _("Target") }}{% endmacro %}{{ label(upper) }}',
+        '{% for _ in [upper] %}{{ _("Target") }}{% endfor %}',
+    ],
+)
+def test_a_template_with_its_own_underscore_keeps_it(tmp_path: Path, template: str) -> None:
+    """`_` assigned in the template is not the messages' function: nothing is translated."""
+    theme = Theme(tmp_path, "default")
+    page = theme.for_locale("de_DE").from_string(template)
+    assert page.render(locale="de_DE", upper=str.upper) == "TARGET"
+
+
+def test_compiled_templates_are_kept_per_catalog(tmp_path: Path) -> None:
+    """The build's cache keeps each catalog's compiled templates apart, and a template compiled
+    with another catalog (as after an upgrade that changed the translations) is compiled again."""
+    templates = tmp_path / "themes" / "brand" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "hello.html").write_text('{{ _("Target") }}', "utf-8")
+    cache = tmp_path / "cache"
+    first = Theme(tmp_path, "brand", cache)
+    assert first.render("hello.html", {"locale": "de_DE"}) == "Ziel"
+    assert first.render("hello.html", {"locale": "en_US"}) == "Target"
+    first.keep_compiled()
+    kept = {path.parent.name: path for path in (cache / "templates").rglob("*.cache")}
+    assert sorted(kept) == ["de", "source"]
+    kept["de"].write_bytes(kept["source"].read_bytes())  # the English code where German's was
+    again = Theme(tmp_path, "brand", cache)
+    assert again.render("hello.html", {"locale": "de_DE"}) == "Ziel"
+    assert again.render("hello.html", {"locale": "en_US"}) == "Target"
+
+
 @pytest.mark.parametrize(
     ("locale", "tag"),
     [

@@ -64,8 +64,11 @@ def has_catalog(locale: str) -> bool:
 class Translator:
     """gettext and ngettext for one locale, formatting each message with its named values."""
 
-    def __init__(self, catalog: gettext.NullTranslations) -> None:
+    def __init__(self, catalog: gettext.NullTranslations, source: Path | None = None) -> None:
         self.catalog = catalog  # unformatted messages, for Jinja (which formats them itself)
+        # The compiled catalog read (None: the source language's text), which locales share:
+        # `de_DE` and `de_AT` both read de's. Templates are compiled once per catalog (theme.py).
+        self.source = source
 
     def gettext(self, message: str, **values: object) -> str:
         return self.catalog.gettext(message) % values
@@ -85,4 +88,9 @@ def translator(locale: str) -> Translator:
     parsed = parse_locale(locale)
     if parsed is None or parsed.language == SOURCE_LANGUAGE:
         return Translator(gettext.NullTranslations())
-    return Translator(Translations.load(str(LOCALES_DIR), [str(parsed)], DOMAIN))
+    # As Babel's Translations.load finds it (`de_AT`, else `de`), keeping which file it read.
+    found = gettext.find(DOMAIN, str(LOCALES_DIR), [str(parsed)])
+    if found is None:
+        return Translator(gettext.NullTranslations())
+    with open(found, "rb") as file:
+        return Translator(Translations(file, DOMAIN), Path(found))

@@ -198,7 +198,7 @@ class Run:
                 preview=options.preview,
                 keep_pages=options.keep_pages,
             )
-            theme.compile_all()
+            theme.compile_all(site.config.locale)
             problems: list[Diagnostic] = []
             missing: list[MissingPdf] = []
             records: dict[str, AccountRecord] = {}

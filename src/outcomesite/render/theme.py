@@ -8,6 +8,8 @@ with `{% extends "default/report.html" %}`.
 from __future__ import annotations
 
 import contextlib
+import gettext
+import hashlib
 import traceback
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
@@ -15,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 
 from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 from outcomesite.files import links_under, replacing
-from outcomesite.i18n import translator
+from outcomesite.i18n import Translator, translator
 from outcomesite.layout import DEFAULT_LOCALE, THEMES_DIR
 
 
@@ -32,13 +37,76 @@ class ThemeError(OutcomesiteError):
 DEFAULT_THEME = Path(__file__).parent.parent / "themes" / "default"
 
 
+# The names a template calls for a message: `_()`, and `gettext()` (which `{% trans %}` calls).
+_GETTEXT_NAMES = frozenset({"_", "gettext"})
+
+
+class _TranslatedMessages(NodeTransformer):
+    """Replaces each `_("literal")` with its translation, escaped, as a constant: Jinja then
+    writes it into the compiled page as text. A report says forty of them, and a call from a
+    template (Jinja's `Context.call`, our lookup of the context's locale) cost more than the
+    rest of the sentence around it. A message with values, `_("%(n)s days", n=...)`, becomes
+    the escaped translation `%` those values, which is what `_gettext` returns."""
+
+    def __init__(self, catalog: gettext.NullTranslations) -> None:
+        self.catalog = catalog
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        self.generic_visit(node)
+        callee, args = node.node, node.args
+        if not (
+            isinstance(callee, nodes.Name)
+            and callee.name in _GETTEXT_NAMES
+            and len(args) == 1
+            and isinstance(args[0], nodes.Const)
+            and isinstance(args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        message = escape(self.catalog.gettext(args[0].value))
+        if not node.kwargs:  # formatted all the same: "%%" is "%"
+            return nodes.MarkSafe(nodes.Const(str(message % {})), lineno=node.lineno)
+        values = [nodes.Pair(nodes.Const(k.key), k.value, lineno=k.lineno) for k in node.kwargs]
+        text = nodes.MarkSafe(nodes.Const(str(message)), lineno=node.lineno)
+        return nodes.Mod(text, nodes.Dict(values, lineno=node.lineno), lineno=node.lineno)
+
+
+def _names_gettext_itself(template: nodes.Template) -> bool:
+    """Whether the template assigns `_` or `gettext` (a `set`, a loop, a macro's parameter, an
+    import): its calls of them are not the messages', so nothing is folded."""
+    for name in template.find_all(nodes.Name):
+        if name.name in _GETTEXT_NAMES and name.ctx != "load":
+            return True
+    for imported in template.find_all(nodes.FromImport):
+        for item in imported.names:
+            if (item[1] if isinstance(item, tuple) else item) in _GETTEXT_NAMES:
+                return True
+    return any(i.target in _GETTEXT_NAMES for i in template.find_all(nodes.Import))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, folding the messages of an environment with a `catalog`."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        catalog = getattr(self.environment, "catalog", None)
+        if catalog is not None and not _names_gettext_itself(node):
+            _TranslatedMessages(catalog).visit(node)
+        super().visit_Template(node, frame)
+
+
 class _Environment(jinja2.Environment):
     """Templates read plain dicts (views.py and index.py build them): `row.account` looks the key
     up first.
 
     Jinja tries the attribute first, so every `dict.key` in a template would raise and catch an
     AttributeError before finding the key: a fifth of a report's render time on a large site.
+
+    With a `catalog` (Theme.for_locale), the messages are translated when a template is compiled.
     """
+
+    code_generator_class = _CodeGenerator
+    catalog: gettext.NullTranslations | None = None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute in obj:
@@ -92,9 +160,13 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     again. What is compiled now waits in memory until the build succeeded (`keep`): a refused
     build writes nothing, and a cache that cannot be written is simply not kept."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, salt: bytes) -> None:
         self.folder = folder
+        self.salt = salt  # what else the compiled code depends on (`_salt`)
         self.fresh: dict[str, bytes] = {}
+
+    def get_source_checksum(self, source: str) -> str:
+        return hashlib.sha1(self.salt + source.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -114,6 +186,16 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         except OSError:
             pass
         self.fresh.clear()
+
+
+def _salt(catalog: Path | None) -> bytes:
+    """What a compiled template depends on besides its source: the catalog whose messages it
+    holds, and this module, which folds them in (an upgrade that changes either compiles the
+    theme again)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    if catalog is not None:
+        digest.update(catalog.read_bytes())
+    return digest.digest()
 
 
 class Theme:
@@ -139,7 +221,12 @@ class Theme:
             )
         )
         self._asset_names: set[str] | None = None
-        self._compiled = _CompiledTemplates(cache / "templates") if cache is not None else None
+        self._cache = cache
+        self._by_locale: dict[str, jinja2.Environment] = {}
+        self._by_catalog: dict[Path | None, jinja2.Environment] = {}
+        self._compiled: list[_CompiledTemplates] = []
+        # Messages translated at render time, in the context's `locale`; `render` uses one
+        # environment per catalog instead, with them translated when compiled (`for_locale`).
         self.env = _Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
@@ -148,7 +235,9 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
-            bytecode_cache=self._compiled,
+            # A theme is read once per build (the preview makes a new one for each rebuild):
+            # no template changes under a build, so none is looked at again on each render.
+            auto_reload=False,
         )
         # Every message a template writes is formatted (newstyle: a literal percent is %%), and
         # a {% trans %} block's whitespace is folded, as scripts/catalogs extracts it.
@@ -160,23 +249,54 @@ class Theme:
         # its wrapper's work on every call.
         self.env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
 
-    def compile_all(self) -> None:
-        """Compile every template now, before the build forks its workers: they inherit them
-        compiled instead of each compiling its own. A template that does not compile is left
-        for its render to report, with its line."""
-        for name in self.env.list_templates(extensions=["html"]):
+    def for_locale(self, locale: str) -> jinja2.Environment:
+        """The environment whose templates have `locale`'s messages compiled in. Locales that
+        read the same catalog share one (`en_US` and `en_GB`; `de_DE` and `de_AT`)."""
+        env = self._by_locale.get(locale)
+        if env is None:
+            translated = translator(locale)
+            env = self._by_catalog.get(translated.source)
+            if env is None:
+                env = self._by_catalog[translated.source] = self._translated(translated)
+            self._by_locale[locale] = env
+        return env
+
+    def _translated(self, translated: Translator) -> jinja2.Environment:
+        compiled = None
+        if self._cache is not None:
+            language = translated.source.parent.parent.name if translated.source else "source"
+            compiled = _CompiledTemplates(
+                self._cache / "templates" / language, _salt(translated.source)
+            )
+            self._compiled.append(compiled)
+        env = self.env.overlay(bytecode_cache=compiled, cache_size=400)
+        env.catalog = translated.catalog
+        return env
+
+    def compile_all(self, locale: str) -> None:
+        """Compile every template for `locale` (the site's) now, before the build forks its
+        workers: they inherit them compiled instead of each compiling its own. Reports in other
+        locales are compiled by the workers that render them. A template that does not compile
+        is left for its render to report, with its line. The packaged templates under their
+        second name, `default/...`, only matter to a site theme, which may extend them."""
+        env = self.for_locale(locale)
+        for name in env.list_templates(extensions=["html"]):
+            if self.name == "default" and name.startswith("default/"):
+                continue
             with contextlib.suppress(jinja2.TemplateError):
-                self.env.get_template(name)
+                env.get_template(name)
 
     def keep_compiled(self) -> None:
         """After a build succeeded: keep what it compiled in the cache for the next one."""
-        if self._compiled is not None:
-            self._compiled.keep()
+        for compiled in self._compiled:
+            compiled.keep()
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
-        """Render, turning template mistakes (a theme author's bad input) into a clear error."""
+        """Render in the context's `locale`, turning template mistakes (a theme author's bad
+        input) into a clear error."""
+        env = self.for_locale(context.get("locale", DEFAULT_LOCALE))
         try:
-            return self.env.get_template(template).render(context)
+            return env.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as exc:
             where = f"{exc.filename or exc.name or template}:{exc.lineno}"
             raise ThemeError(f"theme template {where}: {exc.message}") from None
