@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outcomesite.load.narrative import is_plain, parse
-from outcomesite.render.markdown import render, render_plain, render_text, renders_alike
+from outcomesite.render.markdown import (
+    _OTHER_SPACE,
+    _other_space,
+    render,
+    render_plain,
+    render_text,
+    renders_alike,
+)
 
 PLAIN = [
     "# T\n\nSome *em* and **strong** and ~~gone~~ text.\n",
@@ -55,6 +62,9 @@ DIFFERENT = [
     "~~~x\nunclosed fence",  # no newline at the end
     "\u00a0\n",  # a no-break space, trimmed by one parser only
     "R\u00e9sultat\u202f: 12\u00a0%\n",
+    "line\r\n",  # ASCII whitespace besides space, tab and newline
+    "a\x0cb\n",
+    "a\x1fb\n",
 ]
 
 
@@ -68,6 +78,17 @@ def test_where_the_parsers_differ_the_token_path_renders(body: str) -> None:
 def test_links_images_html_and_tables_take_the_token_path(body: str) -> None:
     assert not is_plain(body)
     assert render_text(body) == render(parse(body))
+
+
+@pytest.mark.parametrize("ascii_body", [True, False])
+def test_other_whitespace_is_found_as_the_expression_finds_it(ascii_body: bool) -> None:
+    """The substring fast path for ASCII bodies finds exactly what `_OTHER_SPACE` does, for
+    every character up to U+3000 (the last whitespace)."""
+    for code in range(0x3001):
+        body = f"a{chr(code)}b {'' if ascii_body else 'é'}\n"
+        if ascii_body and not body.isascii():
+            continue
+        assert _other_space(body) == (_OTHER_SPACE.search(body) is not None), hex(code)
 
 
 def test_headings_move_down_a_level_on_both_paths() -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outcomesite import load_site
 from outcomesite.colors import contrast_ratio, parse_hex, ratio_text
+from outcomesite.load.rules.placeholders import narrative_placeholders
 from outcomesite.scaffold.new import account_text
 from outcomesite.scaffold.placeholders import FRONT_MATTER, NARRATIVE
 from tests.conftest import AS_OF, VALID, diagnostics_of, edited, make_site, run_cli
@@ -805,3 +808,35 @@ def test_the_scaffold_with_every_example_line_in_use(tmp_path: Path) -> None:
     (account,) = load_site(tmp_path, AS_OF).accounts
     assert account.data.paper == "Letter" and account.logo == "logo.png"
     assert [s.side for s in account.data.next_steps] == ["vendor"]
+
+
+_PLACEHOLDER_LINES = st.sampled_from(
+    [
+        *(p.text for p in NARRATIVE),
+        *(p.text.upper() for p in NARRATIVE),
+        *("  " + p.text.replace(" ", " \t ") + " " for p in NARRATIVE),
+        *(p.text.replace("happens", "happened") for p in NARRATIVE),
+        "Onboarding is faster: 60 days -> 38.",
+        "STRASSE und Straße",
+        "",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PLACEHOLDER_LINES, max_size=8))
+def test_narrative_placeholders_are_found_on_every_line_that_still_has_one(
+    lines: list[str],
+) -> None:
+    """The shortcut (a narrative without any placeholder's longest word is not read line by
+    line) finds what comparing every folded line finds."""
+    body = "\n".join(lines)
+    expected = [
+        (10 + index, p.text)
+        for index, line in enumerate(lines)
+        for p in NARRATIVE
+        if " ".join(line.split()).casefold() == p.text.casefold()
+    ]
+    found = list(narrative_placeholders(body, 10))
+    assert [line for line, _ in found] == [line for line, _ in expected]
+    assert all(text in message for (_, message), (_, text) in zip(found, expected, strict=True))

@@ -15,6 +15,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import yaml
@@ -103,8 +104,10 @@ def convert(
     return conv
 
 
+@cache
 def fields_by_key(model: type[BaseModel]) -> dict[str, FieldInfo]:
-    """A model's fields by the key written in YAML (the alias: `mid-market`, not `mid_market`)."""
+    """A model's fields by the key written in YAML (the alias: `mid-market`, not `mid_market`).
+    Asked for every mapping of every account: made once per model (callers only read it)."""
     return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
@@ -356,7 +359,9 @@ class _Converter:
 _OMIT: Any = object()
 
 
-_KINDS: dict[Any, tuple[str, Any]] = {}
+# By the annotation's id, with the annotation itself (which keeps the id its own): hashing a
+# `Literal[...] | None` hashes every part of it, on every key of every account.
+_KINDS: dict[int, tuple[Any, tuple[str, Any]]] = {}
 
 
 def _is_empty(node: yaml.Node) -> bool:
@@ -370,13 +375,12 @@ def _is_empty(node: yaml.Node) -> bool:
 
 def _kind(annotation: Any) -> tuple[str, Any]:
     """`_read_kind`, remembered: a large site asks about the same few annotations for every key."""
-    try:
-        return _KINDS[annotation]
-    except KeyError:
-        _KINDS[annotation] = found = _read_kind(annotation)
-        return found
-    except TypeError:  # an unhashable annotation: just work it out
-        return _read_kind(annotation)
+    known = _KINDS.get(id(annotation))
+    if known is not None and known[0] is annotation:
+        return known[1]
+    found = _read_kind(annotation)
+    _KINDS[id(annotation)] = (annotation, found)
+    return found
 
 
 def _read_kind(annotation: Any) -> tuple[str, Any]:

@@ -67,14 +67,11 @@ class Reference:
     line: int
 
 
-# Link, image, autolink, raw HTML and table syntax all need one of these characters. A body with
-# none of them has nothing for the policy below to check, so validation does not parse it.
-_NEEDS_TOKENS = re.compile(r"[\[<|]")
-
-
 def is_plain(body: str) -> bool:
-    """No link, image, HTML or table can be in this body."""
-    return _NEEDS_TOKENS.search(body) is None
+    """No link, image, HTML or table can be in this body: all of them need a `[`, `<` or `|`. A
+    body with none of them has nothing for the policy below to check, so validation does not
+    parse it. (Three substring searches: a fraction of one regular expression's scan.)"""
+    return "[" not in body and "<" not in body and "|" not in body
 
 
 def parse(body: str) -> list[Token]:

@@ -52,8 +52,17 @@ PLAIN = _plain_parser()
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 # Whitespace besides the space, tab and newline (a no-break space, \r): the parsers trim it apart.
 _OTHER_SPACE = re.compile(r"[^\S \t\n]")
+_OTHER_ASCII_SPACE = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 # A line that opens a blockquote, after any list markers.
 _BLOCKQUOTE = re.compile(r"(?m)^[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*>")
+
+
+def _other_space(body: str) -> bool:
+    """Whether `_OTHER_SPACE` is in the body. An ASCII body (most) can only hold the ASCII ones,
+    which substring searches find many times faster than the expression's scan."""
+    if body.isascii():
+        return any(space in body for space in _OTHER_ASCII_SPACE)
+    return _OTHER_SPACE.search(body) is not None
 
 
 def renders_alike(body: str) -> bool:
@@ -63,8 +72,8 @@ def renders_alike(body: str) -> bool:
         is_plain(body)
         and (body == "" or body.endswith("\n"))
         and not ("*" in body and "_" in body)
-        and _OTHER_SPACE.search(body) is None
-        and _BLOCKQUOTE.search(body) is None
+        and not _other_space(body)
+        and (">" not in body or _BLOCKQUOTE.search(body) is None)
     )
 
 
