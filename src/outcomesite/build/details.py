@@ -23,7 +23,7 @@ import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,7 +159,7 @@ class Details:
             (
                 slug,
                 *(getattr(pieces, name) for name in TEXTS),
-                orjson.dumps([asdict(warning) for warning in row.warnings]),
+                orjson.dumps(row.warnings),  # dataclasses, as dicts (orjson writes them)
                 " ".join(warning.code for warning in row.warnings),
                 orjson.dumps(row.notices),
                 orjson.dumps(row.listing),

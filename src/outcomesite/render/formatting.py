@@ -556,10 +556,16 @@ def _signed_percent(share: Decimal, locale: str) -> str:
     return text if whole < 0 else _plus(text, locale)
 
 
+@lru_cache(maxsize=64)
+def _plus_sign(locale: str) -> str:
+    """Babel parses the locale on every call: once per change shown is once per result."""
+    return str(get_plus_sign_symbol(locale))
+
+
 def _plus(negative: str, locale: str) -> str:
     """A positive number's text from its negative's: the plus sign where the minus sign was, so
     that the sign sits where the locale puts it ("+22 days", "+37 %")."""
-    plus = get_plus_sign_symbol(locale)
+    plus = _plus_sign(locale)
     for minus in ("-", "\u2212"):
         if minus in negative:
             return negative.replace(minus, plus, 1)
