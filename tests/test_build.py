@@ -698,3 +698,27 @@ def test_templates_read_dict_keys_before_dict_methods(tmp_path: Path) -> None:
     assert template.render(d={"items": "3 items", "account": "Acme"}, e={"k": "v"}) == (
         "3 items Acme v"
     )
+
+
+def test_the_build_takes_its_account_files_from_the_scan_as_a_listing_finds_them(
+    tmp_path: Path,
+) -> None:
+    """A full build lists the accounts its scan stamped instead of listing the folder again:
+    the same files, in the same order, whatever else the folder holds."""
+    from outcomesite.build.stamps import Scanner
+    from outcomesite.load.site import account_files
+
+    make_site(tmp_path, {"zeta": VALID, "a-b": VALID, "a": VALID, ".hidden": VALID})
+    accounts = tmp_path / "content" / "accounts"
+    (accounts / ".md").write_text(VALID, "utf-8")  # a hidden file, not an account
+    (accounts / "notes.txt").write_text("not an account", "utf-8")
+    (accounts / "folder.md").mkdir()  # a folder, whatever its name
+    (accounts / "zeta").mkdir()
+    (accounts / "zeta" / "logo.svg").write_text("<svg/>", "utf-8")
+    (accounts / "linked.md").symlink_to(accounts / "a.md")  # refused by name, but listed
+    (accounts / "dangling.md").symlink_to(accounts / "nowhere.md")
+    listed = account_files(tmp_path)
+    assert [p.name for p in listed] == [
+        ".hidden.md", "a-b.md", "a.md", "dangling.md", "linked.md", "zeta.md"
+    ]  # fmt: skip
+    assert account_files(tmp_path, Scanner(tmp_path).accounts().keys()) == listed

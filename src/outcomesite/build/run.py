@@ -188,7 +188,7 @@ class Run:
         with tempfile.TemporaryDirectory(prefix="outcomesite-pdfs-") as spool:
             plan = PdfPlan(cache, Path(spool), options.pdf_timeout, shard)
             work = Work(
-                files=account_files(self.root) if files is None else files,
+                files=self._files() if files is None else files,
                 site=site,
                 theme=theme,
                 repo=repo,
@@ -236,6 +236,11 @@ class Run:
             shard_pdfs=mine,
             cache_warnings=cache.warnings if cache is not None else [],
         )
+
+    def _files(self) -> list[Path]:
+        """Every account file, as the scan that stamped them found them (a shard scans
+        nothing: it lists the folder)."""
+        return account_files(self.root, self.digests.keys() if self.digests else None)
 
     def _kept(
         self, slug: str, record: AccountRecord, row: AccountRow, details: Details | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,8 +47,10 @@ class Site:
         return any(d.severity == "error" and d.path == CONFIG_FILE for d in self.diagnostics)
 
 
-def account_files(root: Path) -> list[Path]:
-    """Every `*.md` in content/accounts/, links included (validation refuses those by name)."""
+def account_files(root: Path, slugs: Collection[str] | None = None) -> list[Path]:
+    """Every `*.md` in content/accounts/, links included (validation refuses those by name).
+    `slugs`: the account files a scan of the folder just found (build/stamps.py), which spares
+    listing it and stat-ing every file again."""
     folder = root / ACCOUNTS_DIR
     for part in (root / ACCOUNTS_DIR.parent, folder):
         if is_link(part):
@@ -63,6 +65,8 @@ def account_files(root: Path) -> list[Path]:
             "or create one with `outcomesite init DIR`",
             EXIT_USAGE,
         )
+    if slugs is not None:  # ".md" alone is a hidden file without a suffix, not an account
+        return [folder / name for name in sorted(f"{slug}.md" for slug in slugs if slug)]
     return sorted(
         p for p in folder.iterdir() if p.suffix == ".md" and (p.is_symlink() or p.is_file())
     )
