@@ -14,15 +14,18 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import pytest
+from markupsafe import Markup, escape
 from pypdf import PdfReader
 
 from outcomesite import load_site
 from outcomesite.build import BuildOptions, BuildReport, build_site
+from outcomesite.i18n import translator
 from outcomesite.render.markdown import render_text as render
 from outcomesite.render.page import AccountPage
 from outcomesite.render.pages import report_html
-from outcomesite.render.theme import Theme
+from outcomesite.render.theme import Theme, escape_text
 from tests.conftest import AS_OF, ROOT, VALID, make_site, run_cli
 
 ENV = {"OUTCOMESITE_SECRET": "s-0123456789abcdef0123456789abcdef"}
@@ -564,3 +567,67 @@ def test_hostile_narrative_pdf_fetches_nothing(
     assert f'<img src="{base}/img.png">' in text
     assert '<img src="file:///etc/passwd">' in text
     assert hits == []
+
+
+class _Html:
+    """An object that says it is markup (as Markup, and Jinja's own objects, do)."""
+
+    def __html__(self) -> str:
+        return "<i>as markup</i>"
+
+    def __str__(self) -> str:
+        return "<i>as text</i>"
+
+
+class _Text(str):
+    pass
+
+
+ESCAPED_VALUES = [
+    "<script>alert('x') & \"y\"</script>",
+    "",
+    "plain",
+    "Müller – 日本語 🙂",
+    Markup("<b>trusted</b> &amp;"),
+    _Text("<subclass>"),
+    3,
+    -2.5,
+    None,
+    True,
+    _Html(),
+]
+
+
+@pytest.mark.parametrize("value", ESCAPED_VALUES, ids=repr)
+def test_escape_text_is_markupsafes_escape(value: object) -> None:
+    """What a page writes goes through escape_text (theme.py): the same characters as
+    markupsafe.escape, only not wrapped in Markup."""
+    assert escape_text(value) == str(escape(value))
+    assert type(escape_text(value)) in (str, Markup)
+
+
+WRITING = (
+    "{{ v }}|{{ v|e }}|{{ v|safe }}|{{ [v, v]|join(',') }}|"
+    "{% set block %}<{{ v }}>{% endset %}{{ block }}|"
+    "{% macro m(x) %}[{{ x }}]{% endmacro %}{{ m(v) }}|{{ m(m(v)) }}|"
+    "{% filter upper %}{{ v }}{% endfilter %}|"
+    "{% macro wrap() %}({{ caller() }}){% endmacro %}{% call wrap() %}{{ v }}{% endcall %}|"
+    "{% autoescape false %}{{ v }}{% endautoescape %}|"
+    '{{ _("Source: %(source)s", source=v) }}|{{ _("%(n)d of %(m).1f", n=k, m=f) }}'
+)
+
+
+@pytest.mark.parametrize("value", ESCAPED_VALUES, ids=repr)
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_a_theme_writes_values_as_jinja_does(tmp_path: Path, value: object, locale: str) -> None:
+    """Our templates escape what they write without Jinja's escape() (theme.py's code
+    generator), and format a message's values without Markup's helper: every way a template
+    writes a value (a block, a macro, a caller, a filter block, markup, a message with values,
+    one with %d) makes the page Jinja's own environment makes."""
+    theme = Theme(tmp_path, "default")
+    values = {"v": value, "k": 3, "f": 2.25}
+    ours = theme.for_locale(locale).from_string(WRITING).render(values, locale=locale)
+    jinja = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinja.install_gettext_translations(translator(locale).catalog, newstyle=True)  # type: ignore[attr-defined]
+    assert ours == jinja.from_string(WRITING).render(values)
+    assert "_escape_text(" in theme.env.compile(WRITING, raw=True)

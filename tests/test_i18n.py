@@ -429,6 +429,8 @@ def test_a_catalogs_messages_are_text_in_the_compiled_template(tmp_path: Path) -
     )
     assert "Ziel" in code and "Quelle: %(source)s" in code
     assert "context.call" not in code
+    # Its values are escaped into the text, then the whole made Markup (not Markup % values).
+    assert "Markup('Quelle: %(source)s' % {'source': _escape_text(" in code
     assert "context.call" in theme.env.compile('{{ _("Target") }}', raw=True)
 
 

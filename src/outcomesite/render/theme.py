@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import gettext
 import hashlib
+import re
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,13 @@ from outcomesite.errors import EXIT_VALIDATION, OutcomesiteError
 from outcomesite.files import links_under, replacing
 from outcomesite.i18n import Translator, translator
 from outcomesite.layout import DEFAULT_LOCALE, THEMES_DIR
+
+try:  # the C function markupsafe's escape() wraps, and its pure-Python twin where it has no C
+    from markupsafe import _escape_inner as _escaped  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - an older MarkupSafe
+
+    def _escaped(text: str, /) -> str:
+        return str(escape(text))
 
 
 class ThemeError(OutcomesiteError):
@@ -72,6 +80,24 @@ class _TranslatedMessages(NodeTransformer):
         return nodes.Mod(text, nodes.Dict(values, lineno=node.lineno), lineno=node.lineno)
 
 
+# Text whose only conversions are `%(name)s`: its Markup % values is the text % escaped values.
+_ONLY_NAMED_TEXT = re.compile(r"(?:[^%]|%%|%\(\w+\)s)*")
+
+
+def escape_text(value: Any) -> str:
+    """markupsafe.escape(value) as a str: the same characters, for text that is only joined into
+    the page. escape() wraps each value in Markup, whose Python-level __new__ cost more than the
+    escaping itself; a report writes about 150 values."""
+    if type(value) is str:
+        return _escaped(value)
+    if type(value) is Markup:
+        return value
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return _escaped(str(value))
+
+
 def _names_gettext_itself(template: nodes.Template) -> bool:
     """Whether the template assigns `_` or `gettext` (a `set`, a loop, a macro's parameter, an
     import): its calls of them are not the messages', so nothing is folded."""
@@ -86,13 +112,47 @@ def _names_gettext_itself(template: nodes.Template) -> bool:
 
 
 class _CodeGenerator(CodeGenerator):
-    """Jinja's code generator, folding the messages of an environment with a `catalog`."""
+    """Jinja's code generator, folding the messages of an environment with a `catalog`, and
+    escaping what a page writes with `escape_text`."""
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
         catalog = getattr(self.environment, "catalog", None)
         if catalog is not None and not _names_gettext_itself(node):
             _TranslatedMessages(catalog).visit(node)
+        self.writeline(f"from {__name__} import escape_text as _escape_text")
         super().visit_Template(node, frame)
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        """`{{ value }}` goes into the page (or a block's buffer, which Jinja makes Markup when
+        it is used as a value), so its escaped text need not be Markup itself."""
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("_escape_text(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def visit_Mod(self, node: nodes.BinExpr, frame: Frame) -> None:
+        """A message with values (`_TranslatedMessages`) is Markup(text) % {values}: formatted
+        as the text % the escaped values, then made Markup, it is the same string without
+        Markup's escaping helper around each value."""
+        text, values = node.left, node.right
+        if not (
+            isinstance(text, nodes.MarkSafe)
+            and isinstance(text.expr, nodes.Const)
+            and isinstance(text.expr.value, str)
+            and _ONLY_NAMED_TEXT.fullmatch(text.expr.value)
+            and isinstance(values, nodes.Dict)
+        ):
+            super().visit_Mod(node, frame)
+            return
+        self.write(f"Markup({text.expr.value!r} % {{")
+        for pair in values.items:
+            self.visit(pair.key, frame)
+            self.write(": _escape_text(")
+            self.visit(pair.value, frame)
+            self.write("), ")
+        self.write("})")
 
 
 class _Environment(jinja2.Environment):
@@ -112,6 +172,12 @@ class _Environment(jinja2.Environment):
         if type(obj) is dict and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict, not Jinja's ChainMap over the environment's: each
+        render copies them into its context, and a ChainMap is read key by key in Python (three
+        renders per account). The theme sets its globals before any template is loaded."""
+        return {**self.globals, **(d or {})}
 
 
 @lru_cache(maxsize=8192)
