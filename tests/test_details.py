@@ -10,7 +10,7 @@ import pytest
 
 from outcomesite.build.details import AccountRow, Details, DetailsError
 from outcomesite.build.state import BuildState
-from outcomesite.errors import OutcomesiteError
+from outcomesite.errors import Diagnostic, OutcomesiteError
 from outcomesite.layout import DETAILS_FILE
 from outcomesite.render.index import IndexHead, IndexPieces
 from tests.conftest import VALID, make_site
@@ -150,6 +150,18 @@ def test_warning_counts_follow_edits_and_removals_without_a_recount(tmp_path: Pa
         assert report.changed is not None  # a rebuild, not a full build
         full = build(tmp_path, out=tmp_path / "scratch", use_cache=False)
         assert report.warning_counts == full.warning_counts == {"stale": expected}
+
+
+def test_a_new_database_counts_the_warnings_of_a_row_put_again_once(tmp_path: Path) -> None:
+    """A new database (a full build) looks for no old row to take out of the counts, except
+    for an account this build put already."""
+    stale = Diagnostic("content/accounts/a.md", 3, "warning", "stale", "stale")
+    details = Details.create(tmp_path / "d.sqlite")
+    details.put("a", AccountRow(pieces_of("a"), [stale, stale], [], []))
+    details.put("b", AccountRow(pieces_of("b"), [stale], [], []))
+    details.put("a", AccountRow(pieces_of("a"), [stale], [], []))
+    assert details.warning_counts() == {"stale": 2}
+    details.close()
 
 
 def test_the_stored_head_shape_is_pinned_to_the_schema_version() -> None:

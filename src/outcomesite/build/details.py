@@ -96,11 +96,13 @@ class Details:
         # exports have each account's lines (build/exports.py; None: write them whole).
         self.replaced: set[str] = set()
         self.layout: Layout | None = None
+        self._created = False  # a new database: its only rows are those this build put
 
     @classmethod
     def create(cls, path: Path) -> Details:
         path.unlink(missing_ok=True)
         details = cls(_connect(path), path)
+        details._created = True
         with details._writing():
             # Pages that hold a whole row (about 5 KB of finished text), so reading one column
             # does not follow a chain of overflow pages.
@@ -144,7 +146,8 @@ class Details:
 
     def put(self, slug: str, row: AccountRow) -> None:
         with self._writing():
-            self._forget([slug])
+            if not self._created or slug in self.replaced:
+                self._forget([slug])  # a row it may have: its warnings leave the counts
             self._insert(slug, row)
             self.replaced.add(slug)
             self._counts.update(warning.code for warning in row.warnings)
