@@ -93,7 +93,7 @@ def _safe(value: object) -> str:
     if value is None:
         return ""
     text = value if type(value) is str else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and isinstance(value, str):
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
 
