@@ -47,6 +47,28 @@ def test_fast_formatting_matches_babel(value: float, unit: str | None, locale: s
     assert fmt.quantity(value, unit, locale) == fmt._babel_quantity(value, unit, locale)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.sampled_from([1, 1.0, -1.0, 0, 0.0, -0.0, 2, 1.5, 0.1, 21.0, 100.0]),
+            st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False).map(float),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    locale=st.sampled_from([*LOCALES, "ru_RU", "pl_PL", "cy_GB"]),
+)
+def test_a_cached_plural_category_is_babels(values: list[float], locale: str) -> None:
+    """Equal keys share a cache entry (1 and 1.0, 0.0 and -0.0): each must get the category
+    Babel gives the value itself, whichever came first."""
+    from babel import Locale
+
+    rule = Locale.parse(locale).plural_form
+    for value in values:
+        assert fmt._plural(value, locale) == rule(fmt._exact(value)), value
+
+
 def test_the_fast_paths_are_taken() -> None:
     """Otherwise the test above would only compare Babel with itself."""
     assert fmt._style("plain", "en_US") is not None
