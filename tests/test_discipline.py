@@ -9,14 +9,17 @@ a row also proves no other, spurious message appears. The tests after it follow 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outcomesite import load_site
-from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS
+from outcomesite.load.rules.words import ACTIVITY_WORDS, USAGE_WORDS, first_match
 from tests.conftest import AS_OF, VALID, diagnostics_of, edited, make_site, run_cli
 from tests.test_history import commit_all, git
 from tests.test_report_fields import scaffold_warnings
@@ -449,6 +452,49 @@ def test_the_word_lists_are_the_documented_ones() -> None:
     guide = (Path(__file__).resolve().parent.parent / "docs" / "csm-guide.md").read_text("utf-8")
     for word in (*ACTIVITY_WORDS, *USAGE_WORDS):
         assert f"`{word}`" in guide, word
+
+
+def _word_by_word(text: str, words: tuple[str, ...]) -> str | None:
+    """What first_match answers, the slow way: one case-insensitive search per word."""
+    for word in words:
+        found = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+        if found:
+            return found.group(0)
+    return None
+
+
+# Custom words as a site may add them, beyond ASCII too: under a case-insensitive search the
+# Kelvin sign matches k and a long s matches s, so no prefilter may skip those.
+SITE_WORDS = ("kpi reviews", "\u212aey meetings", "ſessions", "straße", "İnsights")
+PIECES = [
+    *ACTIVITY_WORDS[:8], *USAGE_WORDS[:8], *SITE_WORDS,
+    "QBRs", "Logins", "key meetings", "KEY MEETINGS", "sessions", "STRASSE", "insights",
+    "-", " ", "_", "12 ", "re", "x", "é", "\u212a", "ı", "ſ",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+    words=st.sampled_from([ACTIVITY_WORDS, USAGE_WORDS, SITE_WORDS, ACTIVITY_WORDS + SITE_WORDS]),
+)
+def test_first_match_is_a_search_word_by_word(text: str, words: tuple[str, ...]) -> None:
+    assert first_match(text, words) == _word_by_word(text, words)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("We held 12 QBRs this year", ACTIVITY_WORDS, "QBRs"),
+        ("Monthly Active Users", USAGE_WORDS, "Active Users"),
+        ("pre-qbr prep", ACTIVITY_WORDS, None),
+        ("Days to close the books", ACTIVITY_WORDS, None),
+        ("key meetings", ("\u212aey meetings",), "key meetings"),
+        ("sessions", ("ſessions",), "sessions"),
+    ],
+)
+def test_first_match(text: str, words: tuple[str, ...], expected: str | None) -> None:
+    assert first_match(text, words) == expected
 
 
 def test_every_new_warning_in_text_github_and_json(tmp_path: Path) -> None:
