@@ -22,8 +22,9 @@ from outcomesite.scaffold.placeholders import (
 
 def no_placeholders(facts: AccountFacts) -> Iterator[Finding]:
     """Every front-matter value that is still the scaffold's text, at its line."""
+    found: dict[tuple[str, ...], list[tuple[Loc, object]]] = {(): [((), facts.data)]}
     for placeholder in FRONT_MATTER:
-        for loc, value in _values(facts.data, placeholder.where, ()):
+        for loc, value in _values(placeholder.where, found):
             if isinstance(value, str) and same_text(value, placeholder.text):
                 label = place_label(loc[:-1], facts.conv.ids)
                 yield loc, f"{label}`{loc[-1]}` is still {_the(placeholder)}"
@@ -51,16 +52,27 @@ def _the(placeholder: Placeholder) -> str:
     return f"the placeholder `{placeholder.text}` from `outcomesite new`: {placeholder.fix}"
 
 
-def _values(node: object, where: tuple[str, ...], loc: Loc) -> Iterator[tuple[Loc, object]]:
-    """The values at `where` below `node` (a typed model), with their locations; "*" is every
-    item of a list."""
-    if not where:
-        yield loc, node
-        return
-    head, rest = where[0], where[1:]
-    if head == "*":
-        items = node if isinstance(node, tuple) else ()
-        for index, item in enumerate(items):
-            yield from _values(item, rest, (*loc, index))
-    elif node is not None:
-        yield from _values(getattr(node, head, None), rest, (*loc, head))
+def _values(
+    where: tuple[str, ...], found: dict[tuple[str, ...], list[tuple[Loc, object]]]
+) -> list[tuple[Loc, object]]:
+    """The values at `where` (keys of the typed model, "*" standing for every item of a list),
+    with their locations. `found` keeps the values of every path asked so far, which the
+    placeholders share: eight of them are below `results.*`."""
+    values = found.get(where)
+    if values is None:
+        parents, head = _values(where[:-1], found), where[-1]
+        if head == "*":
+            values = [
+                ((*loc, index), item)
+                for loc, node in parents
+                if isinstance(node, tuple)
+                for index, item in enumerate(node)
+            ]
+        else:
+            values = [
+                ((*loc, head), getattr(node, head, None))
+                for loc, node in parents
+                if node is not None
+            ]
+        found[where] = values
+    return values
