@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.links import link_id
-from outcomesite.render.exports import _row, _safe
+from outcomesite.render.exports import _json, _row, _safe
 from tests.conftest import AS_OF, VALID, copy_sample, make_site
 from tests.html_tree import Node, parse
 
@@ -549,6 +549,47 @@ def test_a_csv_line_is_what_the_csv_module_reads_back(values: list[object]) -> N
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerow(cells)
         assert line == out.getvalue()
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**63), max_value=2**64 - 1),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(),
+    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON_VALUES)
+def test_an_index_json_line_holds_the_values_on_one_line(value: object) -> None:
+    """The standard library reads back what exports._json (orjson) wrote, on one line."""
+    line = _json(value)
+    assert "\n" not in line
+    assert json.loads(line) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"arr": 10**30}, {"goal": "half a pair \ud800"}, {"ids": {1: "an integer key"}}],
+    ids=["integer-beyond-64-bits", "lone-surrogate", "integer-key"],
+)
+def test_what_orjson_refuses_the_standard_library_writes(value: dict[object, object]) -> None:
+    assert _json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_index_json_is_one_compact_line_per_account(attention: Built) -> None:
+    text = (attention.internal / "index.json").read_text("utf-8")
+    lines = text.split("\n")
+    accounts = attention.json()["accounts"]
+    assert lines[-3:] == ["  ]", "}", ""]
+    rows = lines[-3 - len(accounts) : -3]
+    assert [json.loads(row.strip().rstrip(",")) for row in rows] == accounts
+    assert all(row.startswith('    {"slug":"') for row in rows)
 
 
 @pytest.mark.parametrize(
