@@ -7,9 +7,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, BuildRefused, build_site
-from outcomesite.workers import each_chunk
+from outcomesite.workers import chunk_spans, each_chunk
 from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
 from tests.test_incremental import snapshot
 
@@ -20,22 +22,46 @@ def _spans(state: None, start: int, end: int) -> tuple[int, int]:
     return (start, end)
 
 
+def _every(start: int, end: int, size: int) -> list[tuple[int, int]]:
+    return [(s, min(s + size, end)) for s in range(start, end, size)]
+
+
 @pytest.mark.parametrize(
     ("count", "jobs", "most", "spans"),
     [
         (0, 1, None, []),
         (5, 1, None, [(0, 5)]),
         (5, 1, 2, [(0, 2), (2, 4), (4, 5)]),
-        (1000, 2, None, [(s, s + 125) for s in range(0, 1000, 125)]),  # workers x 4 chunks
-        (1000, 2, 200, [(s, s + 125) for s in range(0, 1000, 125)]),  # already under 200
-        (1000, 2, 100, [(s, s + 100) for s in range(0, 1000, 100)]),
-        (450, 2, 200, [(0, 57), *[(s, min(s + 57, 450)) for s in range(57, 450, 57)]]),
+        # workers x 4 chunks, the last two chunks' worth in quarters (32 = 125 / 4, rounded up)
+        (1000, 2, None, [*_every(0, 750, 125), *_every(750, 1000, 32)]),
+        (1000, 2, 200, [*_every(0, 750, 125), *_every(750, 1000, 32)]),  # already under 200
+        (1000, 2, 100, [*_every(0, 800, 100), *_every(800, 1000, 25)]),
+        (450, 2, 200, [*_every(0, 336, 57), *_every(336, 450, 15)]),
     ],
 )
 def test_chunks_never_hold_more_than_asked(
     count: int, jobs: int, most: int | None, spans: list[tuple[int, int]]
 ) -> None:
     assert list(each_chunk(_spans, None, count, jobs, most=most)) == spans
+
+
+@given(
+    count=st.integers(0, 5000),
+    workers=st.integers(1, 8),
+    most=st.one_of(st.none(), st.integers(1, 300)),
+)
+def test_chunks_cover_every_item_once_and_end_small(
+    count: int, workers: int, most: int | None
+) -> None:
+    spans = chunk_spans(count, workers, most)
+    assert [i for start, end in spans for i in range(start, end)] == list(range(count))
+    assert all(0 < end - start <= (most or count) for start, end in spans)
+    full = spans[0][1] - spans[0][0] if spans else 0
+    if workers > 1 and count > workers * full:
+        # The last `workers` full chunks' worth of items is in chunks of a quarter of one.
+        tail = count - workers * full
+        assert all(end - start <= full for start, end in spans)
+        assert all(end - start <= -(-full // 4) for start, end in spans if start >= tail)
 
 
 def _build(root: Path, out: Path, **options: object) -> None:

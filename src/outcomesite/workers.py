@@ -48,6 +48,27 @@ def workers_for(count: int, jobs: int | None) -> int:
     return max(1, min(cpus(jobs), count // PARALLEL_THRESHOLD))
 
 
+def chunk_spans(count: int, workers: int, most: int | None = None) -> list[tuple[int, int]]:
+    """[start, end) spans over [0, count): `workers` x 4 chunks of at most `most` items, in order.
+
+    With several workers, the last `workers` chunks' worth of items goes in chunks a quarter of
+    that size. Chunks are handed out as workers free up, so the build ends when the last one is
+    done; one worker finishing a whole chunk while the others have nothing left to take was up
+    to a chunk's time (about 0.8 s at 10,000 accounts) lost at the end of every build.
+    """
+    if count <= 0:
+        return []
+    if workers <= 1:
+        return _cut(0, count, min(count, most or count))
+    size = min(-(-count // (workers * 4)), most or count)
+    small_from = count - min(count, workers * size)
+    return _cut(0, small_from, size) + _cut(small_from, count, -(-size // 4))
+
+
+def _cut(start: int, end: int, size: int) -> list[tuple[int, int]]:
+    return [(first, min(first + size, end)) for first in range(start, end, size)]
+
+
 def each_chunk(
     function: Callable[[Any, int, int], T],
     state: Any,
@@ -60,9 +81,7 @@ def each_chunk(
     before it) are done: the caller can put results away as they come instead of holding them
     all."""
     workers = workers_for(count, jobs)
-    size = -(-count // (workers * 4)) if workers > 1 else max(count, 1)
-    size = min(size, most or size)
-    spans = [(start, min(start + size, count)) for start in range(0, count, size)]
+    spans = chunk_spans(count, workers, most)
     if workers <= 1:
         for start, end in spans:
             yield function(state, start, end)
