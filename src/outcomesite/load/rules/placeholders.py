@@ -19,10 +19,13 @@ from outcomesite.scaffold.placeholders import (
     same_text,
 )
 
+# The values found at each path of the typed model so far, with their locations (see _values).
+_Found = dict[tuple[str, ...], list[tuple[Loc, object]]]
+
 
 def no_placeholders(facts: AccountFacts) -> Iterator[Finding]:
     """Every front-matter value that is still the scaffold's text, at its line."""
-    found: dict[tuple[str, ...], list[tuple[Loc, object]]] = {(): [((), facts.data)]}
+    found: _Found = {(): [((), facts.data)]}
     for placeholder in FRONT_MATTER:
         for loc, value in _values(placeholder.where, found):
             if isinstance(value, str) and same_text(value, placeholder.text):
@@ -52,9 +55,7 @@ def _the(placeholder: Placeholder) -> str:
     return f"the placeholder `{placeholder.text}` from `outcomesite new`: {placeholder.fix}"
 
 
-def _values(
-    where: tuple[str, ...], found: dict[tuple[str, ...], list[tuple[Loc, object]]]
-) -> list[tuple[Loc, object]]:
+def _values(where: tuple[str, ...], found: _Found) -> list[tuple[Loc, object]]:
     """The values at `where` (keys of the typed model, "*" standing for every item of a list),
     with their locations. `found` keeps the values of every path asked so far, which the
     placeholders share: eight of them are below `results.*`."""
