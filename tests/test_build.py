@@ -18,7 +18,9 @@ from pathlib import Path
 from urllib.parse import unquote
 from urllib.robotparser import RobotFileParser
 
+import jinja2
 import pytest
+from markupsafe import escape
 
 import outcomesite
 from outcomesite import load_site
@@ -698,6 +700,58 @@ def test_templates_read_dict_keys_before_dict_methods(tmp_path: Path) -> None:
     assert template.render(d={"items": "3 items", "account": "Acme"}, e={"k": "v"}) == (
         "3 items Acme v"
     )
+
+
+class _Keyed(dict[str, str]):
+    """A dict that is not a plain dict: Jinja's own order (the attribute, then the key)."""
+
+    account = "attribute"
+
+
+@dataclass
+class _Plain:
+    account: object = "from an attribute"
+
+
+READS: list[tuple[str, object]] = [
+    ("dict with the key", {"account": "Acme"}),
+    ("dict key named like a method", {"account": "Acme", "items": "3 items"}),
+    ("dict subclass: attribute first", _Keyed(account="key")),
+    ("object attribute", _Plain()),
+    ("nested dicts", {"account": {"account": "inner"}}),
+    ("dict in an object", _Plain(account={"account": "deep"})),
+    ("object in a dict", {"account": _Plain()}),
+]
+
+
+@pytest.mark.parametrize("value", [v for _, v in READS], ids=[case for case, _ in READS])
+def test_compiled_attribute_reads_are_the_environments(tmp_path: Path, value: object) -> None:
+    """The theme's code generator reads a plain dict's key in the compiled template itself
+    (render/theme.py); whatever the value, one level down or two, the page says what the
+    environment's getattr says."""
+    env = Theme(tmp_path, "default").env
+    code = env.compile("{{ d.account.account }}", raw=True)
+    assert "_held[" in code and "environment.getattr(" in code
+    for source, path in (
+        ("{{ d.account }}", ["account"]),
+        ("{{ d.items }}", ["items"]),
+        ("{{ d.account.account }}", ["account", "account"]),
+    ):
+        expected: object = value
+        for key in path:
+            expected = env.getattr(expected, key)
+        if isinstance(expected, jinja2.Undefined):
+            with pytest.raises(jinja2.UndefinedError):
+                env.from_string(source).render(d=value)
+        else:
+            assert env.from_string(source).render(d=value) == str(escape(expected))
+
+
+def test_a_missing_key_is_undefined_as_before(tmp_path: Path) -> None:
+    """A key a plain dict lacks is an error of the theme (StrictUndefined), named as Jinja names it."""
+    env = Theme(tmp_path, "default").env
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
+        env.from_string("{{ d.missing }}").render(d={"account": "Acme"})
 
 
 def test_the_build_takes_its_account_files_from_the_scan_as_a_listing_finds_them(
