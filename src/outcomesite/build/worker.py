@@ -97,7 +97,7 @@ def build_accounts(work: Work, jobs: int | None) -> Iterator[AccountBuilt]:
 
 def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
     files = work.files[start:end]
-    rels = [path.relative_to(work.site.root).as_posix() for path in files]
+    rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     contents = work.repo.read_versions(
         v for rel in rels for v in old_versions(work.repo.history(rel))
     )
