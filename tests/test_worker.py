@@ -106,3 +106,31 @@ def test_the_pdf_spool_is_removed_after_a_build_and_after_a_refused_one(
         _build(site, site / "build", use_cache=False)
     assert list(spools.glob("outcomesite-pdfs-*")) == []
     assert snapshot(site / "build") == before  # the last good build, byte for byte
+
+
+def test_each_account_of_a_chunk_keeps_its_own_pages_whatever_fails_beside_it(
+    tmp_path: Path,
+) -> None:
+    """A worker takes its chunk one step at a time (validate all, plan all, render all...),
+    each step after validating over the valid accounts only: files with errors between them
+    leave every report, record and row with its own account. A preview builds the valid ones
+    and lists the others' errors."""
+    broken = edited("a date that is not one", [("start_date: 2026-09-01", "start_date: soon")])
+    accounts = {
+        f"acct-{n}": broken if n % 3 == 1 else VALID.replace("Acme Corp", f"Company {n}")
+        for n in range(8)
+    }
+    site = make_site(tmp_path / "site", accounts)
+    options = BuildOptions(tmp_path / "out", pdf=False, as_of=AS_OF, environ=ENV, preview=True)
+    report = build_site(site, options)
+    valid = sorted(slug for slug, text in accounts.items() if text != broken)
+    assert (
+        sorted(page.account.slug for page in report.pages) == valid == sorted(report.state.accounts)
+    )
+    for page in report.pages:
+        html = (tmp_path / "out" / "public" / page.folder / "index.html").read_text("utf-8")
+        assert f"Company {page.account.slug[-1]}" in html
+        assert report.state.accounts[page.account.slug].folder == f"public/{page.folder}"
+    assert {d.path for d in report.errors} == {
+        f"content/accounts/{slug}.md" for slug, text in accounts.items() if text == broken
+    }

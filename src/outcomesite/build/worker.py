@@ -22,7 +22,6 @@ from outcomesite.build.shard import Shard
 from outcomesite.build.state import AccountRecord
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError
 from outcomesite.files import UnsafeFile, read_inside
-from outcomesite.history.records import Version
 from outcomesite.history.versions import Repository
 from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_parts
 from outcomesite.load.account import Loaded, validate_file
@@ -96,35 +95,46 @@ def build_accounts(work: Work, jobs: int | None) -> Iterator[AccountBuilt]:
 
 
 def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
+    """The chunk's accounts one step at a time: every file validated, then every account
+    planned, every report rendered, every page written, every index piece made. Going through
+    one account's steps before the next made each step run a fifth to a third slower (measured
+    in one process, alternated: 0.61-0.78 of the time, writes included): the steps use
+    different code and data (YAML, pydantic, Jinja, Babel, the file system), and each evicted
+    the others' from the processor's caches. The chunk's size bounds what waits between steps."""
     files = work.files[start:end]
     rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     contents = work.repo.read_versions(
         v for rel in rels for v in old_versions(work.repo.history(rel))
     )
-    return [_build_one(work, path, rel, contents) for path, rel in zip(files, rels, strict=True)]
-
-
-def _build_one(work: Work, path: Path, rel: str, contents: dict[Version, bytes]) -> AccountBuilt:
-    loaded = _validated(work, path, rel)
-    if loaded.account is None:
-        return AccountBuilt(rel, loaded.diagnostics)
-    site, account = work.site, loaded.account
-    item = plan_account(site, account, narrative_of(loaded), work.secret, work.repo, contents)
-    built = AccountBuilt(rel, loaded.diagnostics)
+    site = work.site
+    loaded = [_validated(work, path, rel) for path, rel in zip(files, rels, strict=True)]
+    built = [AccountBuilt(rel, one.diagnostics) for rel, one in zip(rels, loaded, strict=True)]
+    valid = [
+        (made, one) for made, one in zip(built, loaded, strict=True) if one.account is not None
+    ]
+    items = [
+        plan_account(site, account, narrative_of(one), work.secret, work.repo, contents)
+        for _, one in valid
+        if (account := one.account) is not None  # all of them: said for the type checker
+    ]
     shard = work.pdfs.shard if work.pdfs else None
     if shard is None:
-        built.record = _write_pages(work, item)
-        built.row = AccountRow(
-            pieces=render.pieces_html(site, work.theme, item.latest),
-            warnings=loaded.diagnostics,
-            notices=item.skipped,
-            listing=[listing_line(page) for page in item.pages],
-        )
-    if work.pdfs is not None:
-        built.pdfs = len(item.pages)
-        if shard is None or shard.has(account.slug):
-            built.missing = _pdfs(work, work.pdfs, item, built.row)
-    built.pages = item if work.keep_pages else None
+        reports = [_render_pages(work, item) for item in items]
+        for (made, _), item, html in zip(valid, items, reports, strict=True):
+            made.record = _write_pages(work, item, html)
+        for (made, one), item in zip(valid, items, strict=True):
+            made.row = AccountRow(
+                pieces=render.pieces_html(site, work.theme, item.latest),
+                warnings=one.diagnostics,
+                notices=item.skipped,
+                listing=[listing_line(page) for page in item.pages],
+            )
+    for (made, _), item in zip(valid, items, strict=True):
+        if work.pdfs is not None:
+            made.pdfs = len(item.pages)
+            if shard is None or shard.has(made.slug):
+                made.missing = _pdfs(work, work.pdfs, item, made.row)
+        made.pages = item if work.keep_pages else None
     return built
 
 
@@ -140,18 +150,25 @@ def _validated(work: Work, path: Path, rel: str) -> Loaded:
     return loaded
 
 
-def _write_pages(work: Work, item: AccountPages) -> AccountRecord:
-    """The account's pages and images; its record (the parent gives it its inputs' digest)."""
+def _render_pages(work: Work, item: AccountPages) -> list[str]:
+    """The HTML of each of the account's pages (the latest and its older versions)."""
     site, theme = work.site, work.theme
+    return [
+        render.report_html(site, theme, page, pdf=False, preview=work.preview)
+        for page in item.pages
+    ]
+
+
+def _write_pages(work: Work, item: AccountPages, html: list[str]) -> AccountRecord:
+    """The account's pages and images; its record (the parent gives it its inputs' digest)."""
     outputs: list[str] = []
-    for page in item.pages:
-        html = render.report_html(site, theme, page, pdf=False, preview=work.preview)
-        _write_report(os.path.join(work.public, page.folder), html)
+    for page, text in zip(item.pages, html, strict=True):
+        _write_report(os.path.join(work.public, page.folder), text)
         outputs.append(f"{PUBLIC}/{page.folder}/index.html")
         for image in page.account.images:
             target = work.public / page.folder / image
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_read_image(site, page.account.slug, image))
+            target.write_bytes(_read_image(work.site, page.account.slug, image))
             outputs.append(f"{PUBLIC}/{page.folder}/{image}")
         if work.pdfs is not None:
             outputs.append(f"{PUBLIC}/{page.folder}/{page.pdf_name}")
