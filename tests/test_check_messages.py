@@ -560,3 +560,40 @@ def test_composing_without_the_resolver_keeps_every_node_and_mark() -> None:
         "tag:yaml.org,2002:python/name:os.system",
         "tag:yaml.org,2002:str",
     ]
+
+
+def test_files_validated_together_are_each_what_they_are_alone(tmp_path: Path) -> None:
+    """validate_files (a build worker's chunk, `check`'s) takes every file's front matter
+    first, then every account's narrative and warnings: each file's result is still exactly
+    validate_file's, whatever fails, where, and beside what."""
+    from outcomesite.load.account import validate_file, validate_files
+    from outcomesite.load.config import load_config
+    from tests.conftest import AS_OF, edited
+
+    accounts = {
+        "a-valid": VALID,
+        "b-yaml": "---\naccount: [\n---\n",
+        "c-schema": edited("not a date", [("start_date: 2026-09-01", "start_date: soon")]),
+        "d-narrative": VALID + "\n[click](javascript:alert(1))\n",
+        "e-warned": VALID.replace("metric: Days to onboard", "metric: Training hours delivered"),
+        "f-folder-is-a-file": VALID,
+        "g-valid": VALID.replace("Acme Corp", "Globex"),
+        "Bad_Name": VALID,
+    }
+    site = make_site(tmp_path, accounts)
+    folder = site / "content" / "accounts"
+    (folder / "f-folder-is-a-file").write_text("not a folder", encoding="utf-8")
+    (folder / "h-link.md").symlink_to(folder / "a-valid.md")
+    config, _ = load_config(site)
+    paths = sorted(folder.glob("*.md"))
+    together = validate_files(paths, site, config, AS_OF, {})
+    alone = [validate_file(path, site, config, AS_OF) for path in paths]
+    assert [(one.account, one.diagnostics, one.body) for one in together] == [
+        (one.account, one.diagnostics, one.body) for one in alone
+    ]
+    valid = [one.account.slug for one in together if one.account is not None]
+    assert valid == ["a-valid", "e-warned", "g-valid"]
+    assert all(one.diagnostics for one in together if one.account is None)
+    assert [d.code for d in together[paths.index(folder / "e-warned.md")].diagnostics] == [
+        "activity"
+    ]

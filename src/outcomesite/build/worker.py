@@ -24,7 +24,7 @@ from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError
 from outcomesite.files import UnsafeFile, read_inside
 from outcomesite.history.versions import Repository
 from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_parts
-from outcomesite.load.account import Loaded, validate_file
+from outcomesite.load.account import Loaded, validate_file, validate_files
 from outcomesite.load.site import Site, recorded_by_file
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.render import pages as render
@@ -107,7 +107,8 @@ def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
         v for rel in rels for v in old_versions(work.repo.history(rel))
     )
     site = work.site
-    loaded = [_validated(work, path, rel) for path, rel in zip(files, rels, strict=True)]
+    loaded = validate_files(files, site.root, site.config, site.as_of, work.repo.retired)
+    loaded = [_with_history(work, *each) for each in zip(files, rels, loaded, strict=True)]
     built = [AccountBuilt(rel, one.diagnostics) for rel, one in zip(rels, loaded, strict=True)]
     valid = [
         (made, one) for made, one in zip(built, loaded, strict=True) if one.account is not None
@@ -119,12 +120,14 @@ def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
     ]
     shard = work.pdfs.shard if work.pdfs else None
     if shard is None:
-        reports = [_render_pages(work, item) for item in items]
-        for (made, _), item, html in zip(valid, items, reports, strict=True):
-            made.record = _write_pages(work, item, html)
-        for (made, one), item in zip(valid, items, strict=True):
+        pages = [page for item in items for page in item.pages]
+        html = iter(render.reports_html(site, work.theme, pages, preview=work.preview))
+        for (made, _), item in zip(valid, items, strict=True):
+            made.record = _write_pages(work, item, [next(html) for _ in item.pages])
+        pieces = render.index_pieces(site, work.theme, [item.latest for item in items])
+        for (made, one), item, piece in zip(valid, items, pieces, strict=True):
             made.row = AccountRow(
-                pieces=render.pieces_html(site, work.theme, item.latest),
+                pieces=piece,
                 warnings=one.diagnostics,
                 notices=item.skipped,
                 listing=[listing_line(page) for page in item.pages],
@@ -138,25 +141,14 @@ def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
     return built
 
 
-def _validated(work: Work, path: Path, rel: str) -> Loaded:
+def _with_history(work: Work, path: Path, rel: str, loaded: Loaded) -> Loaded:
+    """A confirmation may cover a value only earlier commits hold: the file validated again
+    with them (in Git; rare)."""
     site, repo = work.site, work.repo
-    loaded = validate_file(path, site.root, site.config, site.as_of, repo.retired.get(rel))
-    if loaded.needs_history and repo.in_git:
-        # A confirmation covers a value only earlier commits hold: validate again with them.
-        recorded = recorded_by_file(repo, [rel]).get(rel, {})
-        loaded = validate_file(
-            path, site.root, site.config, site.as_of, repo.retired.get(rel), recorded
-        )
-    return loaded
-
-
-def _render_pages(work: Work, item: AccountPages) -> list[str]:
-    """The HTML of each of the account's pages (the latest and its older versions)."""
-    site, theme = work.site, work.theme
-    return [
-        render.report_html(site, theme, page, pdf=False, preview=work.preview)
-        for page in item.pages
-    ]
+    if not (loaded.needs_history and repo.in_git):
+        return loaded
+    recorded = recorded_by_file(repo, [rel]).get(rel, {})
+    return validate_file(path, site.root, site.config, site.as_of, repo.retired.get(rel), recorded)
 
 
 def _write_pages(work: Work, item: AccountPages, html: list[str]) -> AccountRecord:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,7 +77,36 @@ def validate_file(
     retired: RetiredSlug | None = None,
     recorded: Recorded | None = None,
 ) -> Loaded:
-    """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today.
+    """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today."""
+    front = _file_front_matter(path, root, config, as_of, retired)
+    return front if isinstance(front, Loaded) else _account(front, root, config, as_of, recorded)
+
+
+def validate_files(
+    paths: Sequence[Path],
+    root: Path,
+    config: SiteConfig,
+    as_of: dt.date,
+    retired: Mapping[str, RetiredSlug],
+) -> list[Loaded]:
+    """validate_file of each file (`retired` by its path relative to the site), one half for
+    all of them at a time: every file read and its front matter converted, then every
+    account's narrative, ladder and warnings. Each half keeps its code in the processor's
+    caches (build/worker.py): 0.87-0.93 of the time of one file after another."""
+    fronts = [
+        _file_front_matter(path, root, config, as_of, retired.get(f"{ACCOUNTS}/{path.name}"))
+        for path in paths
+    ]
+    return [
+        front if isinstance(front, Loaded) else _account(front, root, config, as_of, None)
+        for front in fronts
+    ]
+
+
+def _file_front_matter(
+    path: Path, root: Path, config: SiteConfig, as_of: dt.date, retired: RetiredSlug | None
+) -> Loaded | _Front:
+    """The file read safely, its folder checked, and its front matter converted.
 
     Its name and its folder's path are put together as text (`path` is always
     root/content/accounts/<slug>.md): pathlib's relative_to and joins took 23 µs an account,
@@ -113,7 +143,7 @@ def validate_file(
             f"`{ACCOUNTS}/{slug}` is a file, not a folder: the account's images go in a folder of "
             "that name; rename or remove the file"
         )
-    return validate_text(raw, rel, slug, root, config, as_of, retired, recorded)
+    return _front_matter(raw, rel, slug, config, as_of, retired)
 
 
 def validate_text(
@@ -129,14 +159,32 @@ def validate_text(
     """Validate the bytes of one account file (today's, or an old version from Git); images are
     looked up in today's folder content/accounts/<slug>/ of the site at `root`. `recorded` are
     the measurements earlier commits recorded, by result id."""
+    front = _front_matter(raw, rel, slug, config, as_of, retired)
+    return front if isinstance(front, Loaded) else _account(front, root, config, as_of, recorded)
+
+
+@dataclass(frozen=True)
+class _Front:
+    """A file whose front matter converted: what validating its account goes on with."""
+
+    rel: str
+    slug: str
+    document: Document
+    conv: Conversion
+    diagnostics: list[Diagnostic]  # its errors so far (the account is refused if any)
+
+
+def _account(
+    front: _Front, root: Path, config: SiteConfig, as_of: dt.date, recorded: Recorded | None
+) -> Loaded:
+    """The narrative and the files it refers to checked, then the account on the ladder and
+    its warnings."""
+    rel, slug, document, conv = front.rel, front.slug, front.document, front.conv
+    diagnostics = list(front.diagnostics)
 
     def error(line: int, message: str) -> Diagnostic:
         return Diagnostic(rel, line, "error", message)
 
-    front = _front_matter(raw, rel, slug, config, as_of, retired)
-    if isinstance(front, Loaded):
-        return front
-    document, conv, diagnostics = front
     logo: str | None = None
     if isinstance(conv.data.get("logo"), str):
         # The customer's logo is published next to the report: the narrative's image policy.
@@ -194,7 +242,7 @@ def _front_matter(
     config: SiteConfig,
     as_of: dt.date,
     retired: RetiredSlug | None,
-) -> Loaded | tuple[Document, Conversion, list[Diagnostic]]:
+) -> Loaded | _Front:
     """The bytes decoded, the YAML composed and converted by the schema, and the data rules run:
     everything but the narrative and the files it refers to. A Loaded when it cannot go on."""
 
@@ -233,7 +281,7 @@ def _front_matter(
     diagnostics = [error(line, message) for line, message in conv.problems]
     facts = rules.FileFacts(conv, slug, as_of, retired)
     diagnostics += [error(conv.line_of(loc), message) for loc, message in rules.errors(facts)]
-    return document, conv, diagnostics
+    return _Front(rel, slug, document, conv, diagnostics)
 
 
 def account_data(raw: bytes, slug: str, config: SiteConfig, as_of: dt.date) -> AccountData | None:
@@ -245,7 +293,6 @@ def account_data(raw: bytes, slug: str, config: SiteConfig, as_of: dt.date) -> A
     front = _front_matter(raw, f"{ACCOUNTS}/{slug}.md", slug, config, as_of, None)
     if isinstance(front, Loaded):
         return None
-    _, conv, diagnostics = front
-    if has_errors(diagnostics) or not isinstance(conv.model, AccountData):
+    if has_errors(front.diagnostics) or not isinstance(front.conv.model, AccountData):
         return None
-    return conv.model
+    return front.conv.model

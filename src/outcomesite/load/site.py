@@ -14,13 +14,17 @@ from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.records import RetiredSlug
 from outcomesite.history.versions import Repository, read_repository
 from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, default_as_of
-from outcomesite.load.account import Loaded, Recorded, validate_file
+from outcomesite.load.account import Loaded, Recorded, validate_file, validate_files
 from outcomesite.load.config import load_config
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
 from outcomesite.workers import each_chunk
 
 T = TypeVar("T")
+
+# Files a worker validates together (validate_files): their narratives and tokens wait for
+# `each` meanwhile, and a chunk of a large site is thousands of files.
+_AT_ONCE = 200
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,9 @@ def _validate(
     work: _Work, start: int, end: int
 ) -> list[tuple[Account | None, list[Diagnostic], Any, bool]]:
     found = []
-    for path in work.files[start:end]:
-        rel = path.relative_to(work.root).as_posix()
-        loaded = validate_file(path, work.root, work.config, work.as_of, work.retired.get(rel))
-        extra = work.each(loaded) if loaded.account is not None else None
-        found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
+    for first in range(start, end, _AT_ONCE):
+        files = work.files[first : min(first + _AT_ONCE, end)]
+        for loaded in validate_files(files, work.root, work.config, work.as_of, work.retired):
+            extra = work.each(loaded) if loaded.account is not None else None
+            found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
     return found

@@ -19,6 +19,7 @@ from outcomesite.portfolio.history import PortfolioHistory
 from outcomesite.render import exports
 from outcomesite.render.brand import BRAND_CSS, brand_css
 from outcomesite.render.index import (
+    IndexEntry,
     IndexHead,
     IndexPieces,
     account_view,
@@ -100,12 +101,27 @@ def report_html(
 ) -> str:
     """The report page, the same for the browser and (pdf=True) for the PDF: its assets are
     addressed relative to the page, as they are published."""
+    return theme.render("report.html", _report_context(site, theme, page, pdf, preview))
+
+
+def reports_html(
+    site: Site, theme: Theme, pages: Sequence[AccountPage], *, preview: bool = False
+) -> list[str]:
+    """report_html (for the browser) of many pages: every page's view first, then every
+    template. A build renders a worker's chunk this way; one step at a time, each keeps its
+    code in the processor's caches (build/worker.py), and the reports took 0.82 of the time."""
+    contexts = [_report_context(site, theme, page, False, preview) for page in pages]
+    return [theme.render("report.html", context) for context in contexts]
+
+
+def _report_context(
+    site: Site, theme: Theme, page: AccountPage, pdf: bool, preview: bool
+) -> ReportPage:
     config = site.config
     prefix = page.root_prefix + ASSETS + "/"
-    view = report_view(page, config, site.as_of)
     logo = logo_name(config)
-    context: ReportPage = {
-        **view,
+    return {
+        **report_view(page, config, site.as_of),
         "pdf": pdf,
         "preview": preview,
         "stylesheets": stylesheets(
@@ -117,18 +133,35 @@ def report_html(
         "logo_href": prefix + logo if logo else None,
         "customer_logo_href": page.account.logo,
     }
-    return theme.render("report.html", context)
 
 
 def pieces_html(site: Site, theme: Theme, page: AccountPage) -> IndexPieces:
     """An account's pieces of the internal index, rendered with its report."""
-    entry = index_entry(page, site.config)
-    view = account_view(page, entry, site.config, INDEX_TO_PUBLIC)
-    # In the site's locale, like every internal page (another locale is another site's config:
-    # a changed outcomesite.yaml rebuilds every account's pieces).
-    context = {"row": view, "locale": site.config.locale}
-    row = theme.render("_index_row.html", context).strip()
-    card = theme.render("_attention_card.html", context).strip() if entry["attention"] else ""
+    return index_pieces(site, theme, [page])[0]
+
+
+def index_pieces(site: Site, theme: Theme, pages: Sequence[AccountPage]) -> list[IndexPieces]:
+    """Each page's pieces of the internal index, one step for all of them at a time (as
+    reports_html: 0.77 of the time): entries, views, table rows, attention cards, exports.
+    In the site's locale, like every internal page (another locale is another site's config:
+    a changed outcomesite.yaml rebuilds every account's pieces)."""
+    config = site.config
+    entries = [index_entry(page, config) for page in pages]
+    contexts = [
+        {"row": account_view(page, entry, config, INDEX_TO_PUBLIC), "locale": config.locale}
+        for page, entry in zip(pages, entries, strict=True)
+    ]
+    rows = [theme.render("_index_row.html", context).strip() for context in contexts]
+    cards = [
+        theme.render("_attention_card.html", context).strip() if entry["attention"] else ""
+        for entry, context in zip(entries, contexts, strict=True)
+    ]
+    return [
+        _pieces(entry, row, card) for entry, row, card in zip(entries, rows, cards, strict=True)
+    ]
+
+
+def _pieces(entry: IndexEntry, row: str, card: str) -> IndexPieces:
     head = IndexHead(
         slug=entry["slug"],
         account=entry["account"],
