@@ -78,7 +78,7 @@ def validate_file(
     recorded: Recorded | None = None,
 ) -> Loaded:
     """Validate content/accounts/<slug>.md of the site at `root`, as it is on disk today."""
-    front = _file_front_matter(path, root, config, as_of, retired)
+    front = _file_front_matter(path, config, as_of, retired)
     return front if isinstance(front, Loaded) else _account(front, root, config, as_of, recorded)
 
 
@@ -94,7 +94,7 @@ def validate_files(
     account's narrative, ladder and warnings. Each half keeps its code in the processor's
     caches (build/worker.py): 0.87-0.93 of the time of one file after another."""
     fronts = [
-        _file_front_matter(path, root, config, as_of, retired.get(f"{ACCOUNTS}/{path.name}"))
+        _file_front_matter(path, config, as_of, retired.get(f"{ACCOUNTS}/{path.name}"))
         for path in paths
     ]
     return [
@@ -104,7 +104,7 @@ def validate_files(
 
 
 def _file_front_matter(
-    path: Path, root: Path, config: SiteConfig, as_of: dt.date, retired: RetiredSlug | None
+    path: Path, config: SiteConfig, as_of: dt.date, retired: RetiredSlug | None
 ) -> Loaded | _Front:
     """The file read safely, its folder checked, and its front matter converted.
 
