@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, BuildRefused, build_site
-from outcomesite.workers import chunk_spans, each_chunk
+from outcomesite.workers import STEP_BYTES, by_size, chunk_spans, each_chunk
 from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
 from tests.test_incremental import snapshot
 
@@ -134,3 +134,39 @@ def test_each_account_of_a_chunk_keeps_its_own_pages_whatever_fails_beside_it(
     assert {d.path for d in report.errors} == {
         f"content/accounts/{slug}.md" for slug, text in accounts.items() if text == broken
     }
+
+
+@pytest.mark.parametrize(
+    ("sizes", "most", "groups"),
+    [
+        ([], 10, []),
+        ([3, 3, 3], 10, [[0, 1, 2]]),
+        ([4, 4, 4], 10, [[0, 1], [2]]),
+        ([5, 5, 5, 5], 10, [[0, 1], [2, 3]]),  # exactly the most fits
+        ([11, 1, 1], 10, [[0], [1, 2]]),  # a larger file is a group of its own
+        ([1, 11, 1], 10, [[0], [1], [2]]),
+        ([0, 0, 0], 0, [[0, 1, 2]]),
+        (
+            [900_000] * 3 + [4_000] * 200,
+            STEP_BYTES,
+            [[0], [1], [2, *range(3, 28)], list(range(28, 203))],
+        ),
+    ],
+)
+def test_files_go_through_the_steps_in_groups_of_a_size(
+    tmp_path: Path, sizes: list[int], most: int, groups: list[list[int]]
+) -> None:
+    """A worker takes its chunk's files through each step a group at a time (build/worker.py):
+    what waits between steps grows with the files, so large ones go a few at a time."""
+    paths = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"account-{number:04d}.md"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    assert by_size(paths, most) == [[paths[n] for n in group] for group in groups]
+
+
+def test_a_missing_file_counts_as_empty_in_a_group(tmp_path: Path) -> None:
+    (tmp_path / "b.md").write_bytes(b"x" * 8)
+    paths = [tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"]
+    assert by_size(paths, 8) == [paths]

@@ -12,13 +12,19 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 # Work below this many items per worker is not worth starting processes for.
 PARALLEL_THRESHOLD = 200
+# Account files a worker takes through one step together (build/worker.py, load/site.py). What
+# waits between two steps (parsed narratives, rendered reports) is tens of times the files' size:
+# typical accounts (a few kB) go a chunk at a time, a few large ones (up to MAX_FILE_BYTES) one
+# or two at a time.
+STEP_BYTES = 1_000_000
 # The state of the work a forked worker was started for: set once in each worker by _init_worker
 # (fork gives it the parent's objects for free), never in the parent.
 _worker_state: Any = None
@@ -63,6 +69,26 @@ def chunk_spans(count: int, workers: int, most: int | None = None) -> list[tuple
     size = min(-(-count // (workers * 4)), most or count)
     small_from = count - min(count, workers * size)
     return _cut(0, small_from, size) + _cut(small_from, count, -(-size // 4))
+
+
+def by_size(paths: Sequence[Path], most: int = STEP_BYTES) -> list[list[Path]]:
+    """`paths`, in order, in groups of files that together hold at most `most` bytes; a larger
+    file is a group of its own. A file that cannot be looked at counts as empty (reading it
+    reports why)."""
+    groups: list[list[Path]] = []
+    held = 0
+    for path in paths:
+        try:
+            size = os.lstat(path).st_size
+        except OSError:
+            size = 0
+        if groups and held + size <= most:
+            groups[-1].append(path)
+            held += size
+        else:
+            groups.append([path])
+            held = size
+    return groups
 
 
 def _cut(start: int, end: int, size: int) -> list[tuple[int, int]]:

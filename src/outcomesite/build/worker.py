@@ -22,6 +22,7 @@ from outcomesite.build.shard import Shard
 from outcomesite.build.state import AccountRecord
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError
 from outcomesite.files import UnsafeFile, read_inside
+from outcomesite.history.records import Version
 from outcomesite.history.versions import Repository
 from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_parts
 from outcomesite.load.account import Loaded, validate_file, validate_files
@@ -30,7 +31,7 @@ from outcomesite.pdf.cache import PdfCache
 from outcomesite.render import pages as render
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
-from outcomesite.workers import each_chunk
+from outcomesite.workers import by_size, each_chunk
 
 # Accounts a worker takes at a time: their old versions are read from Git in one go, and the
 # results of a chunk wait in the worker until it is done, so a chunk is what bounds its memory.
@@ -95,17 +96,25 @@ def build_accounts(work: Work, jobs: int | None) -> Iterator[AccountBuilt]:
 
 
 def _build_chunk(work: Work, start: int, end: int) -> list[AccountBuilt]:
-    """The chunk's accounts one step at a time: every file validated, then every account
-    planned, every report rendered, every page written, every index piece made. Going through
-    one account's steps before the next made each step run a fifth to a third slower (measured
-    in one process, alternated: 0.61-0.78 of the time, writes included): the steps use
-    different code and data (YAML, pydantic, Jinja, Babel, the file system), and each evicted
-    the others' from the processor's caches. The chunk's size bounds what waits between steps."""
+    """The chunk's accounts, a group of them at a time (`by_size`): a few large files must not
+    wait between steps together."""
     files = work.files[start:end]
-    rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     contents = work.repo.read_versions(
-        v for rel in rels for v in old_versions(work.repo.history(rel))
+        v for path in files for v in old_versions(work.repo.history(f"{ACCOUNTS}/{path.name}"))
     )
+    return [built for group in by_size(files) for built in _build_steps(work, group, contents)]
+
+
+def _build_steps(
+    work: Work, files: list[Path], contents: dict[Version, bytes]
+) -> list[AccountBuilt]:
+    """The accounts one step at a time: every file validated, then every account planned,
+    every report rendered, every page written, every index piece made. Going through one
+    account's steps before the next made each step run a fifth to a third slower (measured in
+    one process, alternated: 0.61-0.78 of the time, writes included): the steps use different
+    code and data (YAML, pydantic, Jinja, Babel, the file system), and each evicted the others'
+    from the processor's caches."""
+    rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     site = work.site
     loaded = validate_files(files, site.root, site.config, site.as_of, work.repo.retired)
     loaded = [_with_history(work, *each) for each in zip(files, rels, loaded, strict=True)]

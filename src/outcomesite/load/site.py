@@ -18,12 +18,13 @@ from outcomesite.load.account import Loaded, Recorded, validate_file, validate_f
 from outcomesite.load.config import load_config
 from outcomesite.model.account import Account
 from outcomesite.model.config import SiteConfig
-from outcomesite.workers import each_chunk
+from outcomesite.workers import by_size, each_chunk
 
 T = TypeVar("T")
 
-# Files a worker validates together (validate_files): their narratives and tokens wait for
-# `each` meanwhile, and a chunk of a large site is thousands of files.
+# Files a worker validates together (validate_files; at most STEP_BYTES of them): their
+# narratives and tokens wait for `each` meanwhile, and a chunk of a large site is thousands of
+# files.
 _AT_ONCE = 200
 
 
@@ -160,8 +161,8 @@ def _validate(
 ) -> list[tuple[Account | None, list[Diagnostic], Any, bool]]:
     found = []
     for first in range(start, end, _AT_ONCE):
-        files = work.files[first : min(first + _AT_ONCE, end)]
-        for loaded in validate_files(files, work.root, work.config, work.as_of, work.retired):
-            extra = work.each(loaded) if loaded.account is not None else None
-            found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
+        for files in by_size(work.files[first : min(first + _AT_ONCE, end)]):
+            for loaded in validate_files(files, work.root, work.config, work.as_of, work.retired):
+                extra = work.each(loaded) if loaded.account is not None else None
+                found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
     return found
