@@ -137,33 +137,37 @@ def test_each_account_of_a_chunk_keeps_its_own_pages_whatever_fails_beside_it(
 
 
 @pytest.mark.parametrize(
-    ("sizes", "most", "groups"),
+    ("sizes", "most", "count", "groups"),
     [
-        ([], 10, []),
-        ([3, 3, 3], 10, [[0, 1, 2]]),
-        ([4, 4, 4], 10, [[0, 1], [2]]),
-        ([5, 5, 5, 5], 10, [[0, 1], [2, 3]]),  # exactly the most fits
-        ([11, 1, 1], 10, [[0], [1, 2]]),  # a larger file is a group of its own
-        ([1, 11, 1], 10, [[0], [1], [2]]),
-        ([0, 0, 0], 0, [[0, 1, 2]]),
+        ([], 10, None, []),
+        ([3, 3, 3], 10, None, [[0, 1, 2]]),
+        ([4, 4, 4], 10, None, [[0, 1], [2]]),
+        ([5, 5, 5, 5], 10, None, [[0, 1], [2, 3]]),  # exactly the most fits
+        ([11, 1, 1], 10, None, [[0], [1, 2]]),  # a larger file is a group of its own
+        ([1, 11, 1], 10, None, [[0], [1], [2]]),
+        ([0, 0, 0], 0, None, [[0, 1, 2]]),
+        ([1] * 5, 10, 2, [[0, 1], [2, 3], [4]]),  # and at most `count` files
+        ([4, 4, 4, 1], 10, 3, [[0, 1], [2, 3]]),  # the bytes end a group before the count
         (
             [900_000] * 3 + [4_000] * 200,
             STEP_BYTES,
+            None,
             [[0], [1], [2, *range(3, 28)], list(range(28, 203))],
         ),
     ],
 )
 def test_files_go_through_the_steps_in_groups_of_a_size(
-    tmp_path: Path, sizes: list[int], most: int, groups: list[list[int]]
+    tmp_path: Path, sizes: list[int], most: int, count: int | None, groups: list[list[int]]
 ) -> None:
-    """A worker takes its chunk's files through each step a group at a time (build/worker.py):
-    what waits between steps grows with the files, so large ones go a few at a time."""
+    """A worker takes its chunk's files through each step a group at a time (build/worker.py;
+    `check` at most 200 files a group): what waits between steps grows with the files, so
+    large ones go a few at a time."""
     paths = []
     for number, size in enumerate(sizes):
         path = tmp_path / f"account-{number:04d}.md"
         path.write_bytes(b"x" * size)
         paths.append(path)
-    assert by_size(paths, most) == [[paths[n] for n in group] for group in groups]
+    assert by_size(paths, most, count) == [[paths[n] for n in group] for group in groups]
 
 
 def test_a_missing_file_counts_as_empty_in_a_group(tmp_path: Path) -> None:

@@ -71,10 +71,12 @@ def chunk_spans(count: int, workers: int, most: int | None = None) -> list[tuple
     return _cut(0, small_from, size) + _cut(small_from, count, -(-size // 4))
 
 
-def by_size(paths: Sequence[Path], most: int = STEP_BYTES) -> list[list[Path]]:
-    """`paths`, in order, in groups of files that together hold at most `most` bytes; a larger
-    file is a group of its own. A file that cannot be looked at counts as empty (reading it
-    reports why)."""
+def by_size(
+    paths: Sequence[Path], most: int = STEP_BYTES, count: int | None = None
+) -> list[list[Path]]:
+    """`paths`, in order, in groups of files that together hold at most `most` bytes (and, with
+    `count`, are at most that many); a larger file is a group of its own. A file that cannot be
+    looked at counts as empty (reading it reports why)."""
     groups: list[list[Path]] = []
     held = 0
     for path in paths:
@@ -82,7 +84,8 @@ def by_size(paths: Sequence[Path], most: int = STEP_BYTES) -> list[list[Path]]:
             size = os.lstat(path).st_size
         except OSError:
             size = 0
-        if groups and held + size <= most:
+        fits = count is None or (bool(groups) and len(groups[-1]) < count)
+        if groups and held + size <= most and fits:
             groups[-1].append(path)
             held += size
         else:

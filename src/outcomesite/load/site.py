@@ -160,9 +160,8 @@ def _validate(
     work: _Work, start: int, end: int
 ) -> list[tuple[Account | None, list[Diagnostic], Any, bool]]:
     found = []
-    for first in range(start, end, _AT_ONCE):
-        for files in by_size(work.files[first : min(first + _AT_ONCE, end)]):
-            for loaded in validate_files(files, work.root, work.config, work.as_of, work.retired):
-                extra = work.each(loaded) if loaded.account is not None else None
-                found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
+    for files in by_size(work.files[start:end], count=_AT_ONCE):
+        for loaded in validate_files(files, work.root, work.config, work.as_of, work.retired):
+            extra = work.each(loaded) if loaded.account is not None else None
+            found.append((loaded.account, loaded.diagnostics, extra, loaded.needs_history))
     return found
