@@ -3,16 +3,19 @@ account replaces one row, and damaged or foreign details mean a full build, neve
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from outcomesite.build.details import AccountRow, Details, DetailsError
+from outcomesite.build.details import AccountRow, Details, DetailsError, stored_row
 from outcomesite.build.state import BuildState
 from outcomesite.errors import Diagnostic, OutcomesiteError
 from outcomesite.layout import DETAILS_FILE
 from outcomesite.render.index import IndexHead, IndexPieces
+from outcomesite.workers import run_tasks
 from tests.conftest import VALID, make_site
 from tests.test_incremental import GLOBEX, INITECH, age, build, from_scratch, snapshot
 
@@ -178,3 +181,43 @@ def test_the_stored_head_shape_is_pinned_to_the_schema_version() -> None:
             "severity", "renewal_date", "arr", "status", "start_date", "renewals", "digest",
         ),
     )  # fmt: skip
+
+
+def _texts_read_here(details: Details) -> tuple[int, dict[str, str]]:
+    return os.getpid(), details.here().texts(["a", "b"], "html")
+
+
+def test_a_forked_worker_reads_what_the_parent_flushed_and_the_parent_writes_on(
+    tmp_path: Path,
+) -> None:
+    """build/write.py's index workers read the details through `here()`: their own read-only
+    connection (one must not be used across a fork), seeing every row the parent flushed."""
+    details = Details.create(tmp_path / "d.sqlite")
+    details.put("a", AccountRow(pieces_of("a", html="<tr>a</tr>"), [], [], []))
+    details.put("b", AccountRow(pieces_of("b", html="<tr>b</tr>"), [], [], []))
+    details.flush()
+    read = partial(_texts_read_here, details)
+    results = run_tasks([read, read, read], jobs=2)
+    assert {pid for pid, _ in results} - {os.getpid()}  # they ran in forked workers
+    assert [texts for _, texts in results] == [{"a": "<tr>a</tr>", "b": "<tr>b</tr>"}] * 3
+    assert details.here() is details  # in the parent: its own connection, still writing
+    details.put("c", AccountRow(pieces_of("c"), [], [], []))
+    details.finish("b1")
+    assert set(Details.open(tmp_path / "d.sqlite", "b1", 3).heads()) == {"a", "b", "c"}
+
+
+def test_a_stored_row_is_the_row_the_details_keep(tmp_path: Path) -> None:
+    """The worker sends its row as the tables keep it (stored_row): putting that is putting
+    the row, warnings counted by their codes."""
+    stale = Diagnostic("content/accounts/a.md", 3, "warning", "stale", "stale")
+    row = AccountRow(pieces_of("a", card="<li>a</li>"), [stale, stale], ["n"], ["l"], ["k1"])
+    one, other = Details.create(tmp_path / "1.sqlite"), Details.create(tmp_path / "2.sqlite")
+    one.put("a", row)
+    stored = stored_row("a", row)
+    other.put_stored(stored)
+    assert stored.keys() == ["k1"]
+    for details in (one, other):
+        details.finish("b1")
+    with sqlite3.connect(tmp_path / "1.sqlite") as a, sqlite3.connect(tmp_path / "2.sqlite") as b:
+        for query in ("SELECT * FROM accounts", "SELECT * FROM heads", "SELECT * FROM build"):
+            assert list(a.execute(query)) == list(b.execute(query))

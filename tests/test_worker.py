@@ -3,15 +3,20 @@ PDFs the cache lacks wait in a spool that every build removes, and chunks bound 
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outcomesite.build import BuildOptions, BuildRefused, build_site
-from outcomesite.workers import STEP_BYTES, by_size, chunk_spans, each_chunk
+from outcomesite.build import BuildOptions, BuildRefused, build_site, write
+from outcomesite.workers import STEP_BYTES, by_size, chunk_spans, each_chunk, run_tasks
 from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
 from tests.test_incremental import snapshot
 
@@ -174,3 +179,48 @@ def test_a_missing_file_counts_as_empty_in_a_group(tmp_path: Path) -> None:
     (tmp_path / "b.md").write_bytes(b"x" * 8)
     paths = [tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"]
     assert by_size(paths, 8) == [paths]
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def _fails() -> tuple[int, int]:
+    raise OSError(errno.ENOSPC, "No space left on device", "internal/index.json")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_tasks_give_their_results_in_order_in_workers_or_in_process(jobs: int) -> None:
+    results = run_tasks([partial(_pid_and, n) for n in range(7)], jobs)
+    assert [value for _, value in results] == list(range(7))
+    pids = {pid for pid, _ in results}
+    assert (pids == {os.getpid()}) == (jobs == 1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_task_that_cannot_write_is_the_callers_os_error(jobs: int) -> None:
+    with pytest.raises(OSError) as raised:
+        tasks: list[Callable[[], tuple[int, int]]] = [partial(_pid_and, 1), _fails]
+        run_tasks(tasks, jobs)
+    assert raised.value.errno == errno.ENOSPC
+    assert raised.value.filename == "internal/index.json"
+
+
+def test_the_index_written_by_workers_is_the_index_written_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build/write.py hands the index's files to forked workers when there are enough rows
+    (a full build of thousands of accounts); here every row is enough. The files are the same,
+    for a full build and for a rebuild that patches the exports and rewrites a few pages."""
+    site = copy_sample(tmp_path / "site")
+    _build(site, tmp_path / "alone", pdf=False, jobs=1)
+    monkeypatch.setattr(write, "_ROWS_PER_WORKER", 1)
+    _build(site, tmp_path / "workers", pdf=False, jobs=2)
+    assert snapshot(tmp_path / "alone") == snapshot(tmp_path / "workers")
+    account = sorted((site / "content" / "accounts").glob("*.md"))[0]
+    text = account.read_text(encoding="utf-8")
+    account.write_text(re.sub(r"(?m)^account: .*$", "account: Renamed Co", text, count=1))
+    options = BuildOptions(tmp_path / "workers", pdf=False, jobs=2, as_of=AS_OF, environ=ENV)
+    assert build_site(site, options).changed == [account.stem]  # a rebuild of one account
+    _build(site, tmp_path / "again", pdf=False, jobs=1, use_cache=False)
+    assert snapshot(tmp_path / "workers") == snapshot(tmp_path / "again")

@@ -48,8 +48,12 @@ def _run_chunk(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
     return function(_worker_state, start, end)
 
 
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and threading.current_thread() is threading.main_thread()
+
+
 def workers_for(count: int, jobs: int | None) -> int:
-    if not hasattr(os, "fork") or threading.current_thread() is not threading.main_thread():
+    if not _can_fork():
         return 1
     return max(1, min(cpus(jobs), count // PARALLEL_THRESHOLD))
 
@@ -118,3 +122,21 @@ def each_chunk(
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
         yield from pool.imap(_run_chunk, [(function, start, end) for start, end in spans])
+
+
+def run_tasks(tasks: Sequence[Callable[[], T]], jobs: int | None) -> list[T]:
+    """Each task's result, in order. The tasks run in up to `jobs` forked workers, each task
+    taken by the first worker free; fork hands the workers the tasks and whatever they hold, and
+    only the results travel back. For a few large, unequal pieces of work (the internal index's
+    files), where each_chunk's many small items do not fit; in-process where each_chunk would be
+    (and for one task, or `jobs` 1)."""
+    workers = min(cpus(jobs), len(tasks)) if _can_fork() else 1
+    if workers <= 1:
+        return [task() for task in tasks]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_init_worker, initargs=(tasks,)) as pool:
+        return pool.map(_run_task, range(len(tasks)), chunksize=1)
+
+
+def _run_task(index: int) -> Any:
+    return _worker_state[index]()

@@ -47,13 +47,23 @@ def write_exports(
 ) -> None:
     """The three files in `internal`, their accounts in `order`; patched from the files in
     `last` (the last build's internal folder) when the details' layout matches them."""
+    details.keep_layout(exports_written(internal, frames, order, details, last))
+
+
+def exports_written(
+    internal: Path,
+    frames: Sequence[Frame],
+    order: list[str],
+    details: Details,
+    last: Path | None,
+) -> Layout:
+    """write_exports' files, written; where each account's pieces are in them, for the caller
+    to keep in the details (a forked worker only reads them: build/write.py)."""
     runs = _runs(order, frames, details, last)
     if runs is None:
-        layout = _whole(internal, frames, order, details)
-    else:
-        assert last is not None and details.layout is not None
-        layout = _patched(internal, frames, order, runs, details, last, details.layout)
-    details.keep_layout(layout)
+        return _whole(internal, frames, order, details)
+    assert last is not None and details.layout is not None
+    return _patched(internal, frames, order, runs, details, last, details.layout)
 
 
 def _runs(

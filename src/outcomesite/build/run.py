@@ -16,7 +16,7 @@ from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
-from outcomesite.build.details import AccountRow, Details
+from outcomesite.build.details import Details, StoredRow
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
@@ -217,7 +217,7 @@ class Run:
                 if item.pages is not None:
                     kept.append(item.pages)
                 if item.record is not None and item.row is not None:
-                    used.update(item.row.pdf_keys)
+                    used.update(item.row.keys())
                     records[item.slug] = self._kept(item.slug, item.record, item.row, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
@@ -243,12 +243,12 @@ class Run:
         return account_files(self.root, self.digests.keys() if self.digests else None)
 
     def _kept(
-        self, slug: str, record: AccountRecord, row: AccountRow, details: Details | None
+        self, slug: str, record: AccountRecord, row: StoredRow, details: Details | None
     ) -> AccountRecord:
         """A record fresh from its worker, its row put in the details: what the parent keeps,
         with the digest of the account's inputs as the parent scanned them."""
         if details is not None:  # a shard keeps no details
-            details.put(slug, row)
+            details.put_stored(row)
         record.digest = self.digests.get(slug, "")
         return record
 
@@ -283,7 +283,16 @@ class Run:
         preview = self.options.preview
         last = None if previous is None else self.out / INTERNAL  # a rebuild patches its exports
         return write_internal(
-            internal, site, theme, heads, details, previous, preview, history, last
+            internal,
+            site,
+            theme,
+            heads,
+            details,
+            previous,
+            preview,
+            history,
+            last,
+            self.options.jobs,
         )
 
     def _history(

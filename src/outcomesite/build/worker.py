@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outcomesite.build.details import AccountRow
+from outcomesite.build.details import AccountRow, StoredRow, stored_row
 from outcomesite.build.plan import AccountPages, narrative_of, old_versions, plan_account
 from outcomesite.build.shard import Shard
 from outcomesite.build.state import AccountRecord
@@ -64,7 +64,7 @@ class AccountBuilt:
     path: str  # content/accounts/<slug>.md
     diagnostics: list[Diagnostic]
     record: AccountRecord | None = None  # None: the file has errors, nothing was written
-    row: AccountRow | None = None  # its row of the details, with the record
+    row: StoredRow | None = None  # its row of the details, with the record
     missing: list[MissingPdf] = field(default_factory=list)
     pdfs: int = 0  # its pages with a PDF (a shard: of the whole site, for the count)
     pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
@@ -128,24 +128,28 @@ def _build_steps(
         if (account := one.account) is not None  # all of them: said for the type checker
     ]
     shard = work.pdfs.shard if work.pdfs else None
+    rows: list[AccountRow | None] = [None] * len(items)  # a shard writes no pages and no rows
     if shard is None:
         pages = [page for item in items for page in item.pages]
         html = iter(render.reports_html(site, work.theme, pages, preview=work.preview))
         for (made, _), item in zip(valid, items, strict=True):
             made.record = _write_pages(work, item, [next(html) for _ in item.pages])
         pieces = render.index_pieces(site, work.theme, [item.latest for item in items])
-        for (made, one), item, piece in zip(valid, items, pieces, strict=True):
-            made.row = AccountRow(
+        rows = [
+            AccountRow(
                 pieces=piece,
                 warnings=one.diagnostics,
                 notices=item.skipped,
                 listing=[listing_line(page) for page in item.pages],
             )
-    for (made, _), item in zip(valid, items, strict=True):
+            for (_, one), item, piece in zip(valid, items, pieces, strict=True)
+        ]
+    for (made, _), item, row in zip(valid, items, rows, strict=True):
         if work.pdfs is not None:
             made.pdfs = len(item.pages)
             if shard is None or shard.has(made.slug):
-                made.missing = _pdfs(work, work.pdfs, item, made.row)
+                made.missing = _pdfs(work, work.pdfs, item, row)
+        made.row = None if row is None else stored_row(made.slug, row)
         made.pages = item if work.keep_pages else None
     return built
 
