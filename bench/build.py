@@ -84,6 +84,14 @@ def commit(root: Path) -> None:
         )
 
 
+# ext4 without a journal (this benchmark's machine) checks every inode deleted in the last 30 s or
+# so before it hands out a new one: right after a build was deleted, whatever ran next spent
+# seconds in the kernel creating its files (the floor: 7 s of system time instead of 1, its wall
+# time 1.5x), and a build's own deletion of the build it replaced (commit.discard, detached)
+# landed on the floor run after it. The runs compared must each start on a quiet file system.
+SETTLE_SECONDS = 40
+
+
 def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
     """Cold builds, the Python floor and Hugo (when installed), alternated on the same site."""
     here = Path(__file__).parent
@@ -99,14 +107,19 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
         subprocess.run(command, check=True, capture_output=True)
         return time.perf_counter() - started
 
-    for _ in range(runs):
-        builds.append(run_build(root, "--no-pdf", "--no-cache", "--jobs", jobs)[0])
-        out = Path(tempfile.mkdtemp(dir=root.parent))
-        floors.append(timed([*floor[:3], str(out / "floor"), *floor[3:]]))
+    # Every run writes a new folder, and nothing is deleted until all of them are done, after
+    # the deletions before them (the builds above) are older than SETTLE_SECONDS.
+    runs_dir = Path(tempfile.mkdtemp(dir=root.parent))
+    time.sleep(SETTLE_SECONDS)
+    for n in range(runs):
+        out = ["--out", str(runs_dir / f"build-{n}")]
+        builds.append(run_build(root, "--no-pdf", "--no-cache", "--jobs", jobs, *out)[0])
+        floors.append(timed([*floor[:3], str(runs_dir / f"floor-{n}"), *floor[3:]]))
         if hugo:
             source = ["--source", str(here / "hugo"), "--contentDir", content]
-            hugos.append(timed([hugo, "--quiet", *source, "--destination", str(out / "hugo")]))
-        shutil.rmtree(out)
+            destination = ["--destination", str(runs_dir / f"hugo-{n}")]
+            hugos.append(timed([hugo, "--quiet", *source, *destination]))
+    shutil.rmtree(runs_dir)
 
     def middle(values: list[float]) -> float:
         return sorted(values)[len(values) // 2]
