@@ -135,13 +135,14 @@ class _Converter:
 
     def mapping(self, node: yaml.MappingNode, model: type[BaseModel], loc: Loc) -> dict[str, Any]:
         fields = fields_by_key(model)
+        conv, offset = self.conv, self.offset
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         empty_groups: dict[str, yaml.Node] = {}  # `validator:` with nothing indented below it
         # Keys are read first so that labels ("result `x`") can use the id wherever it is.
         for key_node, value_node in node.value:
             if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode):
-                self.conv.ids[loc] = value_node.value
+                conv.ids[loc] = value_node.value
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(loc, key_node, "a key must be a plain word such as `owner`")
@@ -155,12 +156,11 @@ class _Converter:
                     f"duplicate key `{key}` (first given on line {first_line[key]}): keep only one",
                 )
                 continue
-            first_line[key] = self.line(key_node)
-            self.conv.lines[key_loc] = self.line(key_node)
-            if key not in fields:
+            first_line[key] = conv.lines[key_loc] = key_node.start_mark.line + offset
+            info = fields.get(key)
+            if info is None:
                 self.problem(key_loc, key_node, self._unknown(key, fields, empty_groups))
                 continue
-            info = fields[key]
             if _is_empty(value_node):
                 if _kind(info.annotation)[0] == "model":
                     empty_groups[key] = key_node
@@ -278,23 +278,24 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode, kind: str, inner: Any, loc: Loc) -> Any:
         text = node.value
-        name = loc[-1] if isinstance(loc[-1], str) else str(loc[-2])
         if kind == "str":
-            if (cut := self._cut_by_comment(node)) is not None:
-                self.problem(
-                    loc,
-                    node,
-                    f"`{name}`: a ` #` starts a comment in YAML, so the text after it is left out "
-                    f'(the report would show "{text}"): put the value in quotes: '
-                    f'`{name}: "{text} {cut}"`',
-                )
-                return _OMIT
-            return _OMIT if not text.strip() else text
+            if (cut := self._cut_by_comment(node)) is None:
+                return text if text.strip() else _OMIT
+            name = _name(loc)
+            self.problem(
+                loc,
+                node,
+                f"`{name}`: a ` #` starts a comment in YAML, so the text after it is left out "
+                f'(the report would show "{text}"): put the value in quotes: '
+                f'`{name}: "{text} {cut}"`',
+            )
+            return _OMIT
         if kind == "enum":
             if text in inner:
                 return text
-            self.problem(loc, node, _enum_message(name, text, inner))
+            self.problem(loc, node, _enum_message(_name(loc), text, inner))
             return _OMIT
+        name = _name(loc)
         if kind == "date":
             return self._date(node, name, loc)
         if kind in ("float", "int"):
@@ -357,6 +358,11 @@ class _Converter:
 
 
 _OMIT: Any = object()
+
+
+def _name(loc: Loc) -> str:
+    """The key a value's messages name: its own, or its list's for a list item."""
+    return loc[-1] if isinstance(loc[-1], str) else str(loc[-2])
 
 
 # By the annotation's id, with the annotation itself (which keeps the id its own): hashing a
