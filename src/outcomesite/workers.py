@@ -88,8 +88,7 @@ def by_size(
             size = os.lstat(path).st_size
         except OSError:
             size = 0
-        fits = count is None or (bool(groups) and len(groups[-1]) < count)
-        if groups and held + size <= most and fits:
+        if groups and held + size <= most and (count is None or len(groups[-1]) < count):
             groups[-1].append(path)
             held += size
         else:

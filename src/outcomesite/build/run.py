@@ -218,7 +218,7 @@ class Run:
                     kept.append(item.pages)
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
-                    records[item.slug] = self._kept(item.slug, item.record, item.row, details)
+                    records[item.slug] = self._kept(item.record, item.row, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
@@ -243,13 +243,13 @@ class Run:
         return account_files(self.root, self.digests.keys() if self.digests else None)
 
     def _kept(
-        self, slug: str, record: AccountRecord, row: StoredRow, details: Details | None
+        self, record: AccountRecord, row: StoredRow, details: Details | None
     ) -> AccountRecord:
         """A record fresh from its worker, its row put in the details: what the parent keeps,
         with the digest of the account's inputs as the parent scanned them."""
         if details is not None:  # a shard keeps no details
             details.put_stored(row)
-        record.digest = self.digests.get(slug, "")
+        record.digest = self.digests.get(row.slug, "")
         return record
 
     def _notices(self, site: Site, repo: Repository) -> list[str]:
