@@ -776,3 +776,37 @@ def test_the_build_takes_its_account_files_from_the_scan_as_a_listing_finds_them
         ".hidden.md", "a-b.md", "a.md", "dangling.md", "linked.md", "zeta.md"
     ]  # fmt: skip
     assert account_files(tmp_path, Scanner(tmp_path).accounts().keys()) == listed
+
+
+def test_one_accounts_stamp_is_what_the_scan_of_the_whole_folder_gives_it(tmp_path: Path) -> None:
+    """A cold build's workers stamp their own accounts (Scanner.account) instead of the parent
+    scanning them all first: the same digest and the same stamps, whatever an account's file
+    and folder are."""
+    from outcomesite.build.stamps import Scanner
+    from outcomesite.load.site import account_files
+
+    slugs = ["plain", "imaged", "nested", "linked-folder", "file-folder"]
+    make_site(tmp_path, {slug: VALID for slug in slugs})
+    accounts = tmp_path / "content" / "accounts"
+    (accounts / "imaged").mkdir()
+    (accounts / "imaged" / "logo.svg").write_text("<svg/>", "utf-8")
+    (accounts / "nested" / "charts").mkdir(parents=True)
+    (accounts / "nested" / "charts" / "before.png").write_bytes(b"\x89PNG")
+    (accounts / "linked-folder").symlink_to(accounts / "imaged")
+    (accounts / "file-folder").write_text("a file where a folder goes", "utf-8")
+    (accounts / "linked.md").symlink_to(accounts / "plain.md")
+    (accounts / "dangling.md").symlink_to(accounts / "nowhere.md")
+    (accounts / "orphan").mkdir()  # a folder without its account file: no account
+    whole = Scanner(tmp_path)
+    digests = whole.accounts()
+    one_by_one: dict[str, str] = {}
+    stamps = {}
+    for path in account_files(tmp_path):
+        scanner = Scanner(tmp_path, started_ns=whole.started_ns)
+        one_by_one[path.stem] = scanner.account(path.stem)
+        stamps.update(scanner.stamps)
+    assert one_by_one == digests
+    assert stamps == whole.stamps
+    # The same file with a folder (or a folder's link) is another digest each time.
+    with_folders = {digests[slug] for slug in ["plain", "imaged", "nested", "linked-folder"]}
+    assert len(with_folders) == 4

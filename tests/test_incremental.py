@@ -16,11 +16,14 @@ from typing import Any
 
 import pytest
 
+from outcomesite import workers
 from outcomesite.build import BuildOptions, BuildRefused, BuildReport, build_site
+from outcomesite.build.stamps import Scanner
+from outcomesite.build.state import BuildState
 from outcomesite.errors import OutcomesiteError
-from outcomesite.layout import BOOKKEEPING, DETAILS_FILE, STATE_FILE
+from outcomesite.layout import ACCOUNTS, BOOKKEEPING, DETAILS_FILE, STATE_FILE
 from outcomesite.links import link_id
-from tests.conftest import AS_OF, VALID, make_site, run_cli
+from tests.conftest import AS_OF, VALID, copy_sample, make_site, run_cli
 from tests.test_history import commit_all, git
 
 SECRET = "incremental-secret-0123456789abcdef0123456789abcdef"
@@ -148,6 +151,28 @@ def test_an_image_in_the_accounts_folder_is_part_of_the_account(site: Path) -> N
     assert build(site).changed == ["acme"]
     assert published.read_bytes().endswith(b"\0")
     assert snapshot(site / "build") == from_scratch(site)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_build_records_its_accounts_as_a_scan_before_it_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Without a last build nothing is compared, so the parent does not scan the accounts
+    before building: each worker stamps its own. The record holds what a scan of the site
+    gives (digests and stamps, an account with images included), and the next build is a
+    no-op."""
+    site = copy_sample(tmp_path / "site")
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)  # forked workers for a few accounts
+    out = tmp_path / "out"
+    assert build(site, out=out, jobs=jobs).changed is None  # a full build
+    state = BuildState.read(out)
+    assert state is not None
+    scanner = Scanner(site)
+    digests = scanner.accounts()
+    assert {slug: record.digest for slug, record in state.accounts.items()} == digests
+    assert {k: v for k, v in state.stamps.items() if k.startswith(ACCOUNTS)} == scanner.stamps
+    assert any("/" in key.removeprefix(f"{ACCOUNTS}/") for key in scanner.stamps)  # an image
+    assert build(site, out=out, jobs=jobs).changed == []
 
 
 def test_touching_a_file_without_changing_it_is_not_a_change(site: Path) -> None:

@@ -210,8 +210,11 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
     reuse = options.use_cache and trusted and (out / BUILD_MARKER).exists()
     previous = BuildState.read(out) if reuse else None
     scanner = Scanner(root, previous.stamps if previous else None)
-    digests = scanner.accounts()
-    changed = changed_accounts(previous, params, scanner, digests, out)
+    digests: dict[str, str] | None = None  # without a last build: its workers stamp them
+    changed: set[str] | None = None  # everything is built
+    if previous is not None:
+        digests = scanner.accounts()
+        changed = changed_accounts(previous, params, scanner, digests, out)
 
     if previous is not None and changed is not None and not changed:
         report = BuildReport(out, previous, changed=[], secret_notice=secret.notice)
@@ -235,7 +238,7 @@ def _build(root: Path, options: BuildOptions) -> BuildReport:
 
 
 def changed_accounts(
-    previous: BuildState | None,
+    previous: BuildState,
     params: BuildParams,
     scanner: Scanner,
     digests: dict[str, str],
@@ -245,8 +248,6 @@ def changed_accounts(
 
     A new commit rebuilds the accounts whose files (or folders) it changed: the others' versions
     did not move. Anything else that differs from the last build's parameters rebuilds all."""
-    if previous is None:
-        return None
     committed: set[str] = set()
     if previous.params != params:
         if _without_commit(previous.params) != _without_commit(params):

@@ -75,7 +75,9 @@ class Run:
     secret: Secret
     params: BuildParams
     scanner: Scanner
-    digests: dict[str, str]  # slug -> digest of its inputs, as scanned before loading
+    # slug -> digest of its inputs, as scanned before loading; None: not scanned, as in a cold
+    # build, whose workers stamp their accounts (Work.stamp_from)
+    digests: dict[str, str] | None
     environ: dict[str, str]
 
     def full(self) -> BuildReport:
@@ -102,6 +104,7 @@ class Run:
         """Rebuild the changed accounts in a staging folder, then move in their link folders,
         the index and the record; the other accounts' files stay where they are, and so do
         their rows of the details."""
+        assert self.digests is not None  # a rebuild compares them with the last build's
         files = [
             self.root / ACCOUNTS_DIR / f"{slug}.md"
             for slug in sorted(changed & self.digests.keys())
@@ -197,6 +200,7 @@ class Run:
                 pdfs=plan if options.pdf else None,
                 preview=options.preview,
                 keep_pages=options.keep_pages,
+                stamp_from=self.scanner.started_ns if self.digests is None else None,
             )
             theme.compile_all(site.config.locale)
             problems: list[Diagnostic] = []
@@ -216,9 +220,10 @@ class Run:
                 mine += item.pdfs if shard and shard.has(item.slug) else 0
                 if item.pages is not None:
                     kept.append(item.pages)
+                self.scanner.stamps.update(item.stamps)
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
-                    records[item.slug] = self._kept(item.record, item.row, details)
+                    records[item.slug] = self._kept(item.record, item.row, item.digest, details)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
@@ -243,13 +248,14 @@ class Run:
         return account_files(self.root, self.digests.keys() if self.digests else None)
 
     def _kept(
-        self, record: AccountRecord, row: StoredRow, details: Details | None
+        self, record: AccountRecord, row: StoredRow, digest: str | None, details: Details | None
     ) -> AccountRecord:
         """A record fresh from its worker, its row put in the details: what the parent keeps,
-        with the digest of the account's inputs as the parent scanned them."""
+        with the digest of the account's inputs as its worker stamped them (`digest`, a cold
+        build), else as the parent scanned them."""
         if details is not None:  # a shard keeps no details
             details.put_stored(row)
-        record.digest = self.digests.get(row.slug, "")
+        record.digest = digest if digest is not None else (self.digests or {}).get(row.slug, "")
         return record
 
     def _notices(self, site: Site, repo: Repository) -> list[str]:

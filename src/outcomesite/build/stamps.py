@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stats
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,10 +41,17 @@ class Scanner:
     restored elsewhere keeps its stamps. Plain strings and os.scandir: this runs on every build.
     """
 
-    def __init__(self, root: Path, previous: dict[str, Stamp] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        previous: dict[str, Stamp] | None = None,
+        started_ns: int | None = None,
+    ) -> None:
+        """`started_ns`: the scan's start, when it goes on elsewhere (a build worker stamping
+        its own accounts for the parent's scan, which started first)."""
         self.root = root
         self.previous = previous or {}
-        self.started_ns = time.time_ns()
+        self.started_ns = time.time_ns() if started_ns is None else started_ns
         self.stamps: dict[str, Stamp] = {}
 
     def stamp(self, key: str, path: str, stat: os.stat_result | None = None) -> str:
@@ -83,7 +91,6 @@ class Scanner:
 
     def accounts(self) -> dict[str, str]:
         """slug -> digest of content/accounts/<slug>.md and every file under <slug>/."""
-        base = ACCOUNTS
         digests: dict[str, str] = {}  # slug -> its file's hash (most accounts have no folder)
         folders: list[tuple[str, str]] = []  # (slug, link target when a link)
         try:
@@ -96,13 +103,43 @@ class Scanner:
         for slug, link in folders:
             if slug not in digests:
                 continue  # a folder without its account file is not an account
-            parts = [(f"{base}/{slug}.md", digests[slug])]
-            if link:
-                parts.append((f"{base}/{slug}", link))
-            else:
-                parts.extend(self.folders([f"{base}/{slug}"]).items())
-            digests[slug] = _digest(parts)
+            digests[slug] = self._with_folder(slug, digests[slug], link)
         return digests
+
+    def account(self, slug: str) -> str:
+        """What `accounts` gives `slug` (an account file the folder is known to list), for one
+        account: a cold build's workers stamp their own accounts, which spares the parent
+        reading and hashing every file before the workers can start."""
+        path = os.path.join(self.root, ACCOUNTS, f"{slug}.md")
+        try:
+            found = os.lstat(path)
+        except OSError:
+            return ""
+        if stats.S_ISLNK(found.st_mode):
+            digest = _link_stamp(path)
+        elif stats.S_ISREG(found.st_mode):
+            digest = self.stamp(f"{ACCOUNTS}/{slug}.md", path, found)
+        else:
+            return ""
+        folder = os.path.join(self.root, ACCOUNTS, slug)
+        try:
+            mode = os.lstat(folder).st_mode
+        except OSError:
+            return digest  # most accounts have no folder
+        if stats.S_ISLNK(mode):
+            return self._with_folder(slug, digest, _link_stamp(folder))
+        if stats.S_ISDIR(mode):
+            return self._with_folder(slug, digest, "")
+        return digest
+
+    def _with_folder(self, slug: str, digest: str, link: str) -> str:
+        """The account's digest with its folder's files (or the folder's link target)."""
+        parts = [(f"{ACCOUNTS}/{slug}.md", digest)]
+        if link:
+            parts.append((f"{ACCOUNTS}/{slug}", link))
+        else:
+            parts.extend(self.folders([f"{ACCOUNTS}/{slug}"]).items())
+        return _digest(parts)
 
     def _entry(
         self, entry: os.DirEntry[str], digests: dict[str, str], folders: list[tuple[str, str]]

@@ -2,8 +2,8 @@
 write them (and the PDFs the cache already holds), and make its piece of the internal index.
 
 Only what the parent needs travels back: the account's record (the files it wrote), its row of
-the details (index pieces, warnings) and the PDFs still to render, whose jobs wait in a spool
-folder on disk. A loaded account never leaves its worker, so the parent's memory does not grow
+the details (index pieces, warnings), the PDFs still to render, whose jobs wait in a spool
+folder on disk, and in a cold build the stamps of its files (the parent scanned none of them). A loaded account never leaves its worker, so the parent's memory does not grow
 with the site's accounts, and the parent does no per-account work of its own (no folders made,
 no planning).
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 from outcomesite.build.details import AccountRow, StoredRow, stored_row
 from outcomesite.build.plan import AccountPages, narrative_of, old_versions, plan_account
 from outcomesite.build.shard import Shard
+from outcomesite.build.stamps import Scanner, Stamp
 from outcomesite.build.state import AccountRecord
 from outcomesite.errors import EXIT_USAGE, Diagnostic, OutcomesiteError
 from outcomesite.files import UnsafeFile, read_inside
@@ -68,6 +69,8 @@ class AccountBuilt:
     missing: list[MissingPdf] = field(default_factory=list)
     pdfs: int = 0  # its pages with a PDF (a shard: of the whole site, for the count)
     pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
+    digest: str | None = None  # of its inputs, when the worker stamped them (Work.stamp_from)
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # those inputs' stamps
 
     @property
     def slug(self) -> str:
@@ -87,6 +90,10 @@ class Work:
     pdfs: PdfPlan | None  # None: --no-pdf
     preview: bool
     keep_pages: bool
+    # A cold build's scan, started in the parent at this time.time_ns(), is finished by the
+    # workers: each stamps its own accounts' files before it reads them. None: the parent
+    # scanned them all before deciding what to build.
+    stamp_from: int | None = None
 
 
 def build_accounts(work: Work, jobs: int | None) -> Iterator[AccountBuilt]:
@@ -116,9 +123,14 @@ def _build_steps(
     from the processor's caches."""
     rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     site = work.site
+    # Stamped before they are read: a file saved while it is built differs next time.
+    stamped = [_stamped(site.root, path.stem, work.stamp_from) for path in files]
     loaded = validate_files(files, site.root, site.config, site.as_of, work.repo.retired)
     loaded = [_with_history(work, *each) for each in zip(files, rels, loaded, strict=True)]
-    built = [AccountBuilt(rel, one.diagnostics) for rel, one in zip(rels, loaded, strict=True)]
+    built = [
+        AccountBuilt(rel, one.diagnostics, digest=digest, stamps=stamps)
+        for rel, one, (digest, stamps) in zip(rels, loaded, stamped, strict=True)
+    ]
     valid = [
         (made, one) for made, one in zip(built, loaded, strict=True) if one.account is not None
     ]
@@ -152,6 +164,15 @@ def _build_steps(
         made.row = None if row is None else stored_row(made.slug, row)
         made.pages = item if work.keep_pages else None
     return built
+
+
+def _stamped(root: Path, slug: str, started_ns: int | None) -> tuple[str | None, dict[str, Stamp]]:
+    """The account's digest and its files' stamps, as the parent's scan would have made them
+    (nothing when it made them)."""
+    if started_ns is None:
+        return None, {}
+    scanner = Scanner(root, started_ns=started_ns)
+    return scanner.account(slug), scanner.stamps
 
 
 def _with_history(work: Work, path: Path, rel: str, loaded: Loaded) -> Loaded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +73,16 @@ def account_files(root: Path, slugs: Collection[str] | None = None) -> list[Path
         )
     if slugs is not None:  # ".md" alone is a hidden file without a suffix, not an account
         return [folder / name for name in sorted(f"{slug}.md" for slug in slugs if slug)]
-    return sorted(
-        p for p in folder.iterdir() if p.suffix == ".md" and (p.is_symlink() or p.is_file())
-    )
+    # os.scandir: an entry's type comes with the listing (no stat per file, as pathlib's would).
+    with os.scandir(folder) as entries:
+        names = [
+            entry.name
+            for entry in entries
+            if entry.name.endswith(".md")
+            and entry.name != ".md"  # a hidden file without a suffix, not an account
+            and (entry.is_symlink() or entry.is_file())
+        ]
+    return [folder / name for name in sorted(names)]
 
 
 def load_site(
