@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from outcomesite.build.details import AccountRow, Details
-from outcomesite.build.exports import FILES, write_exports
+from outcomesite.build.exports import FILES, exports_written
 from outcomesite.render import exports
 from tests.test_details import pieces_of
 
@@ -22,6 +22,13 @@ FRAMES = [
     exports.csv_frame(exports.INDEX_COLUMNS),
     exports.csv_frame(exports.RESULT_COLUMNS),
 ]
+
+
+def write_exports(
+    out: Path, frames: list[exports.Frame], order: list[str], details: Details, last: Path | None
+) -> None:
+    """The files written and their layout kept, as a build does (build/write.py)."""
+    details.keep_layout(exports_written(out, frames, order, details, last))
 
 
 def texts(slug: str, edition: int = 0) -> dict[str, str]:

@@ -38,18 +38,6 @@ class Layout(TypedDict):
 Run = tuple[int, int] | str  # pieces [start, end) of the last layout, or one account's new piece
 
 
-def write_exports(
-    internal: Path,
-    frames: Sequence[Frame],
-    order: list[str],
-    details: Details,
-    last: Path | None,
-) -> None:
-    """The three files in `internal`, their accounts in `order`; patched from the files in
-    `last` (the last build's internal folder) when the details' layout matches them."""
-    details.keep_layout(exports_written(internal, frames, order, details, last))
-
-
 def exports_written(
     internal: Path,
     frames: Sequence[Frame],
@@ -57,8 +45,10 @@ def exports_written(
     details: Details,
     last: Path | None,
 ) -> Layout:
-    """write_exports' files, written; where each account's pieces are in them, for the caller
-    to keep in the details (a forked worker only reads them: build/write.py)."""
+    """The three files in `internal`, their accounts in `order`; patched from the files in
+    `last` (the last build's internal folder) when the details' layout matches them. Returns
+    where each account's pieces are in them, for the caller to keep in the details
+    (`keep_layout`): a forked worker writes them, and only reads the details (build/write.py)."""
     runs = _runs(order, frames, details, last)
     if runs is None:
         return _whole(internal, frames, order, details)

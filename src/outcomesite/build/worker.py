@@ -3,9 +3,9 @@ write them (and the PDFs the cache already holds), and make its piece of the int
 
 Only what the parent needs travels back: the account's record (the files it wrote), its row of
 the details (index pieces, warnings), the PDFs still to render, whose jobs wait in a spool
-folder on disk, and in a cold build the stamps of its files (the parent scanned none of them). A loaded account never leaves its worker, so the parent's memory does not grow
-with the site's accounts, and the parent does no per-account work of its own (no folders made,
-no planning).
+folder on disk, and in a cold build the stamps of its files (the parent scanned none of them).
+A loaded account never leaves its worker, so the parent's memory does not grow with the site's
+accounts, and the parent does no per-account work of its own (no folders made, no planning).
 """
 
 from __future__ import annotations
