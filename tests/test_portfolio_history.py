@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.history.versions import read_repository
 from outcomesite.load.config import load_config
-from outcomesite.portfolio.history import changes_between, start_of
+from outcomesite.portfolio.history import Current, changes_between, portfolio_history, start_of
 from outcomesite.portfolio.kpis import month_ends
 from outcomesite.portfolio.read import place
 from outcomesite.portfolio.timeline import State, state_on, timelines
@@ -376,6 +378,51 @@ def test_git_processes_do_not_grow_with_accounts_or_versions(
     rungs = {slug: past["rung"] for slug, p in placed.items() if (past := p[day].past)}
     # Confirmed accounts stay at Measurable Result: the confirmed value is in version 1 only.
     assert rungs == {f"a{i}": 4 if i % 2 else 3 for i in range(8)}
+
+
+def test_a_build_reads_back_from_git_only_the_versions_its_workers_did_not_place(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker places the committed file it validated, as the history would (issue 19: a
+    cold build in Git read every account back and validated it again). The history then reads
+    only older versions, and the ones a confirmation needs earlier measurements for; its answer
+    is what the history worked out from Git alone gives."""
+    requested: list[str] = []  # every object id asked of `git cat-file --batch`
+    real_run = subprocess.run
+
+    def recording_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+        if "cat-file" in args:
+            stdin = kwargs["stdin"]
+            requested.extend(stdin.read().decode().split())
+            stdin.seek(0)
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", recording_run)
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, pdf=False, environ=ENV, as_of=AS_OF, since=SINCE)
+    build_site(book, replace(options, use_cache=False))
+    repo = read_repository(book)
+    head = {
+        slug: repo.history(f"content/accounts/{slug}.md").versions[-1].blob
+        for slug in ("climber", "slipper", "newbie", "gone-away")
+    }
+    # Slipper's confirmation covers a value only its first version holds: read, with that one.
+    # (new-name's file is old-name's blob, which old-name's past reads: left out here.)
+    assert {slug for slug, blob in head.items() if blob in requested} == {"slipper"}
+
+    config, _ = load_config(book)
+    currents = [
+        Current(slug, dt.date(2026, 1, 5), "enterprise", ())
+        for slug in ("climber", "slipper", "gone-away", "new-name")
+    ] + [Current("newbie", dt.date(2026, 4, 20), "enterprise", ())]
+    renewals = {
+        "climber": ((dt.date(2026, 5, 20), "churned"),),
+        "slipper": ((dt.date(2026, 5, 2), "renewed"),),
+    }
+    currents = [replace(c, renewals=renewals.get(c.slug, ())) for c in currents]
+    from_git = portfolio_history(repo, config, currents, SINCE, AS_OF)
+    index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))
+    assert {key: index[key] for key in from_git} == json.loads(json.dumps(from_git))
 
 
 def test_a_kept_history_gives_the_same_index(book: Path, tmp_path: Path) -> None:

@@ -10,8 +10,14 @@ from pathlib import Path
 import pytest
 
 from outcomesite.build import BuildOptions, build_site
+from outcomesite.build.plan import old_versions, plan_account
 from outcomesite.errors import OutcomesiteError
+from outcomesite.history.versions import read_repository
 from outcomesite.links import link_id
+from outcomesite.load.site import load_site
+from outcomesite.render.pages import report_html, reports_html
+from outcomesite.render.theme import Theme
+from outcomesite.render.views import same_parts
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git, measured
 
@@ -76,6 +82,32 @@ def test_versions_render_their_own_commit(three_versions: Path) -> None:
     v1_html = (base / "v1" / "index.html").read_text(encoding="utf-8")
     assert 'href="../v3/"' in v1_html and 'href="../"' in v1_html
     assert 'href="../../../assets/report.css"' in v1_html
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["committed", "draft"])
+def test_the_latest_page_shares_its_versions_parts_and_renders_as_alone(
+    three_versions: Path, draft: bool
+) -> None:
+    """The latest page and the permanent page of the version it is show the same file with the
+    same measurements: a build makes their account parts once (issue 19: their results' views
+    took a tenth of a build in Git). Each page is still exactly what rendering it alone gives;
+    a draft is no version, and shares with none."""
+    if draft:
+        make_site(three_versions, {"acme": measured(40, "2026-11-20")})
+    site = load_site(three_versions, AS_OF)
+    repo = read_repository(three_versions)
+    account = site.accounts[0]
+    contents = repo.read_versions(old_versions(repo.history(account.path)))
+    pages = plan_account(site, account, "<p>Story.</p>", SECRET.encode(), repo, contents).pages
+    assert [(p.version, p.permanent) for p in pages] == [
+        (4 if draft else 3, False), (1, True), (2, True), (3, True)
+    ]  # fmt: skip
+    assert [same_parts(pages[0], p) for p in pages[1:]] == [False, False, not draft]
+    theme = Theme(three_versions, "default")
+    alone = [report_html(site, theme, page, pdf=False) for page in pages]
+    assert reports_html(site, theme, pages) == alone
+    folded = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", alone[3]))
+    assert "Version 3 · Nov 2, 2026 this version" in folded
 
 
 def test_measurement_history_is_recovered_from_commits(three_versions: Path) -> None:

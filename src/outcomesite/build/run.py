@@ -47,6 +47,7 @@ from outcomesite.load.config import load_config
 from outcomesite.load.site import Site, account_files, load_site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.portfolio.history import Current, PortfolioHistory, portfolio_history, start_of
+from outcomesite.portfolio.past import PastAccount
 from outcomesite.render.index import IndexHead
 from outcomesite.render.theme import Theme
 
@@ -62,6 +63,9 @@ class Written:
     pdfs_rendered: int  # of those, rendered now rather than taken from the cache
     shard_pdfs: int = 0  # a shard: the PDFs of its accounts
     cache_warnings: list[str] = field(default_factory=list)  # a cache that could not be written
+    # The committed versions the workers placed on the ladder, by (slug, blob): the portfolio's
+    # history does not read them again (AccountBuilt.committed).
+    placed: dict[tuple[str, str], PastAccount] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,7 +94,7 @@ class Run:
             details = Details.create(staging / DETAILS_FILE)
             written = self._accounts(staging, site, theme, repo, None, set(), details)
             records = written.records
-            internal = self._write_index(staging, written.site, theme, repo, details, None)
+            internal = self._write_index(staging, written, theme, repo, details, None)
             state = self._state(written.site, theme, records, notices, internal.pages, details)
             state.write(staging)
             commit.swap_in(staging, self.out)
@@ -127,7 +131,7 @@ class Run:
             details.remove(changed - written.records.keys())
             kept = {s: r for s, r in previous.accounts.items() if s not in changed}
             records = {**kept, **written.records}
-            internal = self._write_index(staging, site, theme, repo, details, previous.pages)
+            internal = self._write_index(staging, written, theme, repo, details, previous.pages)
             state = self._state(site, theme, records, notices, internal.pages, details)
             state.write(staging)
             folders = {
@@ -208,6 +212,7 @@ class Run:
             records: dict[str, AccountRecord] = {}
             kept: list[AccountPages] = []
             used: set[str] = set(keep_pdfs)
+            placed: dict[tuple[str, str], PastAccount] = {}
             total = mine = 0
             for item in build_accounts(work, options.jobs):
                 if item.row is None or options.keep_pages or options.strict:
@@ -221,6 +226,8 @@ class Run:
                 if item.pages is not None:
                     kept.append(item.pages)
                 self.scanner.stamps.update(item.stamps)
+                if item.committed is not None:
+                    placed[item.slug, item.committed[0]] = item.committed[1]
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
                     records[item.slug] = self._kept(item.record, item.row, item.digest, details)
@@ -240,6 +247,7 @@ class Run:
             pdfs_rendered=len(missing),
             shard_pdfs=mine,
             cache_warnings=cache.warnings if cache is not None else [],
+            placed=placed,
         )
 
     def _files(self) -> list[Path]:
@@ -274,7 +282,7 @@ class Run:
     def _write_index(
         self,
         staging: Path,
-        site: Site,
+        written: Written,
         theme: Theme,
         repo: Repository,
         details: Details,
@@ -283,8 +291,9 @@ class Run:
         """The internal index, from every account's head: read from the details once every row
         is in (not kept as each account arrived, so a large site's heads lie together in memory
         instead of among the texts that came and went with them)."""
+        site = written.site
         heads = list(details.heads().values())
-        history = self._history(site, repo, heads)
+        history = self._history(site, repo, heads, written.placed)
         internal = staging / INTERNAL
         preview = self.options.preview
         last = None if previous is None else self.out / INTERNAL  # a rebuild patches its exports
@@ -302,7 +311,11 @@ class Run:
         )
 
     def _history(
-        self, site: Site, repo: Repository, heads: list[IndexHead]
+        self,
+        site: Site,
+        repo: Repository,
+        heads: list[IndexHead],
+        placed: dict[tuple[str, str], PastAccount],
     ) -> PortfolioHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
         whose history is incomplete: git_notices says so)."""
@@ -327,6 +340,7 @@ class Run:
             self.as_of,
             self.options.jobs,
             cache,
+            placed,
         )
 
     def _state(

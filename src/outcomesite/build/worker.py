@@ -29,6 +29,7 @@ from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_p
 from outcomesite.load.account import Loaded, validate_file, validate_files
 from outcomesite.load.site import Site, recorded_by_file
 from outcomesite.pdf.cache import PdfCache
+from outcomesite.portfolio.past import PastAccount, by_itself
 from outcomesite.render import pages as render
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
@@ -71,6 +72,9 @@ class AccountBuilt:
     pages: AccountPages | None = None  # only when the build keeps its pages (BuildOptions)
     digest: str | None = None  # of its inputs, when the worker stamped them (Work.stamp_from)
     stamps: dict[str, Stamp] = field(default_factory=dict)  # those inputs' stamps
+    # The file is its last commit's version: that version's blob and place on the ladder, for
+    # the portfolio's history (portfolio/read.py), which then need not read and validate it again.
+    committed: tuple[str, PastAccount] | None = None
 
     @property
     def slug(self) -> str:
@@ -156,6 +160,8 @@ def _build_steps(
             )
             for (_, one), item, piece in zip(valid, items, pieces, strict=True)
         ]
+        for made, one in valid:
+            made.committed = _committed(work, made.path, one)
     for (made, _), item, row in zip(valid, items, rows, strict=True):
         if work.pdfs is not None:
             made.pdfs = len(item.pages)
@@ -173,6 +179,23 @@ def _stamped(root: Path, slug: str, started_ns: int | None) -> tuple[str | None,
         return None, {}
     scanner = Scanner(root, started_ns=started_ns)
     return scanner.account(slug), scanner.stamps
+
+
+def _committed(work: Work, rel: str, loaded: Loaded) -> tuple[str, PastAccount] | None:
+    """The file's blob and its place as the portfolio's history places an old version (by
+    itself, with no date limit), when the file is its last commit's version and needs no
+    earlier version's measurements to be placed; else None, and the history reads it.
+
+    Exact: a file that passes today's checks passes them with no date limit too (the only
+    check a date limits is "not in the future"), and converts to the same data."""
+    repo, account = work.repo, loaded.account
+    if account is None or not repo.in_git or repo.shallow:
+        return None
+    history = repo.history(rel)
+    if history.draft or not history.versions or not (blob := history.versions[-1].blob):
+        return None
+    past, _ = by_itself(account.data, work.site.config)
+    return None if past is None else (blob, past)
 
 
 def _with_history(work: Work, path: Path, rel: str, loaded: Loaded) -> Loaded:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
@@ -18,6 +18,7 @@ from outcomesite.layout import CACHE_DIR
 from outcomesite.model.config import SiteConfig
 from outcomesite.portfolio import kpis
 from outcomesite.portfolio.changes import Changes, compare
+from outcomesite.portfolio.past import PastAccount
 from outcomesite.portfolio.read import LadderCache, Placed, place
 from outcomesite.portfolio.timeline import timelines
 
@@ -116,9 +117,11 @@ def portfolio_history(
     as_of: dt.date,
     jobs: int | None = None,
     cache: Path | None = None,
+    placed: Mapping[tuple[str, str], PastAccount] | None = None,
 ) -> PortfolioHistory:
     """The changes since `since`, the rung mix at the last twelve month ends, the 90-day cohorts
-    and renewals by day 90, from one reading of the log and at most three `git cat-file`.
+    and renewals by day 90, from one reading of the log and at most three `git cat-file`
+    (`placed`: versions the build placed already, portfolio/read.py's `place`).
 
     The answer depends only on the history, the days, today's starts, segments and renewals, the
     configuration and the code: with a `cache` folder it is kept under that key, so a build
@@ -128,7 +131,7 @@ def portfolio_history(
     kept = _KeptHistory(cache, _history_key(repo, config, current, since, as_of))
     if (found := kept.read()) is not None:
         return found
-    history = _work_out(repo, config, current, since, as_of, jobs, cache)
+    history = _work_out(repo, config, current, since, as_of, jobs, cache, placed)
     kept.write(history)
     return history
 
@@ -176,6 +179,7 @@ def _work_out(
     as_of: dt.date,
     jobs: int | None,
     cache: Path | None,
+    placed: Mapping[tuple[str, str], PastAccount] | None,
 ) -> PortfolioHistory:
     lives = timelines(repo.commits)
     ends = kpis.month_ends(as_of)
@@ -186,7 +190,7 @@ def _work_out(
         if day_90 <= as_of:
             wanted.setdefault(account.slug, set()).add(day_90)
     ladder = LadderCache(cache, config)
-    placed = place(repo, config, lives, wanted, jobs, ladder)
+    on_days = place(repo, config, lives, wanted, jobs, ladder, placed)
     ladder.write()
     started = [
         kpis.Started(
@@ -194,15 +198,15 @@ def _work_out(
             a.start_date,
             a.segment,
             a.renewals,
-            placed.get(a.slug, {}).get(a.start_date + days, Placed(None, None))
+            on_days.get(a.slug, {}).get(a.start_date + days, Placed(None, None))
             if a.start_date + days <= as_of
             else None,
         )
         for a in current
     ]
     return {
-        "changes": _compare(placed, since, as_of),
-        "months": [kpis.month_mix(end, (d[end] for d in placed.values())) for end in ends],
+        "changes": _compare(on_days, since, as_of),
+        "months": [kpis.month_mix(end, (d[end] for d in on_days.values())) for end in ends],
         "cohorts": kpis.cohorts(started),
         "renewals_by_day_90": kpis.renewals_by_day_90(started, config.result_check_days),
     }

@@ -57,6 +57,17 @@ def needs_earlier(assessment: Assessment) -> dict[str, dt.date]:
     }
 
 
+def by_itself(
+    data: AccountData, config: SiteConfig
+) -> tuple[PastAccount | None, dict[str, dt.date]]:
+    """The version placed by its own data; or None and the confirmations needs_earlier names,
+    when it must be placed again with earlier versions' measurements."""
+    assessment = place(data, config, None)
+    if needs := needs_earlier(assessment):
+        return None, needs
+    return summarise(data, assessment), {}
+
+
 def summarise(data: AccountData, assessment: Assessment) -> PastAccount:
     """Where the version stands: its rung and, per result, its confirmation and direction."""
     return {

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.versions import Repository
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.schema import AccountData
-from outcomesite.portfolio.past import PastAccount, needs_earlier, read_version, summarise
+from outcomesite.portfolio.past import PastAccount, by_itself, read_version, summarise
 from outcomesite.portfolio.past import place as place_version
 from outcomesite.portfolio.timeline import State, earlier_blobs, state_on
 from outcomesite.workers import each_chunk
@@ -82,11 +83,8 @@ def _place(work: _Work, start: int, end: int) -> list[_First]:
         if data is None:
             found.append((None, {}, None))
             continue
-        assessment = place_version(data, work.config, None)
-        if needs := needs_earlier(assessment):
-            found.append((None, needs, data))
-        else:
-            found.append((summarise(data, assessment), {}, None))
+        past, needs = by_itself(data, work.config)
+        found.append((past, needs, data if needs else None))
     return found
 
 
@@ -126,26 +124,37 @@ def place(
     wanted: dict[str, set[dt.date]],
     jobs: int | None = None,
     cache: LadderCache | None = None,
+    placed: Mapping[tuple[str, str], PastAccount] | None = None,
 ) -> dict[str, dict[dt.date, Placed]]:
-    """Every account in `wanted` on each of its days."""
+    """Every account in `wanted` on each of its days. `placed`: versions already placed, by
+    (slug, blob): a build's workers place each committed file they validate (build/worker.py),
+    so that a cold build does not read every account back from Git and validate it again."""
     states = {
         slug: {day: state_on(timelines.get(slug, []), day) for day in days}
         for slug, days in wanted.items()
     }
     known = cache.known if cache is not None else {}
+    placed = placed or {}
     keys: dict[tuple[str, str], str] = {}  # (slug, chain) -> its key in the cache
     todo: dict[str, tuple[str, State]] = {}  # cache key -> (slug, state)
+    added = False
     for slug, by_day in states.items():
         for state in by_day.values():
             if state is not None and (slug, state.chain) not in keys:
                 key = keys[slug, state.chain] = f"{slug}:{state.chain}"
-                if key not in known:
+                if key in known:
+                    continue
+                if (past := placed.get((slug, state.blob or ""))) is not None:
+                    known[key] = past
+                    added = True
+                else:
                     todo[key] = (slug, state)
     if todo:
         found = _place_all(repo, config, timelines, list(todo.values()), jobs)
         known.update(zip(todo, found, strict=True))
-        if cache is not None:
-            cache.added = True
+        added = True
+    if cache is not None and added:
+        cache.added = True
     none = Placed(None, None)
     return {
         slug: {
