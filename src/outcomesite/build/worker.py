@@ -186,8 +186,9 @@ def _committed(work: Work, rel: str, loaded: Loaded) -> tuple[str, PastAccount] 
     itself, with no date limit), when the file is its last commit's version and needs no
     earlier version's measurements to be placed; else None, and the history reads it.
 
-    Exact: a file that passes today's checks passes them with no date limit too (the only
-    check a date limits is "not in the future"), and converts to the same data."""
+    Exact: the history checks an old version as today's file is checked, less the date limit
+    ("not in the future") and the reused-slug check, so a file that passes here passes there,
+    converted to the same data."""
     repo, account = work.repo, loaded.account
     if account is None or not repo.in_git or repo.shallow:
         return None
