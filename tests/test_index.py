@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, build_site
+from outcomesite.files import compact_json as _json
 from outcomesite.links import link_id
-from outcomesite.render.exports import _json, _row, _safe
+from outcomesite.render.exports import _row, _safe
 from tests.conftest import AS_OF, VALID, copy_sample, make_site
 from tests.html_tree import Node, parse
 
@@ -567,7 +568,7 @@ JSON_VALUES = st.recursive(
 @settings(max_examples=400, deadline=None)
 @given(JSON_VALUES)
 def test_an_index_json_line_holds_the_values_on_one_line(value: object) -> None:
-    """The standard library reads back what exports._json (orjson) wrote, on one line."""
+    """The standard library reads back what files.compact_json (orjson) wrote, on one line."""
     line = _json(value)
     assert "\n" not in line
     assert json.loads(line) == value

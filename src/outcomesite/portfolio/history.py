@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
-from outcomesite.files import keep_only
+from outcomesite.files import compact_json, keep_only
 from outcomesite.history.versions import Repository
 from outcomesite.layout import CACHE_DIR
 from outcomesite.model.config import SiteConfig
@@ -168,7 +168,7 @@ class _KeptHistory:
     def write(self, history: PortfolioHistory) -> None:
         if self.folder is None:
             return
-        keep_only(self.folder, self.name, json.dumps(history))
+        keep_only(self.folder, self.name, compact_json(history))
 
 
 def _work_out(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from outcomesite.files import keep_only
+from outcomesite.files import compact_json, keep_only
 from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.versions import Repository
 from outcomesite.model.config import SiteConfig
@@ -61,7 +61,7 @@ class LadderCache:
 
     def write(self) -> None:
         if self.folder is not None and self.added:
-            keep_only(self.folder, self.name, json.dumps(self.known, separators=(",", ":")))
+            keep_only(self.folder, self.name, compact_json(self.known))
 
 
 @dataclass(frozen=True)
