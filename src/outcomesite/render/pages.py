@@ -116,7 +116,9 @@ def reports_html(
 ) -> list[str]:
     """report_html (for the browser) of many pages: every page's view first, then every
     template. A build renders a worker's chunk this way; one step at a time, each keeps its
-    code in the processor's caches (build/worker.py), and the reports took 0.82 of the time."""
+    code in the processor's caches (build/worker.py), and the reports took 0.82 of the time.
+    Pages of the same file with the same measurements, one after the other (an account's latest
+    page and the permanent page of the version it is), share their account parts."""
     contexts: list[ReportPage] = []
     last: tuple[AccountPage, AccountParts] | None = None
     for page in pages:
