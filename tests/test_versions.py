@@ -15,7 +15,7 @@ from outcomesite.errors import OutcomesiteError
 from outcomesite.history.versions import read_repository
 from outcomesite.links import link_id
 from outcomesite.load.site import load_site
-from outcomesite.render.pages import report_html, reports_html
+from outcomesite.render.pages import report_contexts, report_html, reports_html
 from outcomesite.render.theme import Theme
 from outcomesite.render.views import same_parts
 from tests.conftest import AS_OF, VALID, make_site, run_cli
@@ -104,6 +104,10 @@ def test_the_latest_page_shares_its_versions_parts_and_renders_as_alone(
     ]  # fmt: skip
     assert [same_parts(pages[0], p) for p in pages[1:]] == [False, False, not draft]
     theme = Theme(three_versions, "default")
+    contexts = report_contexts(site, theme, pages, preview=False)
+    # Made once: the very same views, not equal ones made again.
+    shared = [c["results"] is contexts[0]["results"] for c in contexts[1:]]
+    assert shared == [False, False, not draft]
     alone = [report_html(site, theme, page, pdf=False) for page in pages]
     assert reports_html(site, theme, pages) == alone
     folded = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", alone[3]))
