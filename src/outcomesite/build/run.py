@@ -319,7 +319,7 @@ class Run:
     ) -> PortfolioHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
         whose history is incomplete: git_notices says so)."""
-        if not repo.in_git or repo.shallow:
+        if not repo.whole:
             return None
         since = self.options.since or start_of(site.config.since, self.as_of)
         accounts = [

@@ -190,7 +190,7 @@ def _committed(work: Work, rel: str, loaded: Loaded) -> tuple[str, PastAccount] 
     ("not in the future") and the reused-slug check, so a file that passes here passes there,
     converted to the same data."""
     repo, account = work.repo, loaded.account
-    if account is None or not repo.in_git or repo.shallow:
+    if account is None or not repo.whole:  # as Run._history: no history, nothing to place
         return None
     history = repo.history(rel)
     if history.draft or not history.versions or not (blob := history.versions[-1].blob):

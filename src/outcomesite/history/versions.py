@@ -40,6 +40,12 @@ class Repository:
         default_factory=list
     )  # the log of content/accounts/, newest first
 
+    @property
+    def whole(self) -> bool:
+        """In Git and not a shallow clone: the portfolio's history can be worked out (a shallow
+        clone's is incomplete)."""
+        return self.in_git and not self.shallow
+
     def history(self, path: str) -> FileHistory:
         if not self.in_git:
             return FileHistory()
