@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from outcomesite.history.measurements import recorded_measurements
+from outcomesite.history.records import Commit
 from outcomesite.history.versions import read_repository
 from tests.conftest import VALID, git_at, make_site
 
@@ -195,3 +196,65 @@ def test_the_log_of_a_commit_is_read_once_with_a_cache(
     assert [c for c in processes if "log" in c], "a new commit: the log is read again"
     assert after.history("content/accounts/acme.md").number == 2
     assert len(list((cache / "git").iterdir())) == 1, "only the latest HEAD's log is kept"
+
+
+def _logs(repo: Path, cache: Path) -> tuple[list[Commit], list[Commit]]:
+    """The log read with the cache, and read whole from Git."""
+    return read_repository(repo, cache).commits, read_repository(repo).commits
+
+
+def test_new_commits_on_top_read_only_their_own_log(
+    repo: Path, tmp_path: Path, processes: list[list[str]]
+) -> None:
+    """A commit on top of the kept HEAD: `git log` reads only the new commit (its range), and
+    the log is the one Git gives whole, even for commits dated before their parents."""
+    cache = tmp_path / "cache"
+    make_site(repo, {"acme": measured(50, "2026-05-01"), "beta": VALID})
+    first = commit_all(repo, "one", "2026-05-02T10:00:00")
+    read_repository(repo, cache)
+    make_site(repo, {"acme": measured(44, "2026-06-01")})
+    commit_all(repo, "two", "2026-06-02T10:00:00")
+    (repo / "notes.txt").write_text("not an account\n")
+    commit_all(repo, "three: nothing under content/accounts", "2026-06-03T10:00:00")
+    make_site(repo, {"beta": measured(40, "2026-04-01"), "gamma": VALID})
+    commit_all(repo, "four, dated before its parents", "2026-04-02T10:00:00")
+    processes.clear()
+    cached, whole = _logs(repo, cache)
+    logs = [c for c in processes if "log" in c]
+    assert logs[0][-3:] == [f"{first}..HEAD", "--", "content/accounts"], logs
+    assert cached == whole and len(whole) == 3
+    assert [c.day for c in whole] == [dt.date(2026, 4, 2), dt.date(2026, 6, 2), dt.date(2026, 5, 2)]
+    assert len(list((cache / "git").iterdir())) == 1
+
+
+@pytest.mark.parametrize("rewrite", ["merge", "amend", "reset"])
+def test_a_head_not_straight_on_top_of_the_kept_one_reads_the_whole_log(
+    repo: Path, tmp_path: Path, processes: list[list[str]], rewrite: str
+) -> None:
+    """A merge, an amended commit, a branch reset back: the kept log is not a prefix of the new
+    one (or not one git log would give), so the whole log is read."""
+    cache = tmp_path / "cache"
+    make_site(repo, {"acme": measured(50, "2026-05-01")})
+    commit_all(repo, "one", "2026-05-02T10:00:00")
+    make_site(repo, {"beta": VALID})
+    commit_all(repo, "two", "2026-05-03T10:00:00")
+    if rewrite == "merge":
+        git(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+        make_site(repo, {"gamma": VALID})
+        commit_all(repo, "side", "2026-05-04T10:00:00")
+        git(repo, "checkout", "-q", "main")
+        read_repository(repo, cache)
+        git(repo, "merge", "-q", "--no-edit", "side", date="2026-05-05T10:00:00")
+    elif rewrite == "amend":
+        read_repository(repo, cache)
+        make_site(repo, {"beta": measured(41, "2026-05-01")})
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "--amend", "-m", "two again", date="2026-05-06T10:00:00")
+    else:
+        read_repository(repo, cache)
+        git(repo, "reset", "-q", "--hard", "HEAD~1")
+    processes.clear()
+    cached, whole = _logs(repo, cache)
+    logs = [c for c in processes if "log" in c]
+    assert logs[0][-2:] == ["--", "content/accounts"] and ".." not in logs[0][-3], logs
+    assert cached == whole

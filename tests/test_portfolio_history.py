@@ -20,7 +20,7 @@ from outcomesite.load.config import load_config
 from outcomesite.portfolio.history import Current, changes_between, portfolio_history, start_of
 from outcomesite.portfolio.kpis import month_ends
 from outcomesite.portfolio.read import place
-from outcomesite.portfolio.timeline import State, state_on, timelines
+from outcomesite.portfolio.timeline import State, state_on, states_on, timelines
 from tests.conftest import git_at, run_cli
 
 ENV = {"OUTCOMESITE_SECRET": "history-secret-0123456789abcdef0123456789abc"}
@@ -131,6 +131,17 @@ STATE_CASES = [
 )
 def test_state_on(case: str, states: list[State], day: dt.date, expected: State | None) -> None:
     assert state_on(states, day) == expected
+
+
+@pytest.mark.parametrize(
+    "states",
+    [[A], [GONE], [A, B], [A, GONE], []],
+    ids=["one", "one deletion", "two", "gone", "none"],
+)
+def test_states_on_is_state_on_for_each_day(states: list[State]) -> None:
+    """Its shortcut for a file with one state gives what the walk gives, on every kind of day."""
+    days = [case[2] for case in STATE_CASES] + [A.day, B.day, dt.date(2026, 1, 1)]
+    assert states_on(states, days) == {day: state_on(states, day) for day in days}
 
 
 def test_rungs_on_past_dates_from_real_git(book: Path) -> None:

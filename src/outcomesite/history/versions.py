@@ -6,7 +6,8 @@ file deleted and later added again under the same name starts again at version 1
 earlier file's versions. The earlier file's share link must stay dead, so the repository also says
 which of today's slugs had an earlier, deleted file and the highest `link_version` it used.
 
-One `git log` lists every change under content/accounts/ (kept per commit, log.py); one
+One `git log` lists every change under content/accounts/ (kept per commit, log.py: after new
+commits on top of the kept one, a `git rev-list` and the log of those commits only); one
 `git cat-file --batch` reads every old file; one `git status` finds drafts. A site with thousands
 of accounts and versions costs four processes (five when a slug was reused, to read the deleted
 files' link versions).
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from outcomesite.history.git import GitError, batch_contents, run
-from outcomesite.history.log import LogCache, parse_log, read_log
+from outcomesite.history.log import LogCache, read_commits
 from outcomesite.history.measurements import link_version_of
 from outcomesite.history.records import Commit, FileHistory, RetiredSlug, Version
 from outcomesite.layout import ACCOUNTS
@@ -78,7 +79,8 @@ def read_repository(root: Path, cache: Path | None = None, log_only: bool = Fals
     """Read the history of every account file under `root`; outside Git, an empty Repository.
 
     The log of a commit never changes: with a `cache` folder it is kept per HEAD, so rebuilding
-    without a new commit skips `git log`, the one step whose cost grows with the history.
+    without a new commit skips `git log`, the one step whose cost grows with the history, and
+    new commits on top of the kept HEAD have only their own changes read (log.py).
     `log_only` reads the log only (`commits`): no versions, drafts or reused slugs.
     """
     repo = Repository(root=root)
@@ -98,12 +100,7 @@ def read_repository(root: Path, cache: Path | None = None, log_only: bool = Fals
     repo.in_git = True
     repo.shallow = shallow == "true"
     kept = None if repo.shallow or not head else LogCache(cache, head, prefix)
-    changes = kept.read() if kept else None
-    if changes is None:
-        changes = parse_log(read_log(root).decode("utf-8", "surrogateescape"))
-        if kept:
-            kept.write(changes)
-    repo.commits = changes
+    changes = repo.commits = read_commits(root, kept)
     if log_only:
         return repo
     current = _account_paths(root)

@@ -26,7 +26,7 @@ from outcomesite.model.config import SiteConfig
 from outcomesite.model.schema import AccountData
 from outcomesite.portfolio.past import PastAccount, by_itself, read_version, summarise
 from outcomesite.portfolio.past import place as place_version
-from outcomesite.portfolio.timeline import State, earlier_blobs, state_on
+from outcomesite.portfolio.timeline import State, earlier_blobs, states_on
 from outcomesite.workers import each_chunk
 
 LADDER_FORMAT = 1
@@ -129,10 +129,7 @@ def place(
     """Every account in `wanted` on each of its days. `placed`: versions already placed, by
     (slug, blob): a build's workers place each committed file they validate (build/worker.py),
     so that a cold build does not read every account back from Git and validate it again."""
-    states = {
-        slug: {day: state_on(timelines.get(slug, []), day) for day in days}
-        for slug, days in wanted.items()
-    }
+    states = {slug: states_on(timelines.get(slug, []), days) for slug, days in wanted.items()}
     known = cache.known if cache is not None else {}
     placed = placed or {}
     keys: dict[tuple[str, str], str] = {}  # (slug, chain) -> its key in the cache
@@ -156,13 +153,28 @@ def place(
     if cache is not None and added:
         cache.added = True
     none = Placed(None, None)
-    return {
-        slug: {
-            day: Placed(state, known[keys[slug, state.chain]]) if state else none
-            for day, state in by_day.items()
-        }
-        for slug, by_day in states.items()
-    }
+    return {slug: _placed_on(slug, by_day, keys, known, none) for slug, by_day in states.items()}
+
+
+def _placed_on(
+    slug: str,
+    by_day: dict[dt.date, State | None],
+    keys: dict[tuple[str, str], str],
+    known: Mapping[str, PastAccount | None],
+    none: Placed,
+) -> dict[dt.date, Placed]:
+    """An account's days with their places; a day with the same file as the one before shares
+    its Placed (most accounts have one file on all fourteen days)."""
+    found: dict[dt.date, Placed] = {}
+    last: Placed = none
+    for day, state in by_day.items():
+        if state is None:
+            found[day] = none
+        elif state is last.state:
+            found[day] = last
+        else:
+            found[day] = last = Placed(state, known[keys[slug, state.chain]])
+    return found
 
 
 def _place_all(
