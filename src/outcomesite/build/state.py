@@ -15,6 +15,7 @@ build. Read with the standard library only (a no-op imports nothing else); writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -76,7 +77,20 @@ def build_params(
 
 def package_digest(package: Path = PACKAGE) -> str:
     """The installed code itself, every module of every sub-package, and the compiled message
-    catalogs (the reports' words): an editable install changes without a new version number."""
+    catalogs (the reports' words): an editable install changes without a new version number.
+    The running code's is worked out once per process (the state, the ladder and the history
+    each key on it): a process runs the code it imported, whatever its files say later."""
+    if package == PACKAGE:
+        return _running_code()
+    return _code_digest(package)
+
+
+@functools.cache
+def _running_code() -> str:
+    return _code_digest(PACKAGE)
+
+
+def _code_digest(package: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.mo")]):
         stat = path.stat()

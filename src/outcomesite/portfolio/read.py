@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -121,7 +121,7 @@ def place(
     repo: Repository,
     config: SiteConfig,
     timelines: dict[str, list[State]],
-    wanted: dict[str, set[dt.date]],
+    wanted: Mapping[str, Iterable[dt.date]],
     jobs: int | None = None,
     cache: LadderCache | None = None,
     placed: Mapping[tuple[str, str], PastAccount] | None = None,
