@@ -93,11 +93,18 @@ class Scanner:
         """slug -> digest of content/accounts/<slug>.md and every file under <slug>/."""
         digests: dict[str, str] = {}  # slug -> its file's hash (most accounts have no folder)
         folders: list[tuple[str, str]] = []  # (slug, link target when a link)
+        stamp, prefix = self.stamp, f"{ACCOUNTS}/"
         try:
-            # One entry at a time: a hundred thousand of them are never held at once.
+            # One entry at a time: a hundred thousand of them are never held at once. An account
+            # file is stamped right here (is_file without following links reads the entry's
+            # type, no system call): the one case of almost every entry of every build.
             with os.scandir(os.path.join(self.root, ACCOUNTS)) as entries:
                 for entry in entries:
-                    self._entry(entry, digests, folders)
+                    name = entry.name
+                    if name.endswith(".md") and entry.is_file(follow_symlinks=False):
+                        digests[name[:-3]] = stamp(prefix + name, entry.path, entry.stat())
+                    else:
+                        self._entry(entry, digests, folders)
         except OSError:
             return {}
         for slug, link in folders:
@@ -144,14 +151,11 @@ class Scanner:
     def _entry(
         self, entry: os.DirEntry[str], digests: dict[str, str], folders: list[tuple[str, str]]
     ) -> None:
-        """One entry of the accounts folder: an account file (stamped), or a folder."""
+        """An entry of the accounts folder other than an account file: a link, or a folder."""
         name = entry.name
         if name.endswith(".md") and entry.is_symlink():
             # Refused by check; its target still counts, so that fixing it is a change.
             digests[name[:-3]] = _link_stamp(entry.path)
-        elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
-            key = f"{ACCOUNTS}/{name}"
-            digests[name[:-3]] = self.stamp(key, entry.path, entry.stat())
         elif entry.is_symlink():
             folders.append((name, _link_stamp(entry.path)))
         elif entry.is_dir(follow_symlinks=False):
