@@ -23,8 +23,10 @@ class Commit(NamedTuple):
     changes: list[Change]
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(NamedTuple):
+    """One commit's version of a file (a tuple: a repository makes one per version of every
+    account on every build; a frozen dataclass took a third of reading the versions)."""
+
     number: int
     commit: str
     date: dt.date
@@ -36,8 +38,9 @@ class Version:
         return self.commit[:7]
 
 
-@dataclass(frozen=True)
-class FileHistory:
+class FileHistory(NamedTuple):
+    """A tuple, like Version: one per account file on every build."""
+
     versions: tuple[Version, ...] = ()  # oldest first
     draft: bool = False  # the working tree differs from the last commit (or the file is new)
 
