@@ -472,3 +472,60 @@ def test_an_edit_without_a_commit_reuses_the_kept_history(book: Path, tmp_path: 
     bare = tmp_path / "bare"
     build_site(site, replace(options, out=bare, use_cache=False))
     assert index == (bare / "internal" / "index.json").read_text("utf-8")
+
+
+def test_the_since_sections_lines_are_worded_as_a_template_reads_them() -> None:
+    """Each group's lines, worded one by one as they are read (the index shows eight of each):
+    the same lines in the same order as wording them all, in the site's language."""
+    from outcomesite.i18n import translator
+    from outcomesite.model.config import SiteConfig
+    from outcomesite.model.ladder import Rung
+    from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange
+    from outcomesite.portfolio.history import PortfolioHistory
+    from outcomesite.render.history import history_view
+
+    named: list[ResultChange] = [
+        {"slug": f"a{n:02}", "account": f"Acme {n}", "result": "r", "goal": f"Goal {n}"}
+        for n in range(20)
+    ]
+    moved: list[Moved] = [
+        {"slug": "up", "account": "Up Inc", "from_rung": 1, "to_rung": 3},
+        {"slug": "down", "account": "Down Ltd", "from_rung": 2, "to_rung": 1},
+    ]
+    added: list[AccountChange] = [{"slug": f"a{n:02}", "account": f"Acme {n}"} for n in range(12)]
+    history: PortfolioHistory = {
+        "changes": {
+            "since": "2026-10-01",
+            "as_of": "2026-11-23",
+            "moved": moved,
+            "named": named,
+            "confirmed": [],
+            "worsened": named[:3],
+            "added": added,
+            "removed": [],
+        },
+        "months": [],
+        "cohorts": [],
+        "renewals_by_day_90": {
+            "at_result": {"renewed": 0, "total": 0},
+            "below": {"renewed": 0, "total": 0},
+        },
+    }
+    t = translator("fr")
+    view = history_view(history, SiteConfig(locale="fr"), dt.date(2026, 11, 23))
+    lines = {group["title"]: group["lines"] for group in view["groups"]}
+    goals = [
+        t.gettext("%(account)s: %(goal)s", account=r["account"], goal=r["goal"]) for r in named
+    ]
+    named_lines = lines[t.gettext("Results newly named")]
+    assert len(named_lines) == 20 and named_lines[:8] == goals[:8] and named_lines[19] == goals[19]
+    assert (
+        list(named_lines) == goals
+        and list(lines[t.gettext("Started moving away from the target")]) == goals[:3]
+    )
+    assert list(lines[t.gettext("Accounts added")]) == [f"Acme {n}" for n in range(12)]
+    labels = [t.gettext(Rung(n).label) for n in (1, 3, 2)]
+    assert list(lines[t.gettext("Climbed")]) == [f"Up Inc\u00a0: {labels[0]} → {labels[1]}"]
+    assert list(lines[t.gettext("Slipped")]) == [f"Down Ltd\u00a0: {labels[2]} → {labels[0]}"]
+    assert not lines[t.gettext("Accounts removed")]
+    assert not lines[t.gettext("Newly confirmed by the customer")]
