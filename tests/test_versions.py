@@ -106,12 +106,69 @@ def test_the_latest_page_shares_its_versions_parts_and_renders_as_alone(
     theme = Theme(three_versions, "default")
     contexts = report_contexts(site, theme, pages, preview=False)
     # Made once: the very same views, not equal ones made again.
-    shared = [c["results"] is contexts[0]["results"] for c in contexts[1:]]
+    shared = [c["results"] is contexts[0][0]["results"] for c, _ in contexts[1:]]
     assert shared == [False, False, not draft]
+    assert [parts is contexts[0][1] for _, parts in contexts[1:]] == shared
     alone = [report_html(site, theme, page, pdf=False) for page in pages]
-    assert reports_html(site, theme, pages) == alone
+    assert reports_html(site, theme, pages) == alone  # its account blocks written once
     folded = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", alone[3]))
     assert "Version 3 · Nov 2, 2026 this version" in folded
+
+
+def test_the_account_blocks_of_report_html_show_only_the_account_parts() -> None:
+    """What lets two pages that share their account parts share those blocks' output
+    (pages.ACCOUNT_BLOCKS): every name they read, through the templates they include and the
+    macros they call, is one of views.AccountParts (or a loop's own). A block that read the
+    page's version, say, would fail here before a permanent page showed the latest one's."""
+    from jinja2 import meta, nodes
+
+    from outcomesite.render.pages import ACCOUNT_BLOCKS
+    from outcomesite.render.views import AccountParts
+
+    env = Theme(Path("."), "default").env
+    source, _, _ = env.loader.get_source(env, "report.html")  # type: ignore[union-attr]
+    report = env.parse(source)
+    macros = {m.name: m for m in report.find_all(nodes.Macro)}
+
+    def read_by(body: list[nodes.Node]) -> set[str]:
+        template = nodes.Template(body, lineno=1)
+        template.set_environment(env)
+        names = meta.find_undeclared_variables(template)
+        for included in meta.find_referenced_templates(template):
+            assert included is not None, "an include whose name is worked out"
+            source, _, _ = env.loader.get_source(env, included)  # type: ignore[union-attr]
+            names |= meta.find_undeclared_variables(env.parse(source))
+        for name in names & macros.keys():
+            args = {arg.name for arg in macros[name].args}
+            names |= read_by(macros[name].body) - args
+        return names
+
+    blocks = {b.name: b for b in report.find_all(nodes.Block)}
+    allowed = set(AccountParts.__annotations__) | macros.keys() | {"r"}  # r: `for r in results`
+    for name in ACCOUNT_BLOCKS:
+        read = read_by(blocks[name].body)
+        assert read and read <= allowed, (name, read - allowed)
+
+
+def test_a_site_theme_that_shows_the_page_in_an_account_block_gets_each_pages_own(
+    three_versions: Path,
+) -> None:
+    """A site theme may show anything in those blocks: its pages are rendered whole, each one."""
+    (three_versions / "outcomesite.yaml").write_text("theme: brand\n")
+    templates = three_versions / "themes" / "brand" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "report.html").write_text(
+        '{% extends "default/report.html" %}\n'
+        '{% block results %}<p class="shown">shown as version {{ version }}</p>{{ super() }}'
+        "{% endblock %}\n"
+    )
+    build_site(three_versions, options())
+    base = folder(three_versions)
+    shown = [
+        re.findall(r"shown as version (\d+)", (page / "index.html").read_text(encoding="utf-8"))
+        for page in (base, base / "v3", base / "v1")
+    ]
+    assert shown == [["3"], ["3"], ["1"]]
 
 
 def test_measurement_history_is_recovered_from_commits(three_versions: Path) -> None:

@@ -5,6 +5,7 @@ published next to them, and the job that renders a report's PDF. No file is writ
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import TypedDict
@@ -111,23 +112,49 @@ def report_html(
     return theme.render("report.html", _report_context(site, theme, page, pdf, preview))
 
 
+# The blocks of the packaged report.html that show nothing but the account's parts
+# (views.AccountParts): pages that share their parts write them alike, so a build writes them once
+# for both (tests/test_versions.py reads the template to hold this).
+ACCOUNT_BLOCKS = ("highlights", "next_steps", "ladder", "results")
+
+
 def reports_html(
     site: Site, theme: Theme, pages: Sequence[AccountPage], *, preview: bool = False
 ) -> list[str]:
     """report_html (for the browser) of many pages: every page's view first, then every
     template. A build renders a worker's chunk this way; one step at a time, each keeps its
-    code in the processor's caches (build/worker.py), and the reports took 0.82 of the time."""
+    code in the processor's caches (build/worker.py), and the reports took 0.82 of the time.
+
+    A page that shares its account parts with the latest page before it (report_contexts) has
+    that page's account blocks written in, when the theme's report.html and chart are the
+    packaged ones (a site theme's may show anything in them): in Git, the results and
+    highlights of every committed account were rendered twice, a twentieth of a build."""
     contexts = report_contexts(site, theme, pages, preview)
-    return [theme.render("report.html", context) for context in contexts]
+    if not theme.packaged("report.html", "_chart.html"):
+        return [theme.render("report.html", context) for context, _ in contexts]
+    shared = Counter(id(parts) for _, parts in contexts)
+    found: list[str] = []
+    made: tuple[AccountParts, dict[str, str]] | None = None  # parts, and their blocks written
+    for context, parts in contexts:
+        if shared[id(parts)] == 1:
+            found.append(theme.render("report.html", context))
+        elif made is not None and made[0] is parts:
+            found.append(theme.render_blocks("report.html", context, ACCOUNT_BLOCKS, made[1])[0])
+        else:
+            html, blocks = theme.render_blocks("report.html", context, ACCOUNT_BLOCKS)
+            made = parts, blocks
+            found.append(html)
+    return found
 
 
 def report_contexts(
     site: Site, theme: Theme, pages: Sequence[AccountPage], preview: bool
-) -> list[ReportPage]:
-    """What report.html receives for each page. An account's pages come latest first, then
-    its versions (AccountPages.pages): the permanent page of the version the latest page is
-    shares the latest page's account parts (views.same_parts) instead of making them again."""
-    contexts: list[ReportPage] = []
+) -> list[tuple[ReportPage, AccountParts]]:
+    """What report.html receives for each page, and the account parts in it. An account's
+    pages come latest first, then its versions (AccountPages.pages): the permanent page of the
+    version the latest page is shares the latest page's account parts (views.same_parts),
+    the very same object, instead of making them again."""
+    contexts: list[tuple[ReportPage, AccountParts]] = []
     latest: tuple[AccountPage, AccountParts] | None = None  # the last latest page seen
     for page in pages:
         if latest is not None and same_parts(page, latest[0]):
@@ -136,7 +163,7 @@ def report_contexts(
             parts = account_parts(page, site.config, site.as_of)
             if not page.permanent:
                 latest = page, parts
-        contexts.append(_report_context(site, theme, page, False, preview, parts))
+        contexts.append((_report_context(site, theme, page, False, preview, parts), parts))
     return contexts
 
 

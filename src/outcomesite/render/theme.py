@@ -12,7 +12,7 @@ import gettext
 import hashlib
 import re
 import traceback
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -378,19 +378,57 @@ class Theme:
         env = self.for_locale(context.get("locale", DEFAULT_LOCALE))
         try:
             return env.get_template(template).render(context)
-        except jinja2.TemplateSyntaxError as exc:
+        except Exception as exc:
+            raise self._error(exc, template) from None
+
+    def render_blocks(
+        self,
+        template: str,
+        context: Mapping[str, Any],
+        blocks: Sequence[str],
+        made: Mapping[str, str] | None = None,
+    ) -> tuple[str, dict[str, str]]:
+        """render(), with each of `blocks` written as `made` holds it (those blocks' output for
+        another page whose values in them are the same), or, without `made`, recorded: the page
+        and its blocks' output. Jinja calls a block through the context's table of blocks, so
+        the table is where one is replaced or watched."""
+        env = self.for_locale(context.get("locale", DEFAULT_LOCALE))
+        recorded: dict[str, str] = {}
+        try:
+            compiled = env.get_template(template)
+            state = compiled.new_context(dict(context))
+            for name in blocks:
+                table = state.blocks[name]
+                table[0] = _written(made[name]) if made else _recording(table[0], name, recorded)
+            try:
+                return env.concat(compiled.root_render_func(state)), recorded
+            except Exception:
+                env.handle_exception()  # as Template.render does: the template's own line
+                raise
+        except Exception as exc:
+            raise self._error(exc, template) from None
+
+    def packaged(self, *templates: str) -> bool:
+        """Whether these templates are the packaged theme's (no site theme replaces them)."""
+        return self.name == "default" or not any(
+            (self.folders[0] / "templates" / name).exists() for name in templates
+        )
+
+    def _error(self, exc: Exception, template: str) -> ThemeError:
+        """A template mistake (a theme author's bad input) as a clear error."""
+        if isinstance(exc, jinja2.TemplateSyntaxError):
             where = f"{exc.filename or exc.name or template}:{exc.lineno}"
-            raise ThemeError(f"theme template {where}: {exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise ThemeError(f"theme `{self.name}`, template {template}: {exc}") from None
-        except Exception as exc:  # a template's own bug: 1/0, a macro calling itself forever
-            where = _template_line(exc, template)
-            what = (
-                "a macro or include calls itself without end"
-                if isinstance(exc, RecursionError)
-                else f"{type(exc).__name__}: {exc}"
-            )
-            raise ThemeError(f"theme `{self.name}`, template {where}: {what}") from None
+            return ThemeError(f"theme template {where}: {exc.message}")
+        if isinstance(exc, jinja2.TemplateError):
+            return ThemeError(f"theme `{self.name}`, template {template}: {exc}")
+        # a template's own bug: 1/0, a macro calling itself forever
+        where = _template_line(exc, template)
+        what = (
+            "a macro or include calls itself without end"
+            if isinstance(exc, RecursionError)
+            else f"{type(exc).__name__}: {exc}"
+        )
+        return ThemeError(f"theme `{self.name}`, template {where}: {what}")
 
     def asset_dirs(self) -> list[Path]:
         return [folder / "assets" for folder in self.folders]
@@ -419,3 +457,21 @@ class Theme:
         if self._asset_names is None:
             self._asset_names = {name for name, _, _ in self.asset_sources()}
         return name in self._asset_names
+
+
+BlockFunction = Callable[[Any], Iterator[str]]
+
+
+def _written(text: str) -> BlockFunction:
+    def block(_: Any) -> Iterator[str]:
+        yield text
+
+    return block
+
+
+def _recording(block: BlockFunction, name: str, into: dict[str, str]) -> BlockFunction:
+    def watched(context: Any) -> Iterator[str]:
+        text = into[name] = "".join(block(context))
+        yield text
+
+    return watched
