@@ -113,9 +113,11 @@ def report_html(
 
 
 # The blocks of the packaged report.html that show nothing but the account's parts
-# (views.AccountParts): pages that share their parts write them alike, so a build writes them once
-# for both (tests/test_versions.py reads the template to hold this).
+# (views.AccountParts), and the templates they are made of: pages that share their parts write
+# them alike, so a build writes them once for both, unless a site theme replaces one of those
+# templates (tests/test_versions.py reads them to hold this).
 ACCOUNT_BLOCKS = ("highlights", "next_steps", "ladder", "results")
+ACCOUNT_TEMPLATES = ("report.html", "_chart.html")
 
 
 def reports_html(
@@ -130,7 +132,7 @@ def reports_html(
     packaged ones (a site theme's may show anything in them): in Git, the results and
     highlights of every committed account were rendered twice, a twentieth of a build."""
     contexts = report_contexts(site, theme, pages, preview)
-    if not theme.packaged("report.html", "_chart.html"):
+    if not theme.packaged(*ACCOUNT_TEMPLATES):
         return [theme.render("report.html", context) for context, _ in contexts]
     shared = Counter(id(parts) for _, parts in contexts)
     found: list[str] = []

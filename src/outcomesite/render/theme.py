@@ -399,7 +399,10 @@ class Theme:
             state = compiled.new_context(dict(context))
             for name in blocks:
                 table = state.blocks[name]
-                table[0] = _written(made[name]) if made else _recording(table[0], name, recorded)
+                if made is None:
+                    table[0] = _recording(table[0], name, recorded)
+                elif name in made:  # else it did not run on that page: it renders here
+                    table[0] = _written(made[name])
             try:
                 return env.concat(compiled.root_render_func(state)), recorded
             except Exception:
