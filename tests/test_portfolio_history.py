@@ -430,7 +430,7 @@ def test_a_build_reads_back_from_git_only_the_versions_its_workers_did_not_place
         "climber": ((dt.date(2026, 5, 20), "churned"),),
         "slipper": ((dt.date(2026, 5, 2), "renewed"),),
     }
-    currents = [replace(c, renewals=renewals.get(c.slug, ())) for c in currents]
+    currents = [c._replace(renewals=renewals.get(c.slug, ())) for c in currents]
     from_git = portfolio_history(repo, config, currents, SINCE, AS_OF)
     index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))
     assert {key: index[key] for key in from_git} == json.loads(json.dumps(from_git))

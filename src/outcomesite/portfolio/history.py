@@ -7,9 +7,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
 from outcomesite.files import compact_json, keep_only
@@ -34,10 +33,10 @@ class PortfolioHistory(TypedDict):
     renewals_by_day_90: kpis.RenewalsByDay90
 
 
-@dataclass(frozen=True)
-class Current:
+class Current(NamedTuple):
     """What today's file says about an account that the KPIs need (the build keeps it in the
-    account's index pieces, so an incremental build has it for every account)."""
+    account's index pieces, so an incremental build has it for every account). A tuple: every
+    build with history makes one per account (10,000 frozen dataclasses took 20-30 ms)."""
 
     slug: str
     start_date: dt.date

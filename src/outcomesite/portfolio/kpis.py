@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from outcomesite.model.ladder import Rung
 from outcomesite.model.schema import RENEWED
@@ -47,9 +46,9 @@ class RenewalsByDay90(TypedDict):
     below: RenewalCount  # accounts below it on day 90
 
 
-@dataclass(frozen=True)
-class Started:
-    """What today's file says about an account that the KPIs need, and its place on day 90."""
+class Started(NamedTuple):
+    """What today's file says about an account that the KPIs need, and its place on day 90 (a
+    tuple, like Current: one per account)."""
 
     slug: str
     start_date: dt.date
