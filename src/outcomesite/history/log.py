@@ -15,10 +15,10 @@ from outcomesite.layout import ACCOUNTS
 LOG_FORMAT = 3  # the shape of a kept log; a new shape makes old cache files unused
 
 
-def read_log(root: Path, after: str = "") -> bytes:
-    """The log from HEAD back (only the commits since `after`, when given)."""
+def read_log(root: Path, after: str = "") -> list[Commit]:
+    """The log from HEAD back (only the commits since `after`, when given), parsed."""
     try:
-        return run(
+        raw = run(
             root,
             "log",
             "-z",
@@ -32,7 +32,8 @@ def read_log(root: Path, after: str = "") -> bytes:
             ACCOUNTS,
         )
     except GitError:
-        return b""  # a repository without commits yet: everything is a draft of version 1
+        return []  # a repository without commits yet: everything is a draft of version 1
+    return parse_log(raw.decode("utf-8", "surrogateescape"))
 
 
 def read_commits(root: Path, kept: LogCache | None) -> list[Commit]:
@@ -41,15 +42,14 @@ def read_commits(root: Path, kept: LogCache | None) -> list[Commit]:
     put before the kept one (a new commit on main need not read ten thousand changes again:
     `git log` alone was about 0.14 s at 10,000 accounts); else all of it from Git."""
     if kept is None:
-        return parse_log(read_log(root).decode("utf-8", "surrogateescape"))
+        return read_log(root)
     if (commits := kept.read()) is not None:
         return commits
     earlier = kept.earlier()
     if earlier is not None and _straight_after(root, earlier[0]):
-        new = parse_log(read_log(root, earlier[0]).decode("utf-8", "surrogateescape"))
-        commits = new + earlier[1]
+        commits = read_log(root, earlier[0]) + earlier[1]
     else:
-        commits = parse_log(read_log(root).decode("utf-8", "surrogateescape"))
+        commits = read_log(root)
     kept.write(commits)
     return commits
 
