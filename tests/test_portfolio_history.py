@@ -16,11 +16,22 @@ import pytest
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.history.versions import read_repository
+from outcomesite.i18n import translator
 from outcomesite.load.config import load_config
-from outcomesite.portfolio.history import Current, changes_between, portfolio_history, start_of
+from outcomesite.model.config import SiteConfig
+from outcomesite.model.ladder import Rung
+from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange
+from outcomesite.portfolio.history import (
+    Current,
+    PortfolioHistory,
+    changes_between,
+    portfolio_history,
+    start_of,
+)
 from outcomesite.portfolio.kpis import month_ends
 from outcomesite.portfolio.read import place
 from outcomesite.portfolio.timeline import State, state_on, states_on, timelines
+from outcomesite.render.history import history_view
 from tests.conftest import git_at, run_cli
 
 ENV = {"OUTCOMESITE_SECRET": "history-secret-0123456789abcdef0123456789abc"}
@@ -477,12 +488,6 @@ def test_an_edit_without_a_commit_reuses_the_kept_history(book: Path, tmp_path: 
 def test_the_since_sections_lines_are_worded_as_a_template_reads_them() -> None:
     """Each group's lines, worded one by one as they are read (the index shows eight of each):
     the same lines in the same order as wording them all, in the site's language."""
-    from outcomesite.i18n import translator
-    from outcomesite.model.config import SiteConfig
-    from outcomesite.model.ladder import Rung
-    from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange
-    from outcomesite.portfolio.history import PortfolioHistory
-    from outcomesite.render.history import history_view
 
     named: list[ResultChange] = [
         {"slug": f"a{n:02}", "account": f"Acme {n}", "result": "r", "goal": f"Goal {n}"}

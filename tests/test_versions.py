@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from jinja2 import meta, nodes
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.build.plan import old_versions, plan_account
@@ -15,9 +16,15 @@ from outcomesite.errors import OutcomesiteError
 from outcomesite.history.versions import read_repository
 from outcomesite.links import link_id
 from outcomesite.load.site import load_site
-from outcomesite.render.pages import report_contexts, report_html, reports_html
+from outcomesite.render.pages import (
+    ACCOUNT_BLOCKS,
+    ACCOUNT_TEMPLATES,
+    report_contexts,
+    report_html,
+    reports_html,
+)
 from outcomesite.render.theme import Theme
-from outcomesite.render.views import same_parts
+from outcomesite.render.views import AccountParts, same_parts
 from tests.conftest import AS_OF, VALID, make_site, run_cli
 from tests.test_history import commit_all, git, measured
 
@@ -120,11 +127,6 @@ def test_the_account_blocks_of_report_html_show_only_the_account_parts() -> None
     (pages.ACCOUNT_BLOCKS): every name they read, through the templates they include and the
     macros they call, is one of views.AccountParts (or a loop's own). A block that read the
     page's version, say, would fail here before a permanent page showed the latest one's."""
-    from jinja2 import meta, nodes
-
-    from outcomesite.render.pages import ACCOUNT_BLOCKS, ACCOUNT_TEMPLATES
-    from outcomesite.render.views import AccountParts
-
     env = Theme(Path("."), "default").env
     source, _, _ = env.loader.get_source(env, "report.html")  # type: ignore[union-attr]
     report = env.parse(source)
