@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.files import compact_json as _json
+from outcomesite.files import compact_json_bytes, json_parts
 from outcomesite.links import link_id
 from outcomesite.render.exports import _row, _safe
 from tests.conftest import AS_OF, VALID, copy_sample, make_site
@@ -572,6 +573,14 @@ def test_an_index_json_line_holds_the_values_on_one_line(value: object) -> None:
     line = _json(value)
     assert "\n" not in line
     assert json.loads(line) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.integers(min_value=1, max_value=3))
+def test_json_in_parts_is_the_same_json(value: object, items: int) -> None:
+    """index.json's history is written in parts (a dict key by key, a long list a few items at
+    a time), byte for byte what encoding it whole gives."""
+    assert b"".join(json_parts(value, items)) == compact_json_bytes(value)
 
 
 @pytest.mark.parametrize(

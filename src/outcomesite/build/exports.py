@@ -91,7 +91,7 @@ def _matches(layout: Layout, frames: Sequence[Frame], last: Path) -> bool:
     for n, (name, frame) in enumerate(zip(FILES, frames, strict=True)):
         head, size, mtime_ns = layout["files"][n]
         pieces = sum(sizes[n] for sizes in layout["sizes"])
-        framing = len(frame.separator.encode()) * (count - 1) + len(frame.foot.encode())
+        framing = len(frame.separator) * (count - 1) + len(frame.foot)
         try:
             stat = os.stat(last / name)
         except OSError:
@@ -125,7 +125,7 @@ def _patched(
     with _Files(internal, frames, len(order)) as files, contextlib.ExitStack() as stack:
         old = [stack.enter_context((last / name).open("rb")).fileno() for name in FILES]
         starts = [
-            _starts(head, [size[n] for size in old_sizes], len(frame.separator.encode()))
+            _starts(head, [size[n] for size in old_sizes], len(frame.separator))
             for n, ((head, _, _), frame) in enumerate(zip(layout["files"], frames, strict=True))
         ]
         for run in runs:
@@ -174,16 +174,20 @@ class _Files:
     def __init__(self, internal: Path, frames: Sequence[Frame], count: int) -> None:
         self.paths = [internal / name for name in FILES]
         self.frames = frames
-        self.separators = [frame.separator.encode() for frame in frames]  # written per account
         self.count = count
         self.started = False
         self.stats: list[list[int]] = []
         self.files: list[BinaryIO] = []
+        self.heads: list[int] = []  # the size of each file's head, as written
 
     def __enter__(self) -> _Files:
         self.files = [path.open("wb") for path in self.paths]
         for file, frame in zip(self.files, self.frames, strict=True):
-            file.write((frame.head if self.count else frame.empty).encode())
+            size = 0
+            for part in frame.head if self.count else frame.empty:
+                file.write(part)
+                size += len(part)
+            self.heads.append(size)
         return self
 
     def add(self, pieces: list[bytes]) -> list[int]:
@@ -202,17 +206,17 @@ class _Files:
 
     def _separate(self) -> None:
         if self.started:
-            for file, separator in zip(self.files, self.separators, strict=True):
-                file.write(separator)
+            for file, frame in zip(self.files, self.frames, strict=True):
+                file.write(frame.separator)
         self.started = True
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         for file, frame in zip(self.files, self.frames, strict=True):
             if self.count and kind is None:
-                file.write(frame.foot.encode())
+                file.write(frame.foot)
             file.close()
         if kind is None:
             self.stats = [
-                [len(frame.head.encode()), stat.st_size, stat.st_mtime_ns]
-                for frame, stat in zip(self.frames, map(os.stat, self.paths), strict=True)
+                [head, stat.st_size, stat.st_mtime_ns]
+                for head, stat in zip(self.heads, map(os.stat, self.paths), strict=True)
             ]

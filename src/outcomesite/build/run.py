@@ -227,7 +227,7 @@ class Run:
                     kept.append(item.pages)
                 self.scanner.stamps.update(item.stamps)
                 if item.committed is not None:
-                    placed[item.slug, item.committed[0]] = item.committed[1]
+                    placed[item.slug, item.committed[0]] = PastAccount.of(item.committed[1])
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
                     records[item.slug] = self._kept(item.record, item.row, item.digest, details)
@@ -236,6 +236,7 @@ class Run:
                 raise BuildRefused(site, options.strict)
             settings = PdfSettings(options.jobs, options.pdf_timeout, cache, options.progress)
             render_missing(site, missing, settings, total)
+        repo.drop_versions()
         if cache is not None and shard is None:
             cache.used |= used
             cache.prune()
@@ -294,6 +295,8 @@ class Run:
         site = written.site
         heads = list(details.heads().values())
         history = self._history(site, repo, heads, written.placed)
+        # Placed now: the index is written without them (at 100,000 accounts, 130 MB).
+        written.placed = {}
         internal = staging / INTERNAL
         preview = self.options.preview
         last = None if previous is None else self.out / INTERNAL  # a rebuild patches its exports

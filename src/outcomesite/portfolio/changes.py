@@ -73,11 +73,11 @@ def compare(
         if old.state is None and new.state is None:
             continue
         if new.state is None:
-            name = old.past["account"] if old.past else slug
+            name = old.past.account if old.past else slug
             changes["removed"].append({"slug": slug, "account": name})
             continue
         if old.state is None:
-            name = new.past["account"] if new.past else slug
+            name = new.past.account if new.past else slug
             changes["added"].append({"slug": slug, "account": name})
         if new.past is None or (old.state is not None and old.past is None):
             continue
@@ -88,27 +88,25 @@ def compare(
 def _compare_account(
     changes: Changes, slug: str, old: PastAccount | None, new: PastAccount
 ) -> None:
-    name = new["account"]
-    if old is not None and old["rung"] != new["rung"]:
+    name = new.account
+    if old is not None and old.rung != new.rung:
         changes["moved"].append(
-            {"slug": slug, "account": name, "from_rung": old["rung"], "to_rung": new["rung"]}
+            {"slug": slug, "account": name, "from_rung": old.rung, "to_rung": new.rung}
         )
-    earlier: dict[str, PastResult] = {r["id"]: r for r in old["results"]} if old else {}
-    for result in sorted(new["results"], key=lambda r: r["id"]):
+    earlier: dict[str, PastResult] = {r.id: r for r in old.results} if old else {}
+    for result in sorted(new.results, key=lambda r: r.id):
         item: ResultChange = {
             "slug": slug,
             "account": name,
-            "result": result["id"],
-            "goal": result["goal"],
+            "result": result.id,
+            "goal": result.goal,
         }
-        then = earlier.get(result["id"])
+        then = earlier.get(result.id)
         if then is None:
             changes["named"].append(item)
-        if result["confirmed"] is not None and (
-            then is None or then["confirmed"] != result["confirmed"]
-        ):
+        if result.confirmed is not None and (then is None or then.confirmed != result.confirmed):
             changes["confirmed"].append(item)
-        if result["moving_away"] and (then is None or not then["moving_away"]):
+        if result.moving_away and (then is None or not then.moving_away):
             changes["worsened"].append(item)
 
 

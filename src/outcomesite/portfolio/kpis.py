@@ -71,8 +71,8 @@ def month_mix(end: dt.date, placed: Iterable[Placed]) -> MonthMix:
     """The accounts placed on `end` (files that fail today's checks, or said churned, left out)."""
     counts = [0] * len(Rung)
     for item in placed:
-        if item.past is not None and item.past["status"] != "churned":
-            counts[item.past["rung"]] += 1
+        if item.past is not None and item.past.status != "churned":
+            counts[item.past.rung] += 1
     return {
         "month": end.strftime("%Y-%m"),
         "end": end.isoformat(),
@@ -88,7 +88,7 @@ def quarter(day: dt.date) -> str:
 def _known(accounts: Iterable[Started]) -> list[tuple[Started, bool]]:
     """Accounts whose day 90 passed with a placed file, and whether they were at the top then."""
     return [
-        (a, a.day_90.past["rung"] == Rung.RESULT)
+        (a, a.day_90.past.rung == Rung.RESULT)
         for a in accounts
         if a.day_90 is not None and a.day_90.past is not None
     ]

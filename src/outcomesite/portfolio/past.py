@@ -9,7 +9,9 @@ in the evening UTC may carry the next day's local date and is not refused for it
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+import sys
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from outcomesite.load.account import Recorded, account_data
 from outcomesite.model.config import SiteConfig
@@ -19,21 +21,33 @@ from outcomesite.model.schema import AccountData
 NO_LIMIT = dt.date.max  # assessed "as of" no particular day: see the module's docstring
 
 
-class PastResult(TypedDict):
+class PastResult(NamedTuple):
     id: str
     goal: str
     confirmed: str | None  # the confirmation it carries ("YYYY-MM-DD value"); None: none
     moving_away: bool
 
 
-class PastAccount(TypedDict):
-    """What an old version says about the account: enough to compare two dates."""
+class PastAccount(NamedTuple):
+    """What an old version says about the account: enough to compare two dates. Tuples, not
+    dicts: a build holds one for every account until its history is worked out (10,000
+    accounts' placements with their keys: 12.9 MB as dicts, 8.2 MB as these)."""
 
     account: str
     segment: str
     status: str
     rung: int
-    results: list[PastResult]
+    results: tuple[PastResult, ...]
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> PastAccount:
+        """One read back as JSON keeps it (a list of its fields, results as lists too), or as
+        it arrives from a worker: the few words every account repeats (segment, status, result
+        ids) made one string each, as each account's own copy they cost 200 bytes more."""
+        account, segment, status, rung, results = values
+        intern = sys.intern
+        found = [PastResult(intern(r[0]), r[1], r[2], r[3]) for r in results]
+        return cls(account, intern(segment), intern(status), rung, tuple(found))
 
 
 def read_version(raw: bytes, slug: str, config: SiteConfig) -> AccountData | None:
@@ -70,26 +84,26 @@ def by_itself(
 
 def summarise(data: AccountData, assessment: Assessment) -> PastAccount:
     """Where the version stands: its rung and, per result, its confirmation and direction."""
-    return {
-        "account": data.account,
-        "segment": data.segment,
-        "status": data.status,
-        "rung": int(assessment.rung),
-        "results": [
-            {
-                "id": item.result.id,
-                "goal": item.result.goal,
-                "confirmed": (
+    return PastAccount(
+        data.account,
+        data.segment,
+        data.status,
+        int(assessment.rung),
+        tuple(
+            PastResult(
+                item.result.id,
+                item.result.goal,
+                (
                     f"{item.confirmation.on.isoformat()} {item.confirmation.value}"
                     if item.confirmation is not None and item.validated
                     else None
                 ),
-                "moving_away": item.moving_away,
-            }
+                item.moving_away,
+            )
             for item in assessment.results
-        ],
-    }
+        ),
+    )
 
 
 def at_result(past: PastAccount | None) -> bool:
-    return past is not None and past["rung"] == Rung.RESULT
+    return past is not None and past.rung == Rung.RESULT

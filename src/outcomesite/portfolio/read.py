@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from outcomesite.files import compact_json, keep_only
+from outcomesite.files import keep_only, packed_json
 from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.versions import Repository
 from outcomesite.model.config import SiteConfig
@@ -29,7 +29,7 @@ from outcomesite.portfolio.past import place as place_version
 from outcomesite.portfolio.timeline import State, earlier_blobs, states_on
 from outcomesite.workers import each_chunk
 
-LADDER_FORMAT = 1
+LADDER_FORMAT = 2  # 2: each placement a JSON array of PastAccount's fields
 _FIRST_DEPTH = 1  # earlier versions read first for a confirmation that needs them
 
 
@@ -55,13 +55,15 @@ class LadderCache:
         self.added = False
         if self.folder is not None:
             try:
-                self.known = json.loads((self.folder / self.name).read_bytes())
-            except (OSError, ValueError):
+                kept = json.loads((self.folder / self.name).read_bytes())
+                self.known = {k: None if v is None else PastAccount.of(v) for k, v in kept.items()}
+            except (OSError, ValueError, TypeError, AttributeError):
                 self.known = {}
 
     def write(self) -> None:
+        """Each placement as an array of its fields, which PastAccount.of reads back."""
         if self.folder is not None and self.added:
-            keep_only(self.folder, self.name, compact_json(self.known))
+            keep_only(self.folder, self.name, packed_json(self.known))
 
 
 @dataclass(frozen=True)
@@ -121,31 +123,29 @@ def place(
     repo: Repository,
     config: SiteConfig,
     timelines: dict[str, list[State]],
-    wanted: Mapping[str, Iterable[dt.date]],
+    wanted: Mapping[str, Sequence[dt.date]],
     jobs: int | None = None,
     cache: LadderCache | None = None,
     placed: Mapping[tuple[str, str], PastAccount] | None = None,
-) -> dict[str, dict[dt.date, Placed]]:
-    """Every account in `wanted` on each of its days. `placed`: versions already placed, by
-    (slug, blob): a build's workers place each committed file they validate (build/worker.py),
-    so that a cold build does not read every account back from Git and validate it again."""
+) -> dict[str, tuple[Placed, ...]]:
+    """Every account in `wanted` on each of its days, in their order. `placed`: versions already
+    placed, by (slug, blob): a build's workers place each committed file they validate
+    (build/worker.py), so that a cold build does not read every account back from Git and
+    validate it again."""
     states = {slug: states_on(timelines.get(slug, []), days) for slug, days in wanted.items()}
     known = cache.known if cache is not None else {}
     placed = placed or {}
-    keys: dict[tuple[str, str], str] = {}  # (slug, chain) -> its key in the cache
     todo: dict[str, tuple[str, State]] = {}  # cache key -> (slug, state)
     added = False
-    for slug, by_day in states.items():
-        for state in by_day.values():
-            if state is not None and (slug, state.chain) not in keys:
-                key = keys[slug, state.chain] = f"{slug}:{state.chain}"
-                if key in known:
-                    continue
-                if (past := placed.get((slug, state.blob or ""))) is not None:
-                    known[key] = past
-                    added = True
-                else:
-                    todo[key] = (slug, state)
+    for slug, on_days in states.items():
+        for state in dict.fromkeys(on_days):  # each of its files once, in order
+            if state is None or (key := _key(slug, state)) in known or key in todo:
+                continue
+            if (past := placed.get((slug, state.blob or ""))) is not None:
+                known[key] = past
+                added = True
+            else:
+                todo[key] = (slug, state)
     if todo:
         found = _place_all(repo, config, timelines, list(todo.values()), jobs)
         known.update(zip(todo, found, strict=True))
@@ -153,28 +153,32 @@ def place(
     if cache is not None and added:
         cache.added = True
     none = Placed(None, None)
-    return {slug: _placed_on(slug, by_day, keys, known, none) for slug, by_day in states.items()}
+    return {slug: _placed_on(slug, on_days, known, none) for slug, on_days in states.items()}
+
+
+def _key(slug: str, state: State) -> str:
+    """A version's key in the ladder cache: its slug and its chain (the file and its history)."""
+    return f"{slug}:{state.chain}"
 
 
 def _placed_on(
     slug: str,
-    by_day: dict[dt.date, State | None],
-    keys: dict[tuple[str, str], str],
+    on_days: tuple[State | None, ...],
     known: Mapping[str, PastAccount | None],
     none: Placed,
-) -> dict[dt.date, Placed]:
+) -> tuple[Placed, ...]:
     """An account's days with their places; a day with the same file as the one before shares
     its Placed (most accounts have one file on all fourteen days)."""
-    found: dict[dt.date, Placed] = {}
+    found: list[Placed] = []
     last: Placed = none
-    for day, state in by_day.items():
+    for state in on_days:
         if state is None:
-            found[day] = none
+            found.append(none)
         elif state is last.state:
-            found[day] = last
+            found.append(last)
         else:
-            found[day] = last = Placed(state, known[keys[slug, state.chain]])
-    return found
+            found.append(last := Placed(state, known[_key(slug, state)]))
+    return tuple(found)
 
 
 def _place_all(

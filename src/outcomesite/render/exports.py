@@ -9,11 +9,11 @@ these in Excel.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from outcomesite.files import compact_json
+from outcomesite.files import compact_json, compact_json_bytes, json_parts
 from outcomesite.render.index import IndexEntry, attention_lines
 
 if TYPE_CHECKING:
@@ -40,12 +40,34 @@ def json_line(entry: IndexEntry) -> str:
 class Frame:
     """What surrounds the accounts' pieces in an export file: the file is `head`, the pieces
     joined by `separator`, and `foot`; or `empty` when there are no accounts. Pieces are written
-    one at a time (build/exports.py): a large site's exports are never held whole."""
+    one at a time (build/exports.py): a large site's exports are never held whole. Bytes, in
+    parts, as they are written (each iteration makes them again: index.json's are made as they
+    are written, _IndexJsonHead)."""
 
-    head: str
-    separator: str
-    foot: str
-    empty: str
+    head: Iterable[bytes]
+    separator: bytes
+    foot: bytes
+    empty: Iterable[bytes]
+
+
+@dataclass(frozen=True)
+class _IndexJsonHead:
+    """index.json up to its accounts, made part by part as it is written: the portfolio's
+    history in it lists every account and result of a first quarter in Git (55 MB of JSON at
+    100,000 accounts, held whole by the process writing it, and again by orjson as it grew)."""
+
+    as_of: dt.date
+    attention: Sequence[str]
+    history: PortfolioHistory | None
+    end: bytes
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield f'{{\n  "as_of": "{self.as_of.isoformat()}",\n  "attention": '.encode()
+        yield compact_json_bytes(list(self.attention))
+        for key, value in (self.history or {}).items():
+            yield f',\n  "{key}": '.encode()
+            yield from json_parts(value)
+        yield self.end
 
 
 def index_json_frame(
@@ -55,16 +77,11 @@ def index_json_frame(
     and `attention`: the slugs that need attention, most severe first. With Git history:
     `changes`, `months`, `cohorts` and `renewals_by_day_90` (README, "The portfolio over
     time")."""
-    top = (
-        f'{{\n  "as_of": "{as_of.isoformat()}",\n  "attention": {compact_json(list(attention))},\n'
-    )
-    for key, value in (history or {}).items():
-        top += f'  "{key}": {compact_json(value)},\n'
     return Frame(
-        head=top + '  "accounts": [\n    ',
-        separator=",\n    ",
-        foot="\n  ]\n}\n",
-        empty=top + '  "accounts": []\n}\n',
+        head=_IndexJsonHead(as_of, attention, history, b',\n  "accounts": [\n    '),
+        separator=b",\n    ",
+        foot=b"\n  ]\n}\n",
+        empty=_IndexJsonHead(as_of, attention, history, b',\n  "accounts": []\n}\n'),
     )
 
 
@@ -128,5 +145,5 @@ def results_csv_lines(entry: IndexEntry) -> str:
 
 def csv_frame(columns: Sequence[str]) -> Frame:
     """A CSV file: the byte-order mark and the header, then each account's lines."""
-    head = BOM + _row(columns)
-    return Frame(head=head, separator="", foot="", empty=head)
+    head = ((BOM + _row(columns)).encode(),)
+    return Frame(head=head, separator=b"", foot=b"", empty=head)
