@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, build_site
 from outcomesite.files import compact_json as _json
-from outcomesite.files import compact_json_bytes, json_parts
+from outcomesite.files import compact_json_bytes, json_parts, packed_json
 from outcomesite.links import link_id
 from outcomesite.render.exports import _row, _safe
 from tests.conftest import AS_OF, VALID, copy_sample, make_site
@@ -578,9 +578,11 @@ def test_an_index_json_line_holds_the_values_on_one_line(value: object) -> None:
 @settings(max_examples=300, deadline=None)
 @given(JSON_VALUES, st.integers(min_value=1, max_value=3))
 def test_json_in_parts_is_the_same_json(value: object, items: int) -> None:
-    """index.json's history is written in parts (a dict key by key, a long list a few items at
-    a time), byte for byte what encoding it whole gives."""
+    """index.json's history and the caches are written in parts (a dict key by key or a few
+    entries at a time, a long list a few items at a time), byte for byte what encoding them
+    whole gives, with either encoder."""
     assert b"".join(json_parts(value, items)) == compact_json_bytes(value)
+    assert b"".join(json_parts(value, items, packed_json)) == packed_json(value)
 
 
 @pytest.mark.parametrize(

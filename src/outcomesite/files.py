@@ -15,7 +15,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -244,26 +244,39 @@ def compact_json_bytes(value: object) -> bytes:
         return compact_json(value).encode("utf-8")
 
 
-JSON_PART_ITEMS = 2_000  # items of a long list that json_parts encodes together
+JSON_PART_ITEMS = 2_000  # items of a long list, or entries of a large dict, encoded together
 
 
-def json_parts(value: object, items: int = JSON_PART_ITEMS) -> Iterator[bytes]:
-    """compact_json_bytes(value) in parts, made as they are consumed: a dict key by key, a long
-    list `items` at a time. For a large value written to a file, which is then never held
-    whole: index.json's history lists every account and result of a first quarter in Git
-    (55 MB of JSON at 100,000 accounts)."""
+def json_parts(
+    value: object,
+    items: int = JSON_PART_ITEMS,
+    encode: Callable[[object], bytes] | None = None,
+) -> Iterator[bytes]:
+    """`encode(value)` (compact_json_bytes by default) in parts, made as they are consumed: a
+    dict key by key, or `items` entries at a time when it has more; a long list `items` at a
+    time. For a large value written to a file, which is then never held whole: index.json's
+    history lists every account and result of a first quarter in Git (55 MB of JSON at 100,000
+    accounts), the ladder cache holds every account's placement. (A part orjson refuses is
+    written as the standard library writes it, the rest as orjson does.)"""
+    encode = encode or compact_json_bytes
     if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
-        for n, (key, item) in enumerate(value.items()):
-            yield (b"," if n else b"{") + compact_json_bytes(key) + b":"
-            yield from json_parts(item, items)
+        if len(value) > items:
+            entries = list(value.items())
+            for start in range(0, len(entries), items):
+                chunk = encode(dict(entries[start : start + items]))
+                yield (b"," if start else b"{") + chunk[1:-1]
+        else:
+            for n, (key, item) in enumerate(value.items()):
+                yield (b"," if n else b"{") + encode(key) + b":"
+                yield from json_parts(item, items, encode)
         yield b"}"
     elif isinstance(value, list) and len(value) > items:
         for start in range(0, len(value), items):
-            chunk = compact_json_bytes(value[start : start + items])
+            chunk = encode(value[start : start + items])
             yield (b"," if start else b"[") + chunk[1:-1]
         yield b"]"
     else:
-        yield compact_json_bytes(value)
+        yield encode(value)
 
 
 def packed_json(value: object) -> bytes:
@@ -277,7 +290,7 @@ def packed_json(value: object) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode()
 
 
-def keep_only(folder: Path, name: str, data: bytes) -> None:
+def keep_only(folder: Path, name: str, parts: Iterable[bytes]) -> None:
     """Write a cache file as the only `*.json` of its folder (a cache keeps its latest answer);
     a cache that cannot be written only costs time, so errors are ignored."""
     try:
@@ -286,6 +299,6 @@ def keep_only(folder: Path, name: str, data: bytes) -> None:
             if old.name != name:
                 old.unlink(missing_ok=True)
         with replacing(folder / name, "wb") as file:
-            file.write(data)
+            file.writelines(parts)
     except OSError:
         pass

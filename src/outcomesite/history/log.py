@@ -98,7 +98,7 @@ class LogCache:
         if self.folder is None:
             return
         data = [[sha, day.isoformat(), changes] for sha, day, changes in commits]
-        keep_only(self.folder, self.name, json.dumps(data).encode())
+        keep_only(self.folder, self.name, [json.dumps(data).encode()])
 
 
 def _load(path: Path) -> list[Commit] | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypedDict, TypeGuard
 
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
-from outcomesite.files import compact_json_bytes, keep_only
+from outcomesite.files import json_parts, keep_only
 from outcomesite.history.versions import Repository
 from outcomesite.layout import CACHE_DIR
 from outcomesite.model.config import SiteConfig
@@ -168,7 +168,7 @@ class _KeptHistory:
     def write(self, history: PortfolioHistory) -> None:
         if self.folder is None:
             return
-        keep_only(self.folder, self.name, compact_json_bytes(history))
+        keep_only(self.folder, self.name, json_parts(history))
 
 
 def _shaped(found: Any) -> TypeGuard[PortfolioHistory]:

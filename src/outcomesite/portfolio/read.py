@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from outcomesite.files import keep_only, packed_json
+from outcomesite.files import json_parts, keep_only, packed_json
 from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.versions import Repository
 from outcomesite.model.config import SiteConfig
@@ -63,7 +63,7 @@ class LadderCache:
     def write(self) -> None:
         """Each placement as an array of its fields, which PastAccount.of reads back."""
         if self.folder is not None and self.added:
-            keep_only(self.folder, self.name, packed_json(self.known))
+            keep_only(self.folder, self.name, json_parts(self.known, encode=packed_json))
 
 
 @dataclass(frozen=True)
