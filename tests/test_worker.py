@@ -94,6 +94,8 @@ def test_a_build_that_keeps_no_pages_writes_the_same_site(tmp_path: Path) -> Non
 def test_the_pdf_spool_is_removed_after_a_build_and_after_a_refused_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The PDFs are spooled next to the build folder (a killed build's spool goes with its
+    staging folder: test_trust_builds.py), never in the system's temporary folder."""
     spools = tmp_path / "tmp"
     spools.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
@@ -102,14 +104,16 @@ def test_the_pdf_spool_is_removed_after_a_build_and_after_a_refused_one(
     # (multiprocessing keeps its own folder there: pymp-*)
     assert result.exit_code == 0, result.output
     assert len(list((site / "build" / "public" / "r").glob("*/*.pdf"))) == 1
-    assert list(spools.glob("outcomesite-pdfs-*")) == []
+    assert [p.name for p in spools.iterdir() if not p.name.startswith("pymp-")] == []
+    assert list(site.glob(".build.tmp-*")) == []
 
     broken = edited("a date that is not one", [("start_date: 2026-09-01", "start_date: soon")])
     (site / "content" / "accounts" / "acme.md").write_text(broken, encoding="utf-8")
     before = snapshot(site / "build")
     with pytest.raises(BuildRefused):
         _build(site, site / "build", use_cache=False)
-    assert list(spools.glob("outcomesite-pdfs-*")) == []
+    assert [p.name for p in spools.iterdir() if not p.name.startswith("pymp-")] == []
+    assert list(site.glob(".build.tmp-*")) == []
     assert snapshot(site / "build") == before  # the last good build, byte for byte
 
 

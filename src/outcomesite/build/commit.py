@@ -16,6 +16,7 @@ of what was moved) before doing anything else, and removes every staging folder 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -23,6 +24,7 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -57,6 +59,19 @@ def staging_folder(out: Path) -> Path:
     folder = out.parent / f".{out.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
     folder.mkdir()
     return folder
+
+
+@contextlib.contextmanager
+def scratch_folder(out: Path) -> Iterator[Path]:
+    """A folder for the build's own use while it runs (the PDFs rendered before they are
+    cached), named like a staging folder: gone when the build ends, and should the build be
+    killed, removed by the next one (`recover`) rather than left in the system's temporary
+    folder."""
+    folder = staging_folder(out)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def swap_in(staging: Path, out: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -192,8 +191,8 @@ class Run:
         options = self.options
         if cache is None and options.use_cache and options.pdf:
             cache = PdfCache(options.cache or self.root / CACHE_DIR)
-        with tempfile.TemporaryDirectory(prefix="outcomesite-pdfs-") as spool:
-            plan = PdfPlan(cache, Path(spool), options.pdf_timeout, shard)
+        with commit.scratch_folder(self.out) as spool:
+            plan = PdfPlan(cache, spool, options.pdf_timeout, shard)
             work = Work(
                 files=self._files() if files is None else files,
                 site=site,
