@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import shlex
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,24 @@ def test_schema_and_gitignore(tmp_path: Path) -> None:
     assert schema == account_json_schema_text()
     ignored = (site / ".gitignore").read_text(encoding="utf-8").split("\n")
     assert {"build/", ".outcomesite/", ".venv/"} <= set(ignored)
+
+
+def test_a_builds_own_folders_next_to_build_are_never_committed(tmp_path: Path) -> None:
+    """A build stages its output, and spools its PDFs, in folders next to build/ (a killed
+    build's stay until the next build): `git add -A` in a new site never picks them up."""
+    site = init(tmp_path)
+    for folder in (".build.tmp-4242-0badf00d/public", ".build.old-4242-0badf00d"):
+        (site / folder).mkdir(parents=True)
+        (site / folder / "index.html").write_text("a customer's report", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=site, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=site,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert ".build." not in status and "content/accounts/" in status
 
 
 # The GitHub Actions workflow.
