@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import stat
@@ -261,9 +262,9 @@ def json_parts(
     encode = encode or compact_json_bytes
     if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
         if len(value) > items:
-            entries = list(value.items())
-            for start in range(0, len(entries), items):
-                chunk = encode(dict(entries[start : start + items]))
+            entries = iter(value.items())
+            for start in range(0, len(value), items):
+                chunk = encode(dict(itertools.islice(entries, items)))
                 yield (b"," if start else b"{") + chunk[1:-1]
         else:
             for n, (key, item) in enumerate(value.items()):

@@ -294,7 +294,7 @@ class Run:
         site = written.site
         heads = list(details.heads().values())
         history = self._history(site, repo, heads, written.placed)
-        # Placed now: the index is written without them (at 100,000 accounts, 130 MB).
+        # Placed now: the index is written without them (8.2 MB at 10,000 accounts).
         written.placed = {}
         internal = staging / INTERNAL
         preview = self.options.preview

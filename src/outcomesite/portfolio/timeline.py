@@ -69,8 +69,8 @@ def state_on(states: list[State], day: dt.date) -> State | None:
 def states_on(states: list[State], days: Sequence[dt.date]) -> tuple[State | None, ...]:
     """`state_on` for each of `days`, in their order. A build asks about fourteen days of every
     account, and most accounts have had one file all along: that case is answered without a
-    walk per day. A tuple, not a dict by day: a hundred thousand dicts of fourteen days held
-    65 MB while the history was worked out."""
+    walk per day. A tuple, not a dict by day: at 10,000 accounts, every account's days with
+    their states took 13.1 MB as dicts and 4.1 MB as tuples."""
     if len(states) == 1:
         only = states[0]
         alive = only if only.blob is not None else None
