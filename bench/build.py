@@ -16,6 +16,7 @@ range.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import resource
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -52,6 +54,10 @@ def run_build(root: Path, *args: str, quiet: bool = True) -> tuple[float, float]
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return seconds, peak
+
+
+def wall_seconds(root: Path, *args: str) -> float:
+    return run_build(root, *args)[0]
 
 
 def tree_hash(folder: Path) -> str:
@@ -111,11 +117,20 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
     builds: list[float] = []
     floors: list[float] = []
     hugos: list[float] = []
+    cpu: dict[str, list[tuple[float, float]]] = {"build": [], "floor": []}  # (user, system)
 
     def timed(command: list[str]) -> float:
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         return time.perf_counter() - started
+
+    def counted(kind: str, run: Callable[[], float]) -> float:
+        """`run()`'s wall seconds; its processes' user and system CPU kept under `kind`."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds = run()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu[kind].append((after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime))
+        return seconds
 
     # Every run writes a new folder, and nothing is deleted until all of them are done, after
     # the deletions before them (the builds above) are older than SETTLE_SECONDS.
@@ -123,8 +138,10 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
     time.sleep(SETTLE_SECONDS)
     for n in range(runs):
         out = ["--out", str(runs_dir / f"build-{n}")]
-        builds.append(run_build(root, "--no-pdf", "--no-cache", "--jobs", jobs, *out)[0])
-        floors.append(timed([*floor[:3], str(runs_dir / f"floor-{n}"), *floor[3:]]))
+        build = ["--no-pdf", "--no-cache", "--jobs", jobs, *out]
+        builds.append(counted("build", functools.partial(wall_seconds, root, *build)))
+        floor_out = [*floor[:3], str(runs_dir / f"floor-{n}"), *floor[3:]]
+        floors.append(counted("floor", functools.partial(timed, floor_out)))
         if hugo:
             source = ["--source", str(here / "hugo"), "--contentDir", content]
             destination = ["--destination", str(runs_dir / f"hugo-{n}")]
@@ -137,6 +154,15 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
         ("Python floor, alternated with it", spread(floors), "", "bench/floor.py"),
         ("cold build / floor", f"{ratio:.2f}x", "<= 1.0x", verdict(ratio, 1.0)),
     ]
+    # System time is mostly the file system's: creating a folder cost 0.03-0.3 ms on this
+    # machine, by where on the disk it lands (a build makes two an account, the floor one).
+    for kind, label in (("build", "cold build"), ("floor", "Python floor")):
+        user, system = (middle([run[n] for run in cpu[kind]]) for n in (0, 1))
+        rows.append(
+            (f"{label} CPU, user / system", f"{user:.1f} s / {system:.1f} s", "", "medians")
+        )
+    users = middle([b[0] / f[0] for b, f in zip(cpu["build"], cpu["floor"], strict=True)])
+    rows.append(("cold build / floor, user CPU", f"{users:.2f}x", "", ""))
     if hugos:
         to_hugo = middle([b / h for b, h in zip(builds, hugos, strict=True)])
         rows.append(("Hugo, alternated with them", spread(hugos), "", "bench/hugo/"))
