@@ -4,7 +4,8 @@ PDF throughput.
 Generates N synthetic accounts (bench/generate.py, fixed seed) in a temporary folder and runs the real
 command line for each measurement, so start-up and worker processes are counted. Prints a table.
 The floor (bench/floor.py: read, YAML, Markdown, Jinja, write, in as many workers) runs alternated
-with cold builds, `--floor-runs` pairs of them: median, range and the median of the pairs' ratios.
+with cold builds, `--floor-runs` pairs of them: median, range and the median of the pairs' ratios,
+and both programs' user and system CPU (system time here is mostly creating folders and files).
 With `--git`, the site is a Git repository and a commit that changes one account is timed too.
 The no-op (with its default output), the edit and the commit run `--repeat` times each: median and
 range.
