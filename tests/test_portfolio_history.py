@@ -8,21 +8,26 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from outcomesite.build import BuildOptions, build_site
+from outcomesite.files import json_parts
 from outcomesite.history.versions import read_repository
 from outcomesite.i18n import translator
 from outcomesite.load.config import load_config
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import Rung
+from outcomesite.portfolio import history as portfolio
 from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange
 from outcomesite.portfolio.history import (
+    FIRST_LINES,
     Current,
+    IndexHistory,
     PortfolioHistory,
     changes_between,
     portfolio_history,
@@ -443,8 +448,9 @@ def test_a_build_reads_back_from_git_only_the_versions_its_workers_did_not_place
     }
     currents = [c._replace(renewals=renewals.get(c.slug, ())) for c in currents]
     from_git = portfolio_history(repo, config, currents, SINCE, AS_OF)
+    worked = {key: json.loads(b"".join(parts)) for key, parts in from_git.json()}
     index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))
-    assert {key: index[key] for key in from_git} == json.loads(json.dumps(from_git))
+    assert {key: index[key] for key in worked} == worked
 
 
 def test_a_kept_history_gives_the_same_index(book: Path, tmp_path: Path) -> None:
@@ -543,7 +549,7 @@ def test_the_since_sections_lines_are_worded_as_a_template_reads_them() -> None:
         },
     }
     t = translator("fr")
-    view = history_view(history, SiteConfig(locale="fr"), dt.date(2026, 11, 23))
+    view = history_view(IndexHistory.of(history), SiteConfig(locale="fr"), dt.date(2026, 11, 23))
     lines = {group["title"]: group["lines"] for group in view["groups"]}
     goals = [
         t.gettext("%(account)s: %(goal)s", account=r["account"], goal=r["goal"]) for r in named
@@ -560,3 +566,94 @@ def test_the_since_sections_lines_are_worded_as_a_template_reads_them() -> None:
     assert list(lines[t.gettext("Slipped")]) == [f"Down Ltd\u00a0: {labels[2]} → {labels[0]}"]
     assert not lines[t.gettext("Accounts removed")]
     assert not lines[t.gettext("Newly confirmed by the customer")]
+
+
+def _a_long_history() -> PortfolioHistory:
+    """More changes of some kinds than a kept history has at hand (FIRST_LINES)."""
+    moved: list[Moved] = [
+        {"slug": f"m{n:02}", "account": f"Mover {n}", "from_rung": n % 4 + 1, "to_rung": 4 - n % 4}
+        for n in range(23)
+    ]
+    named: list[ResultChange] = [
+        {"slug": f"a{n:02}", "account": f"Acme {n}", "result": "r", "goal": f"Goal {n} \u00e9\n"}
+        for n in range(20)
+    ]
+    return {
+        "changes": {
+            "since": "2026-10-01",
+            "as_of": "2026-11-23",
+            "moved": moved,
+            "named": named,
+            "confirmed": named[:FIRST_LINES],
+            "worsened": named[:3],
+            "added": [{"slug": "new", "account": "New Co"}],
+            "removed": [],
+        },
+        "months": [
+            {"month": "2026-10", "end": "2026-10-31", "accounts": 3, "by_rung": [1, 1, 0, 1]}
+        ],
+        "cohorts": [],
+        "renewals_by_day_90": {
+            "at_result": {"renewed": 1, "total": 2},
+            "below": {"renewed": 0, "total": 0},
+        },
+    }
+
+
+def test_a_kept_history_reads_back_what_was_worked_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept history gives what the worked-out one gave: each kind of change item for item
+    (its length, its first lines, any line past them, slices, from the end), the small tables,
+    and index.json's keys byte for byte; and its lists of changes are read only when a line
+    past the first ones is asked for."""
+    history = _a_long_history()
+    worked = IndexHistory.of(history)
+    portfolio._KeptHistory(tmp_path, "key").write(history)
+    parsed: list[int] = []
+    loads = json.loads
+
+    def counted(text: str | bytes) -> Any:
+        parsed.append(len(text))
+        return loads(text)
+
+    monkeypatch.setattr(json, "loads", counted)
+    kept = portfolio._KeptHistory(tmp_path, "key").read()
+    assert kept is not None
+    changes_size = len(b"".join(json_parts(history["changes"])))
+    assert changes_size not in parsed  # the small lines only
+    assert (kept.since, kept.months, kept.cohorts) == (worked.since, worked.months, worked.cohorts)
+    assert kept.renewals_by_day_90 == worked.renewals_by_day_90
+    before = cast(dict[str, Sequence[Any]], worked.groups)
+    after = cast(dict[str, Sequence[Any]], kept.groups)
+    for kind, items in before.items():
+        shown = after[kind]
+        assert len(shown) == len(items) and list(shown[:FIRST_LINES]) == list(items[:FIRST_LINES])
+    assert changes_size not in parsed, "the first lines and the counts are at hand"
+    for kind, items in before.items():
+        shown = after[kind]
+        assert list(shown) == list(items) and list(shown[::-3]) == list(items[::-3])
+        assert [shown[n] for n in range(-len(items), len(items))] == [*items, *items]
+        with pytest.raises(IndexError):
+            shown[len(items)]
+    assert parsed.count(changes_size) == 1, "read once, for every kind"
+    as_json = {key: b"".join(parts) for key, parts in kept.json()}
+    assert as_json == {key: b"".join(parts) for key, parts in worked.json()}
+    assert list(as_json) == list(history)
+
+
+def test_a_damaged_kept_history_is_worked_out_again(book: Path, tmp_path: Path) -> None:
+    """A kept history whose lists were changed (one byte, which its digests give away) is not
+    copied into index.json: the build works the history out again, as without a cache."""
+    cache = tmp_path / "cache"
+    options = BuildOptions(pdf=False, environ=ENV, as_of=AS_OF, since=SINCE, cache=cache)
+    build_site(book, replace(options, out=tmp_path / "first"))
+    (kept,) = (cache / "history").glob("*.json")
+    data = kept.read_bytes()
+    assert b'"climber"' in data.split(b"\n")[0]
+    kept.write_bytes(data.replace(b'"climber"', b'"climbex"', 1))
+    build_site(book, replace(options, out=tmp_path / "again"))
+    assert kept.read_bytes() == data, "worked out and kept again"
+    build_site(book, replace(options, out=tmp_path / "bare", use_cache=False))
+    index = [(tmp_path / n / "internal" / "index.json").read_bytes() for n in ("again", "bare")]
+    assert index[0] == index[1]

@@ -46,7 +46,7 @@ from outcomesite.links import Secret
 from outcomesite.load.config import load_config
 from outcomesite.load.site import Site, account_files, load_site
 from outcomesite.pdf.cache import PdfCache
-from outcomesite.portfolio.history import Current, PortfolioHistory, portfolio_history, start_of
+from outcomesite.portfolio.history import Current, IndexHistory, portfolio_history, start_of
 from outcomesite.portfolio.past import PastAccount
 from outcomesite.render.index import IndexHead
 from outcomesite.render.theme import Theme
@@ -324,7 +324,7 @@ class Run:
         repo: Repository,
         heads: list[IndexHead],
         placed: dict[tuple[str, str], PastAccount],
-    ) -> PortfolioHistory | None:
+    ) -> IndexHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
         whose history is incomplete: git_notices says so)."""
         if not repo.whole:

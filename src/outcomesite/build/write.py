@@ -25,7 +25,7 @@ from outcomesite.files import UnsafeFile
 from outcomesite.layout import MAX_IMAGE_BYTES
 from outcomesite.load.site import Site
 from outcomesite.pdf.cache import PdfCache
-from outcomesite.portfolio.history import PortfolioHistory
+from outcomesite.portfolio.history import IndexHistory
 from outcomesite.render import exports
 from outcomesite.render import pages as render
 from outcomesite.render.index import IndexHead
@@ -122,7 +122,7 @@ def write_internal(
     details: Details,
     previous: dict[str, str] | None = None,
     preview: bool = False,
-    history: PortfolioHistory | None = None,
+    history: IndexHistory | None = None,
     last: Path | None = None,
     jobs: int | None = 1,
 ) -> InternalWritten:

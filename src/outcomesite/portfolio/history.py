@@ -4,11 +4,14 @@ the days wanted, the placements, then the pure comparisons and KPIs."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypedDict, TypeGuard
+from typing import Any, NamedTuple, TypedDict, TypeGuard, TypeVar, cast, overload
 
 import orjson
 
@@ -18,12 +21,24 @@ from outcomesite.history.versions import Repository
 from outcomesite.layout import CACHE_DIR
 from outcomesite.model.config import SiteConfig
 from outcomesite.portfolio import kpis
-from outcomesite.portfolio.changes import Changes, compare
+from outcomesite.portfolio.changes import (
+    AccountChange,
+    Changes,
+    Moved,
+    ResultChange,
+    climbed,
+    compare,
+    slipped,
+)
 from outcomesite.portfolio.past import PastAccount
 from outcomesite.portfolio.read import LadderCache, Placed, place
 from outcomesite.portfolio.timeline import timelines
 
-HISTORY_FORMAT = 1  # the shape of a kept history; another shape is not read
+HISTORY_FORMAT = 2  # the shape of a kept history; another shape is not read
+# The lines of each kind of change a kept history has at hand without reading all of them: the
+# default theme shows eight (_since.html); a theme that shows more has the rest read for it.
+FIRST_LINES = 8
+T = TypeVar("T")
 
 
 class PortfolioHistory(TypedDict):
@@ -33,6 +48,93 @@ class PortfolioHistory(TypedDict):
     months: list[kpis.MonthMix]
     cohorts: list[kpis.Cohort]
     renewals_by_day_90: kpis.RenewalsByDay90
+
+
+_KEYS = tuple(PortfolioHistory.__annotations__)  # index.json's, in its order
+
+
+class ChangeGroups(TypedDict):
+    """Each kind of change the first page lists, in its order."""
+
+    climbed: Sequence[Moved]
+    slipped: Sequence[Moved]
+    worsened: Sequence[ResultChange]
+    confirmed: Sequence[ResultChange]
+    named: Sequence[ResultChange]
+    added: Sequence[AccountChange]
+    removed: Sequence[AccountChange]
+
+
+def change_groups(changes: Changes) -> ChangeGroups:
+    return {
+        "climbed": climbed(changes),
+        "slipped": slipped(changes),
+        "worsened": changes["worsened"],
+        "confirmed": changes["confirmed"],
+        "named": changes["named"],
+        "added": changes["added"],
+        "removed": changes["removed"],
+    }
+
+
+@dataclass(frozen=True)
+class IndexHistory:
+    """The portfolio over time as the internal index takes it: what the first page shows, and
+    index.json's keys each as the JSON it writes (`json`). Worked out (`of`), or read back
+    from the cache (_KeptHistory), where each kind of change is read only as far as a page
+    shows it: a first quarter's 40,000 changes at 10,000 accounts took 30 ms of every edit to
+    read whole, for eight lines of each kind."""
+
+    since: str
+    groups: ChangeGroups
+    months: list[kpis.MonthMix]
+    cohorts: list[kpis.Cohort]
+    renewals_by_day_90: kpis.RenewalsByDay90
+    json: Callable[[], Iterator[tuple[str, Iterable[bytes]]]]
+
+    @classmethod
+    def of(cls, history: PortfolioHistory) -> IndexHistory:
+        values = dict(history.items())
+
+        def parts() -> Iterator[tuple[str, Iterable[bytes]]]:
+            return ((key, json_parts(values[key])) for key in _KEYS)
+
+        return cls(
+            history["changes"]["since"],
+            change_groups(history["changes"]),
+            history["months"],
+            history["cohorts"],
+            history["renewals_by_day_90"],
+            parts,
+        )
+
+
+class Partly(Sequence[T]):
+    """A long list's first items and its length, the whole list read (`whole`) only when an
+    item past the first ones is asked for."""
+
+    def __init__(self, first: list[T], count: int, whole: Callable[[], Sequence[T]]) -> None:
+        self._first, self._count, self._whole = first, count, whole
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            wanted = range(*index.indices(self._count))
+            if not wanted or max(wanted[0], wanted[-1]) < len(self._first):
+                return [self._first[n] for n in wanted]
+            return self._whole()[index]
+        n = index + self._count if index < 0 else index
+        if not 0 <= n < self._count:
+            raise IndexError(index)
+        return self._first[n] if n < len(self._first) else self._whole()[n]
 
 
 class Current(NamedTuple):
@@ -120,7 +222,7 @@ def portfolio_history(
     jobs: int | None = None,
     cache: Path | None = None,
     placed: Mapping[tuple[str, str], PastAccount] | None = None,
-) -> PortfolioHistory:
+) -> IndexHistory:
     """The changes since `since`, the rung mix at the last twelve month ends, the 90-day cohorts
     and renewals by day 90, from one reading of the log and at most three `git cat-file`
     (`placed`: versions the build placed already, portfolio/read.py's `place`).
@@ -135,7 +237,7 @@ def portfolio_history(
         return found
     history = _work_out(repo, config, current, since, as_of, jobs, cache, placed)
     kept.write(history)
-    return history
+    return IndexHistory.of(history)
 
 
 def _history_key(
@@ -154,46 +256,129 @@ def _history_key(
 
 
 class _KeptHistory:
-    """The last portfolio history worked out, in `<cache>/history/<key>.json`."""
+    """The last portfolio history worked out, in `<cache>/history/<key>.json`: a line for each
+    of index.json's keys (its compact JSON, exactly as index.json holds it), a line with `since`
+    and, of each kind of change, how many and the first few, then the SHA-256 of all that. An
+    edit reads the short line and copies the others into index.json as they are: the 40,000
+    changes of a first quarter (5 MB at 10,000 accounts) are read only for a theme that shows
+    more of them than the first page does."""
 
     def __init__(self, cache: Path | None, key: str) -> None:
         self.folder = cache / "history" if cache else None
         self.name = f"{key}.json"
 
-    def read(self) -> PortfolioHistory | None:
-        if self.folder is None:
-            return None
-        try:
-            # The standard library's: orjson reads it a third faster, but its peak is 1.4 times
-            # the file's size higher (5 MB at 10,000 accounts, 55 MB at 100,000).
-            found = json.loads((self.folder / self.name).read_bytes())
-        except (OSError, ValueError):
-            return None
-        return found if _shaped(found) else None
-
     def write(self, history: PortfolioHistory) -> None:
         if self.folder is None:
             return
-        keep_only(self.folder, self.name, json_parts(history))
+        values = dict(history.items())
+        groups = cast(dict[str, Sequence[Any]], change_groups(history["changes"]))
+        about = {
+            "since": history["changes"]["since"],
+            "groups": {
+                kind: [len(items), list(items[:FIRST_LINES])] for kind, items in groups.items()
+            },
+        }
+
+        def lines() -> Iterator[bytes]:
+            digest = hashlib.sha256()
+            for value in [*(values[key] for key in _KEYS), about]:
+                for part in itertools.chain(json_parts(value), [b"\n"]):  # made as written
+                    digest.update(part)
+                    yield part
+            yield digest.hexdigest().encode() + b"\n"
+
+        keep_only(self.folder, self.name, lines())
+
+    def read(self) -> IndexHistory | None:
+        """The kept history, or None when there is none, or none this code wrote whole (a
+        damaged or hand-made file, which its digest or shapes give away)."""
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / self.name).read_bytes()
+            size = len(data) - 65  # the digest's line
+            digest = hashlib.sha256(memoryview(data)[: max(size, 0)]).hexdigest()
+            if data[size:] != digest.encode() + b"\n":
+                return None
+            lines = _lines(data, size, len(_KEYS) + 1)
+            about = json.loads(bytes(lines[-1])) if lines else None
+            if not _about(about):
+                return None
+            months, cohorts, renewals = (json.loads(bytes(line)) for line in lines[1:-1])
+        except (OSError, ValueError):
+            return None
+        if not (
+            _rows(months, kpis.MonthMix) and _rows(cohorts, kpis.Cohort) and _renewals(renewals)
+        ):
+            return None
+        values = lines[: len(_KEYS)]
+        whole = functools.cache(lambda: change_groups(json.loads(bytes(values[0]))))
+
+        def partly(kind: str, rest: Callable[[], Sequence[Any]]) -> Partly[Any]:
+            count, first = about["groups"][kind]
+            return Partly(first, count, rest)
+
+        groups: ChangeGroups = {
+            "climbed": partly("climbed", lambda: whole()["climbed"]),
+            "slipped": partly("slipped", lambda: whole()["slipped"]),
+            "worsened": partly("worsened", lambda: whole()["worsened"]),
+            "confirmed": partly("confirmed", lambda: whole()["confirmed"]),
+            "named": partly("named", lambda: whole()["named"]),
+            "added": partly("added", lambda: whole()["added"]),
+            "removed": partly("removed", lambda: whole()["removed"]),
+        }
+
+        def parts() -> Iterator[tuple[str, Iterable[bytes]]]:
+            return ((key, _pieces(line)) for key, line in zip(_KEYS, values, strict=True))
+
+        return IndexHistory(about["since"], groups, months, cohorts, renewals, parts)
 
 
-def _shaped(found: Any) -> TypeGuard[PortfolioHistory]:
-    """A kept history with this code's keys and containers (its key names the code that wrote
-    it, so only a damaged or hand-made file fails this). Not each change: an edit reads the
-    kept history of a first quarter's 40,000 changes at 10,000 accounts."""
-    if not isinstance(found, dict) or found.keys() != PortfolioHistory.__annotations__.keys():
-        return False
-    changes, renewals = found["changes"], found["renewals_by_day_90"]
+def _lines(data: bytes, size: int, count: int) -> list[memoryview]:
+    """The `count` lines of `data[:size]` (each ends with a newline) as views of it, not copies
+    (the first is 55 MB at 100,000 accounts); [] when it holds another number of lines."""
+    view, start = memoryview(data), 0
+    lines: list[memoryview] = []
+    while len(lines) < count:
+        end = data.find(b"\n", start, size)
+        if end < 0:
+            return []
+        lines.append(view[start:end])
+        start = end + 1
+    return lines if start == size else []
+
+
+def _pieces(line: memoryview, size: int = 1 << 20) -> Iterator[bytes]:
+    """A kept line in pieces of at most `size` bytes: 55 MB at 100,000 accounts is never copied
+    whole."""
+    for start in range(0, len(line), size):
+        yield bytes(line[start : start + size])
+
+
+def _about(found: Any) -> TypeGuard[dict[str, Any]]:
+    """The kept history's short line as this code writes it."""
     return (
-        isinstance(changes, dict)
-        and changes.keys() == Changes.__annotations__.keys()
-        and all(isinstance(changes[day], str) for day in ("since", "as_of"))
-        and all(isinstance(v, list) for k, v in changes.items() if k not in ("since", "as_of"))
-        and _rows(found["months"], kpis.MonthMix)
-        and _rows(found["cohorts"], kpis.Cohort)
-        and isinstance(renewals, dict)
-        and renewals.keys() == kpis.RenewalsByDay90.__annotations__.keys()
-        and all(_rows([count], kpis.RenewalCount) for count in renewals.values())
+        isinstance(found, dict)
+        and found.keys() == {"since", "groups"}
+        and isinstance(found["since"], str)
+        and isinstance(found["groups"], dict)
+        and found["groups"].keys() == ChangeGroups.__annotations__.keys()
+        and all(
+            isinstance(group, list)
+            and len(group) == 2
+            and isinstance(group[0], int)
+            and isinstance(group[1], list)
+            and len(group[1]) == min(group[0], FIRST_LINES)
+            for group in found["groups"].values()
+        )
+    )
+
+
+def _renewals(found: Any) -> bool:
+    return (
+        isinstance(found, dict)
+        and found.keys() == kpis.RenewalsByDay90.__annotations__.keys()
+        and all(_rows([count], kpis.RenewalCount) for count in found.values())
     )
 
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from outcomesite.files import compact_json, compact_json_bytes, json_parts
+from outcomesite.files import compact_json, compact_json_bytes
 from outcomesite.render.index import IndexEntry, attention_lines
 
 if TYPE_CHECKING:
-    from outcomesite.portfolio.history import PortfolioHistory
+    from outcomesite.portfolio.history import IndexHistory
 
 BOM = "\ufeff"
 
@@ -58,20 +58,20 @@ class _IndexJsonHead:
 
     as_of: dt.date
     attention: Sequence[str]
-    history: PortfolioHistory | None
+    history: IndexHistory | None
     end: bytes
 
     def __iter__(self) -> Iterator[bytes]:
         yield f'{{\n  "as_of": "{self.as_of.isoformat()}",\n  "attention": '.encode()
         yield compact_json_bytes(list(self.attention))
-        for key, value in (self.history or {}).items():
+        for key, parts in self.history.json() if self.history else ():
             yield f',\n  "{key}": '.encode()
-            yield from json_parts(value)
+            yield from parts
         yield self.end
 
 
 def index_json_frame(
-    as_of: dt.date, attention: Sequence[str], history: PortfolioHistory | None = None
+    as_of: dt.date, attention: Sequence[str], history: IndexHistory | None = None
 ) -> Frame:
     """index.json: one account per line (readable; a change is a one-line diff), in index order,
     and `attention`: the slugs that need attention, most severe first. With Git history:

@@ -12,8 +12,8 @@ from typing import Any, TypedDict, TypeVar, overload
 from outcomesite.i18n import N_, Translator, translator
 from outcomesite.model.config import SiteConfig
 from outcomesite.model.ladder import Rung
-from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange, climbed, slipped
-from outcomesite.portfolio.history import PortfolioHistory
+from outcomesite.portfolio.changes import AccountChange, Moved, ResultChange
+from outcomesite.portfolio.history import IndexHistory
 from outcomesite.portfolio.kpis import RenewalCount
 from outcomesite.render import formatting as fmt
 from outcomesite.render.index import percent, quarter_label
@@ -127,7 +127,7 @@ def _group(kind: str, lines: Lines, t: Translator) -> ChangeGroup:
     return {"title": t.gettext(title), "phrase": t.gettext(phrase), "lines": lines}
 
 
-def _moves(moves: list[Moved], t: Translator) -> Lines:
+def _moves(moves: Sequence[Moved], t: Translator) -> Lines:
     def word(move: Moved) -> str:
         return t.gettext(
             "%(account)s: %(from_rung)s → %(to_rung)s",
@@ -139,14 +139,14 @@ def _moves(moves: list[Moved], t: Translator) -> Lines:
     return Lines(moves, word)
 
 
-def _goals(changes: list[ResultChange], t: Translator) -> Lines:
+def _goals(changes: Sequence[ResultChange], t: Translator) -> Lines:
     def word(change: ResultChange) -> str:
         return t.gettext("%(account)s: %(goal)s", account=change["account"], goal=change["goal"])
 
     return Lines(changes, word)
 
 
-def _accounts(changes: list[AccountChange]) -> Lines:
+def _accounts(changes: Sequence[AccountChange]) -> Lines:
     return Lines(changes, lambda change: change["account"])
 
 
@@ -154,21 +154,21 @@ def _rate(count: RenewalCount, locale: str) -> str:
     return percent(count["renewed"], count["total"], locale)
 
 
-def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) -> HistoryView:
-    changes, locale = history["changes"], config.locale
+def history_view(history: IndexHistory, config: SiteConfig, as_of: dt.date) -> HistoryView:
+    changes, locale = history.groups, config.locale
     t = translator(locale)
     groups: list[ChangeGroup] = [
-        _group("climbed", _moves(climbed(changes), t), t),
-        _group("slipped", _moves(slipped(changes), t), t),
+        _group("climbed", _moves(changes["climbed"], t), t),
+        _group("slipped", _moves(changes["slipped"], t), t),
         _group("worsened", _goals(changes["worsened"], t), t),
         _group("confirmed", _goals(changes["confirmed"], t), t),
         _group("named", _goals(changes["named"], t), t),
         _group("added", _accounts(changes["added"]), t),
         _group("removed", _accounts(changes["removed"]), t),
     ]
-    tallest = max((m["accounts"] for m in history["months"]), default=0) or 1
+    tallest = max((m["accounts"] for m in history.months), default=0) or 1
     months: list[MonthColumn] = []
-    for index, month in enumerate(history["months"]):
+    for index, month in enumerate(history.months):
         end = dt.date.fromisoformat(month["end"])
         parts: list[MonthPart] = []
         y = float(CHART_HEIGHT)
@@ -189,10 +189,10 @@ def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) 
                 "by_rung": month["by_rung"],
             }
         )
-    renewals = history["renewals_by_day_90"]
+    renewals = history.renewals_by_day_90
     shown = renewals["at_result"]["total"] + renewals["below"]["total"] > 0
     return {
-        "since": fmt.day(dt.date.fromisoformat(changes["since"]), locale),
+        "since": fmt.day(dt.date.fromisoformat(history.since), locale),
         "as_of": fmt.day(as_of, locale),
         "groups": groups,
         "moved_any": any(g["lines"] for g in groups),
@@ -208,7 +208,7 @@ def history_view(history: PortfolioHistory, config: SiteConfig, as_of: dt.date) 
                 "at_result": c["at_result_on_day_90"],
                 "share": fmt.whole_percent(round(100 * c["share"]), locale),
             }
-            for c in history["cohorts"]
+            for c in history.cohorts
         ],
         "renewals": [
             {

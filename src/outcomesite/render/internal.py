@@ -27,7 +27,7 @@ from outcomesite.layout import DEFAULT_LOCALE
 from outcomesite.model.config import DEFAULT_SEGMENTS, SiteConfig
 from outcomesite.model.ladder import Rung
 from outcomesite.model.schema import Level, Segment, slugify
-from outcomesite.portfolio.history import PortfolioHistory
+from outcomesite.portfolio.history import IndexHistory
 from outcomesite.render import formatting as fmt
 from outcomesite.render.history import HistoryView, history_view
 from outcomesite.render.index import (
@@ -359,7 +359,7 @@ def index_view(
     config: SiteConfig,
     as_of: dt.date,
     cards: Sequence[str],
-    history: PortfolioHistory | None = None,
+    history: IndexHistory | None = None,
 ) -> IndexView:
     """The first page; `cards`: the cards of `portfolio.first_cards`, rendered."""
     locale, t = config.locale, translator(config.locale)

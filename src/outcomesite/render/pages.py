@@ -16,7 +16,7 @@ from outcomesite.layout import ASSETS, INDEX_TO_PUBLIC, PDF_TIMEOUT, account_fil
 from outcomesite.load.site import Site
 from outcomesite.model.config import SiteConfig
 from outcomesite.pdf.jobs import LOCAL_ORIGIN, PdfJob
-from outcomesite.portfolio.history import PortfolioHistory
+from outcomesite.portfolio.history import IndexHistory
 from outcomesite.render import exports
 from outcomesite.render.brand import BRAND_CSS, brand_css
 from outcomesite.render.index import (
@@ -261,7 +261,7 @@ def internal_index_html(
     theme: Theme,
     portfolio: Portfolio,
     cards: Sequence[str],
-    history: PortfolioHistory | None = None,
+    history: IndexHistory | None = None,
     preview: bool = False,
 ) -> str:
     """internal/index.html, the leader's first page (`cards`: those of portfolio.first_cards)."""
