@@ -12,6 +12,7 @@ import subprocess
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -166,13 +167,14 @@ def git_at(root: Path, *args: str, date: str = "2026-05-01T12:00:00") -> str:
 
 @pytest.fixture
 def processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every subprocess.run call from here on (git's, in these tests), as its argument list."""
+    """Every process started from here on (git's, in these tests), as its argument list:
+    subprocess.run's and those started to be waited for later (history/git.py's `started`)."""
     calls: list[list[str]] = []
-    real_run = subprocess.run
 
-    def counting_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload]
+    class Counted(subprocess.Popen[bytes]):
+        def __init__(self, args: list[str], *more: Any, **options: Any) -> None:
+            calls.append(list(args))
+            super().__init__(args, *more, **options)
 
-    monkeypatch.setattr(subprocess, "run", counting_run)
+    monkeypatch.setattr(subprocess, "Popen", Counted)
     return calls

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -34,6 +35,31 @@ def run(root: Path, *args: str, input: bytes | None = None) -> bytes:
     if proc.returncode != 0:
         raise GitError(proc.stderr.decode("utf-8", "replace").strip())
     return proc.stdout
+
+
+def started(root: Path, *args: str) -> Callable[[], bytes]:
+    """`run(root, *args)` begun now; the function returned waits for its answer. Git works
+    while the caller does: an edit's `git status` (8 ms at 10,000 accounts) while the log is
+    read. Call the function on every path, errors too, or the process is never waited for."""
+    try:
+        process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            ["git", "-C", str(root), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        process = None
+
+    def answer() -> bytes:
+        if process is None:
+            raise GitError("git is not installed")
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise GitError(err.decode("utf-8", "replace").strip())
+        return out
+
+    return answer
 
 
 def head(root: Path) -> str:

@@ -15,13 +15,14 @@ files' link versions).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outcomesite.history.git import GitError, batch_contents, run
+from outcomesite.history.git import GitError, batch_contents, run, started
 from outcomesite.history.log import LogCache, read_commits
 from outcomesite.history.measurements import link_version_of
 from outcomesite.history.records import Commit, FileHistory, RetiredSlug, Version
@@ -114,12 +115,19 @@ def read_repository(
     repo.in_git = True
     repo.shallow = shallow == "true"
     kept = None if repo.shallow or not head else LogCache(cache, head, prefix)
-    changes = repo.commits = read_commits(root, kept)
-    if log_only:
+    status = None if log_only else _status(root, None if only is None else sorted(set(only)))
+    try:
+        changes = repo.commits = read_commits(root, kept)
+    except BaseException:
+        if status is not None:  # waited for, its answer unread
+            with contextlib.suppress(GitError):
+                status()
+        raise
+    if log_only or status is None:
         return repo
     current = _account_paths(root) if only is None else set(only)
     versions, earlier = assign_versions(changes, current)
-    drafts = _dirty_paths(root, prefix.strip(), None if only is None else sorted(current))
+    drafts = _dirty_paths(status, prefix.strip())
     for path in current:
         repo.files[path] = FileHistory(tuple(versions.get(path, ())), draft=path in drafts)
     repo.retired = _retired(root, earlier)
@@ -204,19 +212,24 @@ def assign_versions(
 _FEW_PATHS = 100
 
 
-def _dirty_paths(root: Path, prefix: str, paths: list[str] | None = None) -> set[str]:
-    """Account files whose working copy differs from HEAD, or that Git does not track yet:
-    among `paths` when a few are given (Git then looks at those files only).
-
-    Porcelain paths are relative to the repository's top; `prefix` is the site's folder in it.
-    """
+def _status(root: Path, paths: list[str] | None) -> Callable[[], bytes]:
+    """`git status` of the account files (of `paths` when a few are given: Git then looks at
+    those files only), started now: it runs while the log is read."""
     # Git matches every file against every path given: past a few, the folder is quicker.
     if paths is None or len(paths) > _FEW_PATHS:
         wanted = [ACCOUNTS]
     else:  # as written, never as patterns
         wanted = [f":(literal){path}" for path in paths]
+    return started(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *wanted)
+
+
+def _dirty_paths(answer: Callable[[], bytes], prefix: str) -> set[str]:
+    """Account files whose working copy differs from HEAD, or that Git does not track yet.
+
+    Porcelain paths are relative to the repository's top; `prefix` is the site's folder in it.
+    """
     try:
-        out = run(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *wanted)
+        out = answer()
     except GitError:
         return set()
     dirty: set[str] = set()
