@@ -415,16 +415,16 @@ def test_a_build_reads_back_from_git_only_the_versions_its_workers_did_not_place
     only older versions, and the ones a confirmation needs earlier measurements for; its answer
     is what the history worked out from Git alone gives."""
     requested: list[str] = []  # every object id asked of `git cat-file --batch`
-    real_run = subprocess.run
 
-    def recording_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        if "cat-file" in args:
-            stdin = kwargs["stdin"]
-            requested.extend(stdin.read().decode().split())
-            stdin.seek(0)
-        return real_run(args, **kwargs)
+    class Recording(subprocess.Popen[bytes]):
+        def __init__(self, args: list[str], *more: Any, **options: Any) -> None:
+            if "cat-file" in args:
+                stdin = options["stdin"]
+                requested.extend(stdin.read().decode().split())
+                stdin.seek(0)
+            super().__init__(args, *more, **options)
 
-    monkeypatch.setattr(subprocess, "run", recording_run)
+    monkeypatch.setattr(subprocess, "Popen", Recording)
     out = tmp_path / "out"
     options = BuildOptions(out=out, pdf=False, environ=ENV, as_of=AS_OF, since=SINCE)
     build_site(book, replace(options, use_cache=False))

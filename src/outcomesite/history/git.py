@@ -3,10 +3,12 @@ so that deciding whether a build has anything to do can ask for the commit cheap
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 
 class GitError(Exception):
@@ -14,42 +16,32 @@ class GitError(Exception):
 
 
 def run(root: Path, *args: str, input: bytes | None = None) -> bytes:
-    """`git -C root args...`; its standard output, or GitError with what Git said.
+    """`git -C root args...`; its standard output, or GitError with what Git said."""
+    return started(root, *args, input=input)()
+
+
+def started(root: Path, *args: str, input: bytes | None = None) -> Callable[[], bytes]:
+    """`run(root, *args)` begun now; the function returned waits for its answer. Git works
+    while the caller does: an edit's `git status` (8 ms at 10,000 accounts) while the log is
+    read. Call the function on every path, errors too, or the process is never waited for.
 
     The input goes through a temporary file, not a pipe: a long `cat-file --batch` request
     written to a pipe alongside the reading of its answer costs a poll per few hundred bytes.
     """
-    try:
-        with tempfile.TemporaryFile() as stdin:
-            if input is not None:
-                stdin.write(input)
-                stdin.seek(0)
-            proc = subprocess.run(
+    process: subprocess.Popen[bytes] | None = None
+    with contextlib.ExitStack() as files:  # the input file is closed once Git has its own
+        stdin: IO[bytes] | int = subprocess.DEVNULL
+        if input is not None:
+            stdin = files.enter_context(tempfile.TemporaryFile())
+            stdin.write(input)
+            stdin.seek(0)
+        with contextlib.suppress(FileNotFoundError):  # no git: the answer says so
+            process = subprocess.Popen(
                 ["git", "-C", str(root), *args],
-                stdin=stdin if input is not None else subprocess.DEVNULL,
-                capture_output=True,
-                check=False,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if proc.returncode != 0:
-        raise GitError(proc.stderr.decode("utf-8", "replace").strip())
-    return proc.stdout
-
-
-def started(root: Path, *args: str) -> Callable[[], bytes]:
-    """`run(root, *args)` begun now; the function returned waits for its answer. Git works
-    while the caller does: an edit's `git status` (8 ms at 10,000 accounts) while the log is
-    read. Call the function on every path, errors too, or the process is never waited for."""
-    try:
-        process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            ["git", "-C", str(root), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError:
-        process = None
 
     def answer() -> bytes:
         if process is None:
