@@ -34,7 +34,8 @@ from outcomesite.portfolio.history import (
     start_of,
 )
 from outcomesite.portfolio.kpis import month_ends
-from outcomesite.portfolio.read import place
+from outcomesite.portfolio.past import PastAccount, PastResult
+from outcomesite.portfolio.read import LadderCache, place
 from outcomesite.portfolio.timeline import State, state_on, states_on, timelines
 from outcomesite.render.history import history_view
 from tests.conftest import git_at, run_cli
@@ -375,6 +376,34 @@ def test_placements_are_kept_and_reused(book: Path, tmp_path: Path) -> None:
     assert warm == cold == changes_between(repo, config, SINCE, AS_OF, cache=None)
 
 
+def test_a_placements_results_are_kept_as_the_ladder_cache_writes_them(
+    book: Path, tmp_path: Path
+) -> None:
+    """A placement holds its results as one JSON text (PastAccount.packed): the ladder cache
+    writes them as arrays of [id, goal, confirmed, moving_away] within it, and reads them back
+    to the same placement, results and all."""
+    config, _ = load_config(book)
+    repo = read_repository(book)
+    lives = timelines(repo.commits)
+    ladder = LadderCache(tmp_path, config)
+    place(repo, config, lives, dict.fromkeys(lives, (SINCE, AS_OF)), cache=ladder)
+    ladder.write()
+    (kept,) = (tmp_path / "ladder").glob("*.json")
+    written = json.loads(kept.read_bytes())
+    assert written.keys() == ladder.known.keys()
+    confirmed = 0
+    for key, past in ladder.known.items():
+        if past is None:
+            assert written[key] is None
+            continue
+        assert written[key][:4] == [past.account, past.segment, past.status, past.rung]
+        assert written[key][4] == [list(result) for result in past.results]
+        assert all(isinstance(result, PastResult) for result in past.results)
+        assert PastAccount.of(written[key]) == past
+        confirmed += sum(result.confirmed is not None for result in past.results)
+    assert confirmed and LadderCache(tmp_path, config).known == ladder.known
+
+
 def test_git_processes_do_not_grow_with_accounts_or_versions(
     tmp_path: Path, processes: list[list[str]]
 ) -> None:
@@ -451,6 +480,39 @@ def test_a_build_reads_back_from_git_only_the_versions_its_workers_did_not_place
     worked = {key: json.loads(b"".join(parts)) for key, parts in from_git.json()}
     index = json.loads((out / "internal" / "index.json").read_text(encoding="utf-8"))
     assert {key: index[key] for key in worked} == worked
+
+
+def test_a_build_lets_the_log_and_its_placements_go_once_used(book: Path) -> None:
+    """A build, the last reader of the log and of its workers' placements, has the history let
+    them go (`release`): the same history, and neither held after it; without `release` (as
+    `changes` reads it) both are kept."""
+    config, _ = load_config(book)
+    currents = [
+        Current(slug, dt.date(2026, 1, 5), "enterprise", ())
+        for slug in ("climber", "slipper", "gone-away", "new-name", "newbie")
+    ]
+    kept, let_go = read_repository(book), read_repository(book)
+    lives = timelines(kept.commits)
+    today = place(kept, config, lives, dict.fromkeys(lives, (AS_OF,)))  # as a build's workers do
+    placements = {
+        (slug, state.blob or ""): day.past
+        for slug, (day,) in today.items()
+        if (state := state_on(lives[slug], AS_OF)) is not None and day.past is not None
+    }
+    assert placements
+    held, handed = dict(placements), dict(placements)
+    found = [
+        {key: b"".join(parts) for key, parts in history.json()}
+        for history in (
+            portfolio_history(kept, config, currents, SINCE, AS_OF, placed=held),
+            portfolio_history(let_go, config, currents, SINCE, AS_OF, placed=handed, release=True),
+            portfolio_history(read_repository(book), config, currents, SINCE, AS_OF),
+        )
+    ]
+    assert found[0] == found[1] == found[2] and json.loads(found[0]["changes"])["moved"]
+    assert kept.commits and len(kept.commits) == len(read_repository(book).commits)
+    assert held == placements
+    assert let_go.commits == [] and handed == {}
 
 
 def test_a_kept_history_gives_the_same_index(book: Path, tmp_path: Path) -> None:

@@ -16,6 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outcomesite.build import BuildOptions, BuildRefused, build_site, write
+from outcomesite.build.spool import Spool
+from outcomesite.build.stamps import Stamp
+from outcomesite.build.state import AccountRecord
 from outcomesite.workers import STEP_BYTES, by_size, chunk_spans, each_chunk, run_tasks
 from tests.conftest import AS_OF, VALID, copy_sample, edited, make_site, run_cli
 from tests.test_incremental import snapshot
@@ -143,6 +146,35 @@ def test_each_account_of_a_chunk_keeps_its_own_pages_whatever_fails_beside_it(
     assert {d.path for d in report.errors} == {
         f"content/accounts/{slug}.md" for slug, text in accounts.items() if text == broken
     }
+    # Its workers stamped every file, broken ones too (a cold build's parent scans none): the
+    # stamps came back through the spool with the records.
+    assert {key for key in report.state.stamps if key.startswith("content/accounts/")} == {
+        f"content/accounts/{slug}.md" for slug in accounts
+    }
+
+
+def test_the_spool_gives_back_the_records_and_stamps_as_they_came(tmp_path: Path) -> None:
+    """A build's records and stamps wait in an unnamed file (build/spool.py) until the state is
+    written: read back equal, in their order, an account with errors stamped without a record,
+    and nothing left in the folder."""
+    spool = Spool(tmp_path)
+    sha = "ab" * 32
+    sent: list[tuple[str, AccountRecord | None, dict[str, Stamp]]] = [
+        ("b", AccountRecord(sha, ["public/r/x/index.html", "public/r/x/v1/index.html"], 2), {}),
+        ("a", None, {"content/accounts/a.md": Stamp(12, -1, sha)}),
+        (
+            "c",
+            AccountRecord("", ["public/r/y/index.html", "public/r/y/report.pdf"], 1, 1),
+            {"content/accounts/c.md": Stamp(3, 1_700_000_000_123_456_789, sha)},
+        ),
+    ]
+    for slug, record, stamps in sent:
+        spool.add(slug, record, stamps)
+    assert not list(tmp_path.iterdir())
+    records, stamps = spool.read()
+    assert list(records.items()) == [(slug, r) for slug, r, _ in sent if r is not None]
+    assert list(stamps.items()) == [item for _, _, s in sent for item in s.items()]
+    assert all(type(stamp) is Stamp for stamp in stamps.values())
 
 
 @pytest.mark.parametrize(

@@ -282,13 +282,22 @@ def json_parts(
 
 def packed_json(value: object) -> bytes:
     """A cache's JSON: compact, and a named tuple an array of its fields (as the standard
-    library writes it; a hundred thousand objects would each repeat their keys)."""
+    library writes it; a hundred thousand objects would each repeat their keys). A field that
+    is bytes is JSON already (PastAccount's results), written as it is."""
     import orjson
 
+    def fields(item: Any) -> object:
+        return orjson.Fragment(item) if isinstance(item, bytes) else tuple(item)
+
+    def plain(item: object) -> object:
+        if isinstance(item, bytes):
+            return json.loads(item)
+        raise TypeError(f"{type(item).__name__} is not JSON")
+
     try:
-        return orjson.dumps(value, default=tuple)
+        return orjson.dumps(value, default=fields)
     except orjson.JSONEncodeError:  # what orjson refuses, as the standard library writes it
-        return json.dumps(value, separators=(",", ":")).encode()
+        return json.dumps(value, separators=(",", ":"), default=plain).encode()
 
 
 def keep_only(folder: Path, name: str, parts: Iterable[bytes]) -> None:

@@ -7,10 +7,10 @@ Imported by decide.py only when something has to be rendered: everything heavy s
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import shutil
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,9 +19,10 @@ from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
 from outcomesite.build.details import Details, StoredRow, copying
 from outcomesite.build.plan import AccountPages, git_notices
 from outcomesite.build.shard import Shard
+from outcomesite.build.spool import Spool
 from outcomesite.build.stamps import Scanner, scan_inputs, watched_inputs
 from outcomesite.build.state import AccountRecord, BuildParams, BuildState, Summary
-from outcomesite.build.worker import MissingPdf, PdfPlan, Work, build_accounts
+from outcomesite.build.worker import MissingPdf, PdfPlan, Work, build_accounts, current_of
 from outcomesite.build.write import (
     InternalWritten,
     PdfSettings,
@@ -48,7 +49,6 @@ from outcomesite.load.site import Site, account_files, load_site
 from outcomesite.pdf.cache import PdfCache
 from outcomesite.portfolio.history import Current, IndexHistory, portfolio_history, start_of
 from outcomesite.portfolio.past import PastAccount
-from outcomesite.render.index import IndexHead
 from outcomesite.render.theme import Theme
 
 
@@ -57,7 +57,7 @@ class Written:
     """What the workers made of the account files."""
 
     site: Site  # the config, and every file's diagnostics (it holds no accounts)
-    records: dict[str, AccountRecord]  # the valid accounts', by slug
+    spool: Spool  # the valid accounts' records and every account file's stamps
     kept: list[AccountPages]  # their pages, when the build keeps them (BuildOptions.keep_pages)
     pdfs: int  # PDFs of those pages (in a shard: of the whole site)
     pdfs_rendered: int  # of those, rendered now rather than taken from the cache
@@ -66,6 +66,7 @@ class Written:
     # The committed versions the workers placed on the ladder, by (slug, blob): the portfolio's
     # history does not read them again (AccountBuilt.committed).
     placed: dict[tuple[str, str], PastAccount] = field(default_factory=dict)
+    current: list[Current] = field(default_factory=list)  # the valid accounts', for the history
 
 
 @dataclass
@@ -93,8 +94,9 @@ class Run:
             write_site_files(staging / PUBLIC, site, theme, self.options.preview)
             details = Details.create(staging / DETAILS_FILE)
             written = self._accounts(staging, site, theme, repo, None, set(), details)
-            records = written.records
             internal = self._write_index(staging, written, theme, repo, details, None)
+            records, stamps = written.spool.read()
+            self.scanner.stamps.update(stamps)
             state = self._state(written.site, theme, records, notices, internal.pages, details)
             state.write(staging)
             commit.swap_in(staging, self.out)
@@ -125,20 +127,22 @@ class Run:
             others = previous.accounts.keys() - changed
             keep_pdfs = details.pdf_keys(others) if self.options.pdf else set()
             written = self._accounts(staging, site, theme, repo, files, keep_pdfs, details)
+            built, stamps = written.spool.read()  # a few accounts'
+            self.scanner.stamps.update(stamps)
             site = written.site
             # In a preview, an account whose file has errors keeps its last good pages for now.
             broken = {Path(d.path).stem for d in site.diagnostics if d.severity == "error"}
             changed = changed - (broken & previous.accounts.keys())
-            details.remove(changed - written.records.keys())
+            details.remove(changed - built.keys())
             kept = {s: r for s, r in previous.accounts.items() if s not in changed}
-            records = {**kept, **written.records}
+            records = {**kept, **built}
             internal = self._write_index(staging, written, theme, repo, details, previous.pages)
             state = self._state(site, theme, records, notices, internal.pages, details)
             state.write(staging)
             folders = {
                 record.folder
                 for slug in changed
-                for record in (previous.accounts.get(slug), written.records.get(slug))
+                for record in (previous.accounts.get(slug), built.get(slug))
                 if record is not None and record.folder
             }
             # internal/: what was written, and the list pages that no longer exist.
@@ -156,7 +160,9 @@ class Run:
     def shard(self, shard: Shard, cache: PdfCache) -> Written:
         """Render shard `shard`'s PDFs into `cache` (build/shard.py); nothing else is written."""
         site, theme, repo = self._begin()
-        return self._accounts(self.out, site, theme, repo, None, set(), None, shard, cache)
+        written = self._accounts(self.out, site, theme, repo, None, set(), None, shard, cache)
+        written.spool.close()  # a shard writes no state
+        return written
 
     def _begin(self, only: list[str] | None = None) -> tuple[Site, Theme, Repository]:
         """The site's config (its accounts are loaded by the workers) and theme, and Git's
@@ -197,8 +203,8 @@ class Run:
         options = self.options
         if cache is None and options.use_cache and options.pdf:
             cache = PdfCache(options.cache or self.root / CACHE_DIR)
-        with commit.scratch_folder(self.out) as spool:
-            plan = PdfPlan(cache, spool, options.pdf_timeout, shard)
+        with commit.scratch_folder(self.out) as scratch:
+            plan = PdfPlan(cache, scratch, options.pdf_timeout, shard)
             work = Work(
                 files=self._files() if files is None else files,
                 site=site,
@@ -214,10 +220,11 @@ class Run:
             theme.compile_all(site.config.locale)
             problems: list[Diagnostic] = []
             missing: list[MissingPdf] = []
-            records: dict[str, AccountRecord] = {}
+            spool = Spool(scratch)
             kept: list[AccountPages] = []
             used: set[str] = set(keep_pdfs)
             placed: dict[tuple[str, str], PastAccount] = {}
+            current: list[Current] = []
             total = mine = 0
             for item in build_accounts(work, options.jobs):
                 if item.row is None or options.keep_pages or options.strict:
@@ -230,12 +237,14 @@ class Run:
                 mine += item.pdfs if shard and shard.has(item.slug) else 0
                 if item.pages is not None:
                     kept.append(item.pages)
-                self.scanner.stamps.update(item.stamps)
                 if item.committed is not None:
                     placed[item.slug, item.committed[0]] = PastAccount.of(item.committed[1])
+                record = None
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
-                    records[item.slug] = self._kept(item.record, item.row, item.digest, details)
+                    current += [item.current] if item.current is not None else []
+                    record = self._kept(item.record, item.row, item.digest, details)
+                spool.add(item.slug, record, item.stamps)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))
             if not options.preview and site.failed(options.strict):
                 raise BuildRefused(site, options.strict)
@@ -247,13 +256,14 @@ class Run:
             cache.prune()
         return Written(
             site,
-            records,
+            spool,
             kept=kept,
             pdfs=total,
             pdfs_rendered=len(missing),
             shard_pdfs=mine,
             cache_warnings=cache.warnings if cache is not None else [],
             placed=placed,
+            current=current,
         )
 
     def _files(self) -> list[Path]:
@@ -296,12 +306,18 @@ class Run:
     ) -> InternalWritten:
         """The internal index, from every account's head: read from the details once every row
         is in (not kept as each account arrived, so a large site's heads lie together in memory
-        instead of among the texts that came and went with them)."""
+        instead of among the texts that came and went with them). A full build works out the
+        portfolio's history first, from what its workers sent (`Written.current`), and reads
+        the heads after it: at 100,000 accounts, the two together were the build's peak."""
         site = written.site
-        heads = list(details.heads().values())
-        history = self._history(site, repo, heads, written.placed)
+        if previous is None:
+            history = self._history(site, repo, written.current, written.placed)
+            heads = list(details.heads().values())
+        else:
+            heads = list(details.heads().values())
+            history = self._history(site, repo, map(current_of, heads), written.placed)
         # Placed now: the index is written without them (8.2 MB at 10,000 accounts).
-        written.placed = {}
+        written.placed, written.current = {}, []
         internal = staging / INTERNAL
         preview = self.options.preview
         last = None if previous is None else self.out / INTERNAL  # a rebuild patches its exports
@@ -322,7 +338,7 @@ class Run:
         self,
         site: Site,
         repo: Repository,
-        heads: list[IndexHead],
+        accounts: Iterable[Current],
         placed: dict[tuple[str, str], PastAccount],
     ) -> IndexHistory | None:
         """The portfolio over time, from Git's history (None outside Git or in a shallow clone,
@@ -330,16 +346,6 @@ class Run:
         if not repo.whole:
             return None
         since = self.options.since or start_of(site.config.since, self.as_of)
-        day = functools.cache(dt.date.fromisoformat)  # accounts share their days
-        accounts = [
-            Current(
-                p.slug,
-                day(p.start_date),
-                p.segment,
-                tuple((day(r["date"]), r["outcome"]) for r in p.renewals) if p.renewals else (),
-            )
-            for p in heads
-        ]
         cache = (self.options.cache or self.root / CACHE_DIR) if self.options.use_cache else None
         return portfolio_history(
             repo,
@@ -350,6 +356,7 @@ class Run:
             self.options.jobs,
             cache,
             placed,
+            release=True,
         )
 
     def _state(

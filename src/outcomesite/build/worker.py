@@ -29,8 +29,10 @@ from outcomesite.layout import ACCOUNTS, MAX_IMAGE_BYTES, PUBLIC, account_file_p
 from outcomesite.load.account import Loaded, validate_file, validate_files
 from outcomesite.load.site import Site, recorded_by_file
 from outcomesite.pdf.cache import PdfCache
+from outcomesite.portfolio.history import Current
 from outcomesite.portfolio.past import PastAccount, by_itself
 from outcomesite.render import pages as render
+from outcomesite.render.index import IndexHead
 from outcomesite.render.page import AccountPage
 from outcomesite.render.theme import Theme
 from outcomesite.workers import by_size, each_chunk
@@ -75,6 +77,9 @@ class AccountBuilt:
     # The file is its last commit's version: that version's blob and place on the ladder, for
     # the portfolio's history (portfolio/read.py), which then need not read and validate it again.
     committed: tuple[str, PastAccount] | None = None
+    # What the portfolio's history takes of its head: a full build works the history out before
+    # it reads every head back from the details, so the two are not held at once.
+    current: Current | None = None
 
     @property
     def slug(self) -> str:
@@ -160,8 +165,9 @@ def _build_steps(
             )
             for (_, one), item, piece in zip(valid, items, pieces, strict=True)
         ]
-        for made, one in valid:
+        for (made, one), piece in zip(valid, pieces, strict=True):
             made.committed = _committed(work, made.path, one)
+            made.current = current_of(piece.head)
     for (made, _), item, row in zip(valid, items, rows, strict=True):
         if work.pdfs is not None:
             made.pdfs = len(item.pages)
@@ -197,6 +203,11 @@ def _committed(work: Work, rel: str, loaded: Loaded) -> tuple[str, PastAccount] 
         return None
     past, _ = by_itself(account.data, work.site.config)
     return None if past is None else (blob, past)
+
+
+def current_of(head: IndexHead) -> Current:
+    renewals = ((renewal["date"], renewal["outcome"]) for renewal in head.renewals)
+    return Current.of(head.slug, head.start_date, head.segment, renewals)
 
 
 def _with_history(work: Work, path: Path, rel: str, loaded: Loaded) -> Loaded:

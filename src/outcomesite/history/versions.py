@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +140,11 @@ def _account_paths(root: Path) -> set[str]:
     were a third of reading a repository whose log is cached)."""
     try:
         with os.scandir(root / ACCOUNTS) as entries:
-            return {f"{ACCOUNTS}/{entry.name}" for entry in entries if entry.name.endswith(".md")}
+            return {
+                sys.intern(f"{ACCOUNTS}/{entry.name}")  # as the log's paths are (log.py)
+                for entry in entries
+                if entry.name.endswith(".md")
+            }
     except OSError:
         return set()
 

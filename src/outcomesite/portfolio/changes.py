@@ -7,7 +7,7 @@ agree. Every list is sorted by slug (then result id), so two runs diff cleanly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Sequence
 from typing import TypedDict
 
 from outcomesite.model.ladder import Rung
@@ -50,13 +50,12 @@ class Changes(TypedDict):
 
 
 def compare(
-    since: dt.date,
-    as_of: dt.date,
-    before: Mapping[str, Placed],
-    after: Mapping[str, Placed],
+    since: dt.date, as_of: dt.date, placed: Iterable[tuple[str, Sequence[Placed]]]
 ) -> Changes:
-    """Accounts added and removed by their file; the rest compared where both days place them
-    (an account whose file fails today's checks on either day is not compared)."""
+    """`placed`: each account (by slug, in slug order) on `since`, then on `as_of` (then any
+    other days). Accounts added and removed by their file; the rest compared where both days
+    place them (an account whose file fails today's checks on either day is not compared).
+    One account at a time: a build hands each over as it goes (portfolio/history.py)."""
     changes: Changes = {
         "since": since.isoformat(),
         "as_of": as_of.isoformat(),
@@ -67,19 +66,18 @@ def compare(
         "added": [],
         "removed": [],
     }
-    for slug in sorted(before.keys() | after.keys()):
-        old = before.get(slug, Placed(None, None))
-        new = after.get(slug, Placed(None, None))
-        if old.state is None and new.state is None:
+    for slug, days in placed:
+        old, new = days[:2]
+        if not old.existed and not new.existed:
             continue
-        if new.state is None:
+        if not new.existed:
             name = old.past.account if old.past else slug
             changes["removed"].append({"slug": slug, "account": name})
             continue
-        if old.state is None:
+        if not old.existed:
             name = new.past.account if new.past else slug
             changes["added"].append({"slug": slug, "account": name})
-        if new.past is None or (old.state is not None and old.past is None):
+        if new.past is None or (old.existed and old.past is None):
             continue
         _compare_account(changes, slug, old.past, new.past)
     return changes
@@ -93,6 +91,8 @@ def _compare_account(
         changes["moved"].append(
             {"slug": slug, "account": name, "from_rung": old.rung, "to_rung": new.rung}
         )
+    if old is not None and old.packed == new.packed:
+        return  # the same results, confirmed and moving as they were: nothing else changed
     earlier: dict[str, PastResult] = {r.id: r for r in old.results} if old else {}
     for result in sorted(new.results, key=lambda r: r.id):
         item: ResultChange = {

@@ -8,7 +8,9 @@ import functools
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import os
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict, TypeGuard, TypeVar, cast, overload
@@ -147,6 +149,18 @@ class Current(NamedTuple):
     segment: str
     renewals: tuple[tuple[dt.date, str], ...]  # (date, outcome)
 
+    @classmethod
+    def of(
+        cls, slug: str, start_date: str, segment: str, renewals: Iterable[tuple[str, str]]
+    ) -> Current:
+        """From an account's index head (render/index.py's IndexHead: dates as text, renewals
+        as (date, outcome))."""
+        day = _day
+        return cls(slug, day(start_date), segment, tuple((day(d), o) for d, o in renewals))
+
+
+_day = functools.cache(dt.date.fromisoformat)  # accounts share their days
+
 
 def start_of(setting: str, as_of: dt.date) -> dt.date:
     """The day `since` names (outcomesite.yaml or --since): the start of as_of's quarter, month
@@ -173,7 +187,7 @@ def changes_between(
     ladder = LadderCache(cache, config)
     placed = place(repo, config, lives, dict.fromkeys(lives, (since, as_of)), jobs, ladder)
     ladder.write()
-    return _compare(placed, since, as_of)
+    return compare(since, as_of, sorted(placed.items()))
 
 
 def site_changes(root: Path, since: dt.date, as_of: dt.date, jobs: int | None = None) -> Changes:
@@ -206,13 +220,6 @@ def site_changes(root: Path, since: dt.date, as_of: dt.date, jobs: int | None = 
     return changes_between(repo, config, since, as_of, jobs, root / CACHE_DIR)
 
 
-def _compare(placed: dict[str, tuple[Placed, ...]], since: dt.date, as_of: dt.date) -> Changes:
-    """`placed`: each account on `since`, then on `as_of` (then any other days)."""
-    before = {slug: days[0] for slug, days in placed.items()}
-    after = {slug: days[1] for slug, days in placed.items()}
-    return compare(since, as_of, before, after)
-
-
 def portfolio_history(
     repo: Repository,
     config: SiteConfig,
@@ -221,11 +228,16 @@ def portfolio_history(
     as_of: dt.date,
     jobs: int | None = None,
     cache: Path | None = None,
-    placed: Mapping[tuple[str, str], PastAccount] | None = None,
+    placed: dict[tuple[str, str], PastAccount] | None = None,
+    *,
+    release: bool = False,
 ) -> IndexHistory:
     """The changes since `since`, the rung mix at the last twelve month ends, the 90-day cohorts
     and renewals by day 90, from one reading of the log and at most three `git cat-file`
-    (`placed`: versions the build placed already, portfolio/read.py's `place`).
+    (`placed`: versions the build placed already, portfolio/read.py's `place`). A build, the
+    last reader of `repo`'s log and of `placed`, has them let go as soon as they are used
+    (`release`): the log once each file's timeline is made from it, `placed` (emptied) once
+    the days are placed. At 100,000 accounts they took 60 MB through the comparisons.
 
     The answer depends only on the history, the days, today's starts, segments and renewals, the
     configuration and the code: with a `cache` folder it is kept under that key, so a build
@@ -235,9 +247,12 @@ def portfolio_history(
     kept = _KeptHistory(cache, _history_key(repo, config, current, since, as_of))
     if (found := kept.read()) is not None:
         return found
-    history = _work_out(repo, config, current, since, as_of, jobs, cache, placed)
+    history = _work_out(repo, config, current, since, as_of, jobs, cache, placed, release)
     kept.write(history)
-    return IndexHistory.of(history)
+    # Read back as a rebuild reads it: the worked-out lists go once this returns, and the
+    # index copies their lines from the file (about 90 MB held at 100,000 accounts, in a
+    # first quarter, while the index was written).
+    return kept.read() or IndexHistory.of(history)
 
 
 def _history_key(
@@ -291,28 +306,27 @@ class _KeptHistory:
 
     def read(self) -> IndexHistory | None:
         """The kept history, or None when there is none, or none this code wrote whole (a
-        damaged or hand-made file, which its digest or shapes give away)."""
+        damaged or hand-made file, which its digest or shapes give away). Its lines stay in the
+        file, read a piece at a time when index.json copies them: the changes of a first
+        quarter are 55 MB at 100,000 accounts."""
         if self.folder is None:
             return None
         try:
-            data = (self.folder / self.name).read_bytes()
-            size = len(data) - 65  # the digest's line
-            digest = hashlib.sha256(memoryview(data)[: max(size, 0)]).hexdigest()
-            if data[size:] != digest.encode() + b"\n":
-                return None
-            lines = _lines(data, size, len(_KEYS) + 1)
-            about = json.loads(bytes(lines[-1])) if lines else None
+            kept = _KeptFile(self.folder / self.name, len(_KEYS) + 1)
+        except (OSError, ValueError):
+            return None
+        try:
+            about = json.loads(kept.line(len(_KEYS)))
             if not _about(about):
                 return None
-            months, cohorts, renewals = (json.loads(bytes(line)) for line in lines[1:-1])
+            months, cohorts, renewals = (json.loads(kept.line(n)) for n in (1, 2, 3))
         except (OSError, ValueError):
             return None
         if not (
             _rows(months, kpis.MonthMix) and _rows(cohorts, kpis.Cohort) and _renewals(renewals)
         ):
             return None
-        values = lines[: len(_KEYS)]
-        whole = functools.cache(lambda: change_groups(json.loads(bytes(values[0]))))
+        whole = functools.cache(lambda: change_groups(json.loads(kept.line(0))))
 
         def partly(kind: str, rest: Callable[[], Sequence[Any]]) -> Partly[Any]:
             count, first = about["groups"][kind]
@@ -329,30 +343,63 @@ class _KeptHistory:
         }
 
         def parts() -> Iterator[tuple[str, Iterable[bytes]]]:
-            return ((key, _pieces(line)) for key, line in zip(_KEYS, values, strict=True))
+            return ((key, kept.pieces(n)) for n, key in enumerate(_KEYS))
 
-        return IndexHistory(about["since"], groups, months, cohorts, renewals, parts)
-
-
-def _lines(data: bytes, size: int, count: int) -> list[memoryview]:
-    """The `count` lines of `data[:size]` (each ends with a newline) as views of it, not copies
-    (the first is 55 MB at 100,000 accounts); [] when it holds another number of lines."""
-    view, start = memoryview(data), 0
-    lines: list[memoryview] = []
-    while len(lines) < count:
-        end = data.find(b"\n", start, size)
-        if end < 0:
-            return []
-        lines.append(view[start:end])
-        start = end + 1
-    return lines if start == size else []
+        history = IndexHistory(about["since"], groups, months, cohorts, renewals, parts)
+        weakref.finalize(history, kept.close)  # the file is read through it until then
+        return history
 
 
-def _pieces(line: memoryview, size: int = 1 << 20) -> Iterator[bytes]:
-    """A kept line in pieces of at most `size` bytes: 55 MB at 100,000 accounts is never copied
-    whole."""
-    for start in range(0, len(line), size):
-        yield bytes(line[start : start + size])
+class _KeptFile:
+    """A kept history's file, checked whole (its digest, its `count` lines) a piece at a time,
+    then read by line: open until `close`, so that another build keeping another history in
+    the folder (which removes this file) does not take it away from this one."""
+
+    PIECE = 1 << 20
+
+    def __init__(self, path: Path, count: int) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        try:
+            self._spans = self._check(count)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check(self, count: int) -> list[tuple[int, int]]:
+        """Each line's (start, end), its newline left out; ValueError unless the digest (the
+        last line) is the SHA-256 of all the rest, made of exactly `count` lines."""
+        size = os.fstat(self._fd).st_size - 65  # the digest's line
+        if size <= 0:
+            raise ValueError("no kept history")
+        digest, spans, start = hashlib.sha256(), [], 0
+        for offset in range(0, size, self.PIECE):
+            piece = os.pread(self._fd, min(self.PIECE, size - offset), offset)
+            digest.update(piece)
+            end = piece.find(b"\n")
+            while end >= 0:
+                spans.append((start, offset + end))
+                start = offset + end + 1
+                end = piece.find(b"\n", end + 1)
+        if os.pread(self._fd, 65, size) != digest.hexdigest().encode() + b"\n":
+            raise ValueError("a damaged kept history")
+        if len(spans) != count or start != size:
+            raise ValueError("a kept history of another shape")
+        return spans
+
+    def line(self, number: int) -> bytes:
+        start, end = self._spans[number]
+        return os.pread(self._fd, end - start, start)
+
+    def pieces(self, number: int) -> Iterator[bytes]:
+        """A line in pieces of at most PIECE bytes: 55 MB is never held whole."""
+        start, end = self._spans[number]
+        for offset in range(start, end, self.PIECE):
+            yield os.pread(self._fd, min(self.PIECE, end - offset), offset)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _about(found: Any) -> TypeGuard[dict[str, Any]]:
@@ -398,11 +445,14 @@ def _work_out(
     as_of: dt.date,
     jobs: int | None,
     cache: Path | None,
-    placed: Mapping[tuple[str, str], PastAccount] | None,
+    placed: dict[tuple[str, str], PastAccount] | None,
+    release: bool,
 ) -> PortfolioHistory:
     lives = timelines(repo.commits)
+    if release:
+        repo.commits = []
     ends = kpis.month_ends(as_of)
-    # One tuple shared by every account (since and as_of first, as _compare reads them, then the
+    # One tuple shared by every account (since and as_of first, as compare reads them, then the
     # month ends), and one per day 90 for the accounts whose day 90 has passed, with that day
     # last: a tuple per account took 2.2 MB at 10,000 accounts, these 0.8 MB.
     common = (since, as_of, *ends)
@@ -416,24 +466,36 @@ def _work_out(
     ladder = LadderCache(cache, config)
     on_days = place(repo, config, lives, wanted, jobs, ladder, placed)
     ladder.write()
-    del ladder  # its table of every version placed: on_days holds the ones the KPIs need
+    # What placing needed and nothing after it does: the timelines, the days wanted and the
+    # ladder's table of every version placed (on_days holds the ones the KPIs need).
+    del ladder, lives, wanted
+    if release and placed:
+        placed.clear()
     started = [
         kpis.Started(
             a.slug,
             a.start_date,
             a.segment,
             a.renewals,
-            on_days[a.slug][-1] if a.start_date + days <= as_of else None,
+            _rung(on_days[a.slug][-1]) if a.start_date + days <= as_of else None,
         )
         for a in current
     ]
     months = range(2, 2 + len(ends))  # where each month end is in an account's days
+    mix = [
+        kpis.month_mix(end, (d[n] for d in on_days.values()))
+        for n, end in zip(months, ends, strict=True)
+    ]
+    # Compared last, each account's days let go as it is: a first quarter's changes grow as
+    # its placements go (at 100,000 accounts, about 80 MB of each).
+    taken = ((slug, on_days.pop(slug)) for slug in sorted(on_days))
     return {
-        "changes": _compare(on_days, since, as_of),
-        "months": [
-            kpis.month_mix(end, (d[n] for d in on_days.values()))
-            for n, end in zip(months, ends, strict=True)
-        ],
+        "changes": compare(since, as_of, taken),
+        "months": mix,
         "cohorts": kpis.cohorts(started),
         "renewals_by_day_90": kpis.renewals_by_day_90(started, config.result_check_days),
     }
+
+
+def _rung(placed: Placed) -> int | None:
+    return placed.past.rung if placed.past is not None else None

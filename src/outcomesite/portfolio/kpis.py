@@ -47,14 +47,15 @@ class RenewalsByDay90(TypedDict):
 
 
 class Started(NamedTuple):
-    """What today's file says about an account that the KPIs need, and its place on day 90 (a
+    """What today's file says about an account that the KPIs need, and its rung on day 90 (a
     tuple, like Current: one per account)."""
 
     slug: str
     start_date: dt.date
     segment: str
     renewals: tuple[tuple[dt.date, str], ...]  # (date, outcome)
-    day_90: Placed | None  # None: day 90 is still ahead
+    # None: day 90 is still ahead, or Git held no file that passes today's checks that day
+    rung_on_day_90: int | None
 
 
 def month_ends(as_of: dt.date, count: int = MONTHS) -> list[dt.date]:
@@ -87,11 +88,7 @@ def quarter(day: dt.date) -> str:
 
 def _known(accounts: Iterable[Started]) -> list[tuple[Started, bool]]:
     """Accounts whose day 90 passed with a placed file, and whether they were at the top then."""
-    return [
-        (a, a.day_90.past.rung == Rung.RESULT)
-        for a in accounts
-        if a.day_90 is not None and a.day_90.past is not None
-    ]
+    return [(a, a.rung_on_day_90 == Rung.RESULT) for a in accounts if a.rung_on_day_90 is not None]
 
 
 def cohorts(accounts: Iterable[Started]) -> list[Cohort]:
