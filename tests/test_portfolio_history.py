@@ -704,6 +704,29 @@ def test_a_kept_history_reads_back_what_was_worked_out(
     assert list(as_json) == list(history)
 
 
+@pytest.mark.parametrize("piece", [5, 64, 1 << 20])
+def test_a_kept_history_is_read_a_piece_at_a_time_from_the_file_it_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    """The kept file is checked and copied into index.json a piece at a time (its lines cross
+    pieces), from the file as it was opened: another build keeping another history removes it
+    from the folder without taking it from a build still reading it."""
+    monkeypatch.setattr(portfolio._KeptFile, "PIECE", piece)
+    history = _a_long_history()
+    worked = IndexHistory.of(history)
+    portfolio._KeptHistory(tmp_path, "key").write(history)
+    kept = portfolio._KeptHistory(tmp_path, "key").read()
+    assert kept is not None
+    portfolio._KeptHistory(tmp_path, "other").write(history)
+    assert [path.name for path in (tmp_path / "history").iterdir()] == ["other.json"]
+    pieces = {key: list(parts) for key, parts in kept.json()}
+    assert all(0 < len(part) <= piece for parts in pieces.values() for part in parts)
+    assert {key: b"".join(parts) for key, parts in pieces.items()} == {
+        key: b"".join(parts) for key, parts in worked.json()
+    }
+    assert list(kept.groups["named"]) == list(worked.groups["named"])
+
+
 def test_a_damaged_kept_history_is_worked_out_again(book: Path, tmp_path: Path) -> None:
     """A kept history whose lists were changed (one byte, which its digests give away) is not
     copied into index.json: the build works the history out again, as without a cache."""
