@@ -242,7 +242,8 @@ class Run:
                 record = None
                 if item.record is not None and item.row is not None:
                     used.update(item.row.keys())
-                    current += [item.current] if item.current is not None else []
+                    if item.current is not None:
+                        current.append(item.current)
                     record = self._kept(item.record, item.row, item.digest, details)
                 spool.add(item.slug, record, item.stamps)
             site = replace(site, diagnostics=tuple(sorted([*site.diagnostics, *problems])))

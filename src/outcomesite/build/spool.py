@@ -28,9 +28,7 @@ class Spool:
 
     def add(self, slug: str, record: AccountRecord | None, stamps: dict[str, Stamp]) -> None:
         """An account file's stamps, and its record when it was built (None: its errors)."""
-        fields = None
-        if record is not None:
-            fields = (record.digest, record.outputs, record.reports, record.pdfs)
+        fields = None if record is None else record.row()
         line = [slug, fields, {key: [*stamp] for key, stamp in stamps.items()}]
         self._file.write(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
 

@@ -110,6 +110,10 @@ class AccountRecord:
     reports: int = 0
     pdfs: int = 0
 
+    def row(self) -> tuple[str, list[str], int, int]:
+        """Its fields as the state file (and the build's spool) keep them."""
+        return (self.digest, self.outputs, self.reports, self.pdfs)
+
     @property
     def folder(self) -> str:
         """The account's link folder, `public/r/<link-id>`: every file it wrote is inside."""
@@ -167,10 +171,7 @@ class BuildState:
             "pages": self.pages,
             "summary": self.summary,
             "site": [[asdict(w) for w in self.warnings], self.notices],
-            "accounts": {
-                slug: [record.digest, record.outputs, record.reports, record.pdfs]
-                for slug, record in sorted(self.accounts.items())
-            },
+            "accounts": {slug: record.row() for slug, record in sorted(self.accounts.items())},
         }
         import orjson  # written only by a build that rendered; read with the standard library
 
