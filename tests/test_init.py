@@ -22,6 +22,7 @@ from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.layout import CACHE_DIR, default_as_of
 from outcomesite.load.config import load_config
 from outcomesite.model.config import SiteConfig
+from outcomesite.model.fields import fields_by_key
 from outcomesite.model.schema import account_json_schema_text
 from outcomesite.scaffold.init import SITE_TEMPLATE, init_site
 from tests.conftest import AS_OF, ROOT, run_cli
@@ -220,7 +221,7 @@ def test_config_lists_every_option_commented_out_at_its_default(tmp_path: Path) 
     text = (site / "outcomesite.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(text) is None  # all comments: the defaults apply as written
     assert load_config(site) == (SiteConfig(), [])
-    for name in SiteConfig.model_fields:
+    for name in fields_by_key(SiteConfig):
         # Each option: a line that explains it and names its default, then the option itself
         # (`segments:` opens a block of its own, commented out line by line).
         after = ":\n" if name == "segments" else ": "
@@ -233,8 +234,8 @@ def test_config_lists_every_option_commented_out_at_its_default(tmp_path: Path) 
     (site / "assets/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n", "utf-8")
     config, problems = load_config(site)
     assert problems == []
-    for name, field in SiteConfig.model_fields.items():
-        default = field.get_default(call_default_factory=True)
+    for name, field in fields_by_key(SiteConfig).items():
+        default = field.default()
         if default is not None:
             assert getattr(config, name) == default, name
         if default is not None and name != "segments":

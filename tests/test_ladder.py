@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 import pytest
 
 from outcomesite.model import ladder
@@ -24,7 +25,7 @@ def result(**overrides: Any) -> Result:
         "owner": "o",
     }
     fields.update(overrides)
-    return Result.model_validate(fields)
+    return msgspec.convert(fields, Result)
 
 
 CONFIRMED = {"name": "Priya", "confirmed_on": D(2026, 11, 10)}
@@ -139,7 +140,7 @@ def test_result_rung(case: str, fields: dict[str, Any], expected: Rung) -> None:
 
 
 def account(results: list[Result], usage: str = "activity") -> AccountData:
-    return AccountData.model_validate(
+    return msgspec.convert(
         {
             "account": "A",
             "segment": "smb",
@@ -147,7 +148,8 @@ def account(results: list[Result], usage: str = "activity") -> AccountData:
             "start_date": D(2026, 1, 1),
             "usage": usage,
             "results": tuple(results),
-        }
+        },
+        AccountData,
     )
 
 

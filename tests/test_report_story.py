@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -132,7 +133,7 @@ def assessed(*results: str) -> AccountData:
     text = head + ("results:\n" + "".join(results) if results else "results: []\n")
     import yaml
 
-    return AccountData.model_validate(yaml.safe_load(text), strict=False)
+    return msgspec.convert(yaml.safe_load(text), AccountData, strict=False)
 
 
 def result(rid: str, current: float | None, confirmed: bool = False, baseline: float = 60) -> str:

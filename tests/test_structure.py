@@ -20,7 +20,7 @@ from outcomesite.render import charts, index, pages, views
 from tests.conftest import AS_OF, ROOT, VALID, make_site
 
 PACKAGE = ROOT / "src" / "outcomesite"
-HEAVY = ("pydantic", "jinja2", "markdown_it", "weasyprint", "yaml", "babel")
+HEAVY = ("msgspec", "jinja2", "markdown_it", "weasyprint", "yaml", "babel")
 
 
 def module_name(path: Path) -> str:
@@ -79,7 +79,7 @@ def test_imports_are_read_the_way_python_runs_them(tmp_path: Path) -> None:
 
 
 def test_an_up_to_date_build_imports_nothing_heavy(tmp_path: Path) -> None:
-    """A no-op `outcomesite build` answers from the build's record: no pydantic, Jinja, Markdown,
+    """A no-op `outcomesite build` answers from the build's record: no msgspec, Jinja, Markdown,
     WeasyPrint, YAML or Babel."""
     make_site(tmp_path, {"acme": VALID, "globex": VALID.replace("Acme Corp", "Globex")})
     past = time.time() - 3600

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # The loader pulls in pydantic: only those who check a site pay for it.
+    # The loader pulls in YAML and the models: only those who check a site pay for it.
     if name in ("Site", "load_site"):
         from outcomesite.load import site
 

@@ -30,8 +30,8 @@ from outcomesite.errors import (
 from outcomesite.layout import ACCOUNTS, default_as_of, find_site
 from outcomesite.links import link_id, resolve_secret, share_url
 
-# The loader, the schema and the scaffold pull in pydantic: commands import them when they run,
-# so that `build` on an up-to-date site never pays for them.
+# The loader, the schema and the scaffold pull in YAML, msgspec and Jinja: commands import them
+# when they run, so that `build` on an up-to-date site never pays for them.
 if TYPE_CHECKING:
     from outcomesite.data import DataResult
     from outcomesite.load.site import Site

@@ -17,7 +17,6 @@ of what was moved) before doing anything else, and removes every staging folder 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import json
 import os
@@ -198,6 +197,8 @@ _AT_FDCWD = -100
 
 def exchange(a: Path, b: Path) -> None:
     """Swap two paths atomically (Linux renameat2); elsewhere, three renames."""
+    import ctypes  # here: a full build's swap is its one use (and a no-op's import is lighter)
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is not None:
         result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

@@ -4,8 +4,8 @@ Every build renders into a staging folder next to the output and puts it in plac
 everything succeeded (commit.py), so a failed or killed build leaves the previous one untouched.
 When the last build's record (state.py) shows that only some accounts changed, only those are
 rendered. When nothing changed, nothing is loaded at all: this module, and everything it imports,
-is standard library only; the heavy stages (pydantic, Jinja, Markdown, WeasyPrint) are imported
-by run.py, and only when there is something to render.
+is standard library only; the heavy stages (YAML, the models, Jinja, Markdown, WeasyPrint) are
+imported by run.py, and only when there is something to render.
 """
 
 from __future__ import annotations

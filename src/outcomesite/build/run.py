@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import msgspec
+
 from outcomesite.build import commit
 from outcomesite.build.decide import BuildOptions, BuildRefused, BuildReport
 from outcomesite.build.details import Details, StoredRow, copying
@@ -180,7 +182,7 @@ class Run:
         if self.options.preview:
             # The preview builds every valid account and lists the others' errors; its links
             # stay in the preview even when the site publishes them at a base_url.
-            config = config.model_copy(update={"base_url": None})
+            config = msgspec.structs.replace(config, base_url=None)
         site = Site(self.root, config, self.as_of, (), tuple(diagnostics))
         return site, Theme(self.root, config.theme, kept), repo
 

@@ -128,7 +128,7 @@ def _build_steps(
     every report rendered, every page written, every index piece made. Going through one
     account's steps before the next made each step run a fifth to a third slower (measured in
     one process, alternated: 0.61-0.78 of the time, writes included): the steps use different
-    code and data (YAML, pydantic, Jinja, Babel, the file system), and each evicted the others'
+    code and data (YAML, the models, Jinja, Babel, the file system), and each evicted the others'
     from the processor's caches."""
     rels = [f"{ACCOUNTS}/{path.name}" for path in files]  # as validate_file names them
     site = work.site

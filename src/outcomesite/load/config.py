@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import msgspec
 import yaml
 
 from outcomesite import colors
@@ -62,7 +63,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
         warnings.append(Diagnostic(CONFIG_FILE, at, "warning", message, "locale"))
     brand_color = conv.model.brand_color
     if brand_color is not None:  # the render stage gets one spelling: lower-case #rrggbb
-        model = conv.model.model_copy(update={"brand_color": colors.parse_hex(brand_color)})
+        model = msgspec.structs.replace(conv.model, brand_color=colors.parse_hex(brand_color))
         return model, warnings
     return conv.model, warnings
 

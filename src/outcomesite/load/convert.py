@@ -1,8 +1,9 @@
-"""Convert composed YAML nodes into typed data, guided by a pydantic model, with line numbers.
+"""Convert composed YAML nodes into typed data, guided by a model (model/schema.py), with line numbers.
 
 Types, lines and duplicate keys come from one place: each key's node says where it is, and the model's
-field says what its text must mean. The result is validated by pydantic; its errors are mapped back to
-the line of the offending key and reworded for someone who is not an engineer.
+field says what its text must mean. What the field's constraints ask beyond its type (present, not
+empty, a slug, at least some number) is checked here too, with the line of the offending key and in
+words for someone who is not an engineer; the checked data then becomes the model (msgspec).
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+import msgspec
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
 
 from outcomesite.layout import EARLIEST_DATE, MAX_NUMBER
+from outcomesite.model.fields import FieldSpec, fields_by_key
 from outcomesite.model.schema import slugify
 
 Loc = tuple[str | int, ...]
@@ -46,7 +46,7 @@ class Conversion:
     problems: list[tuple[int, str]] = field(default_factory=list)
     bad: set[Loc] = field(default_factory=set)
     ids: dict[Loc, str] = field(default_factory=dict)  # raw `id` of each mapping, for labels
-    model: BaseModel | None = None
+    model: msgspec.Struct | None = None  # when nothing was wrong
 
     def line_of(self, loc: Loc) -> int:
         """The line of `loc`, or of its nearest parent we know (the key that is missing has none)."""
@@ -75,13 +75,14 @@ NumberCheck = Callable[[str, float | None], str | None]
 
 def convert(
     root: yaml.MappingNode,
-    model: type[BaseModel],
+    model: type[msgspec.Struct],
     line_offset: int,
     label: Labeler = _no_label,
     source: str = "",
     number_checks: Mapping[Loc, NumberCheck] | None = None,
 ) -> Conversion:
-    """Convert `root` by `model`, then validate; every problem lands in `Conversion.problems`.
+    """Convert `root` by `model`, then check its constraints; every problem lands in
+    `Conversion.problems`, and the model is made when there is none.
 
     `source` is the YAML text, for the traps only the text shows (a ` #` that cut a value).
     `number_checks` read the numbers at their locations with what only the caller knows (the
@@ -91,24 +92,40 @@ def convert(
     conv.lines[()] = root.start_mark.line + line_offset
     converter = _Converter(conv, line_offset, label, source.split("\n"), number_checks or {})
     conv.data = converter.mapping(root, model, ())
-    try:
-        conv.model = model.model_validate(conv.data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            if any(loc[: i + 1] in conv.bad for i in range(len(loc))):
-                continue  # already reported, more precisely, by the converter
-            message = _pydantic_message(dict(error), model, loc, label(loc[:-1], conv.ids))
-            conv.problems.append((conv.line_of(loc), message))
+    _check(conv, conv.data, model, (), label)
     conv.problems.sort(key=lambda p: p[0])
+    if not conv.problems:
+        try:
+            conv.model = msgspec.convert(conv.data, model, strict=True)
+        except msgspec.ValidationError as exc:  # a type the converter does not read: our bug
+            conv.problems.append((conv.lines[()], f"this could not be read ({exc})"))
     return conv
 
 
-@cache
-def fields_by_key(model: type[BaseModel]) -> dict[str, FieldInfo]:
-    """A model's fields by the key written in YAML (the alias: `mid-market`, not `mid_market`).
-    Asked for every mapping of every account: made once per model (callers only read it)."""
-    return {info.alias or name: info for name, info in model.model_fields.items()}
+def _check(conv: Conversion, data: dict[str, Any], model: Any, loc: Loc, label: Labeler) -> None:
+    """The constraints of `model`'s fields on converted data, in the model's order, each
+    problem at its key's line (a missing key's at its group's). Values the converter already
+    refused are not checked again: its message is the more precise."""
+    for key, spec in fields_by_key(model).items():
+        key_loc = (*loc, key)
+        if key_loc in conv.bad:
+            continue
+        if key not in data:
+            if spec.required:
+                message = _constraint_message("missing", spec, key, label(loc, conv.ids), None)
+                conv.problems.append((conv.line_of(key_loc), message))
+            continue
+        value = data[key]
+        kind, inner = _kind(spec.annotation)
+        if kind == "model":
+            _check(conv, value, inner, key_loc, label)
+        elif kind == "list" and _kind(inner)[0] == "model":
+            for index, item in enumerate(value):
+                if (*key_loc, index) not in conv.bad:
+                    _check(conv, item, _kind(inner)[1], (*key_loc, index), label)
+        elif problem := _broken(spec, value):
+            message = _constraint_message(problem, spec, key, label(loc, conv.ids), value)
+            conv.problems.append((conv.line_of(key_loc), message))
 
 
 class _Converter:
@@ -133,7 +150,9 @@ class _Converter:
         self.conv.bad.add(loc)
         self.conv.problems.append((self.line(node), self.label(loc[:-1], self.conv.ids) + message))
 
-    def mapping(self, node: yaml.MappingNode, model: type[BaseModel], loc: Loc) -> dict[str, Any]:
+    def mapping(
+        self, node: yaml.MappingNode, model: type[msgspec.Struct], loc: Loc
+    ) -> dict[str, Any]:
         fields = fields_by_key(model)
         conv, offset = self.conv, self.offset
         out: dict[str, Any] = {}
@@ -164,8 +183,8 @@ class _Converter:
             if _is_empty(value_node):
                 if _kind(info.annotation)[0] == "model":
                     empty_groups[key] = key_node
-                if info.is_required():  # `owner:` or `owner: ""`: there, but empty
-                    description = _description(model, (key,))
+                if info.required:  # `owner:` or `owner: ""`: there, but empty
+                    description = _description(info)
                     self.problem(
                         key_loc, key_node, f"`{key}` is empty: write {description or 'a value'}"
                     )
@@ -175,7 +194,7 @@ class _Converter:
                 out[key] = value
         return out
 
-    def _unknown(self, key: str, fields: dict[str, FieldInfo], groups: dict[str, yaml.Node]) -> str:
+    def _unknown(self, key: str, fields: dict[str, FieldSpec], groups: dict[str, yaml.Node]) -> str:
         """An unknown key, or one that belongs to an empty group above it (not indented)."""
         for group, group_node in groups.items():
             kind, inner = _kind(fields[group].annotation)
@@ -250,12 +269,12 @@ class _Converter:
             return _OMIT
         return self.scalar(node, kind, inner, loc)
 
-    def _item_not_a_group(self, node: yaml.Node, model: type[BaseModel], loc: Loc) -> Any:
+    def _item_not_a_group(self, node: yaml.Node, model: type[msgspec.Struct], loc: Loc) -> Any:
         """`- Send the deck` where a list's items are groups of keys (`- step: ...` with
         `owner: ...` below it): show the item written out, named like its keys' messages."""
         fields = fields_by_key(model)
         first = next(iter(fields))
-        others = [f"`{k}: ...`" for k, info in fields.items() if info.is_required() and k != first]
+        others = [f"`{k}: ...`" for k, info in fields.items() if info.required and k != first]
         text = node.value if isinstance(node, yaml.ScalarNode) else "..."
         below = ""
         if others:
@@ -280,7 +299,9 @@ class _Converter:
         text = node.value
         if kind == "str":
             if (cut := self._cut_by_comment(node)) is None:
-                return text if text.strip() else _OMIT
+                if not text.strip():
+                    return _OMIT
+                return text.strip() if inner == "strip" else text
             name = _name(loc)
             self.problem(
                 loc,
@@ -389,11 +410,19 @@ def _kind(annotation: Any) -> tuple[str, Any]:
     return found
 
 
+def _strips(extra: Any) -> bool:
+    return isinstance(extra, msgspec.Meta) and bool((extra.extra or {}).get("strip"))
+
+
 def _read_kind(annotation: Any) -> tuple[str, Any]:
     """Reduce a field annotation to the kinds of text the converter knows how to read."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _kind(typing.get_args(annotation)[0])
+        inner, *extras = typing.get_args(annotation)
+        found = _kind(inner)
+        if found[0] == "str" and any(_strips(extra) for extra in extras):
+            return "str", "strip"  # Text: read as the person means it, without outer spaces
+        return found
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _kind(args[0])
@@ -401,7 +430,7 @@ def _read_kind(annotation: Any) -> tuple[str, Any]:
         return "enum", typing.get_args(annotation)
     if origin in (tuple, list):
         return "list", typing.get_args(annotation)[0]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
         return "model", annotation
     if annotation is dt.date:
         return "date", None
@@ -534,41 +563,37 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else None
 
 
-def _pydantic_message(error: dict[str, Any], model: type[BaseModel], loc: Loc, label: str) -> str:
-    kind = error["type"]
-    name = str(loc[-1]) if loc else "value"
-    description = _description(model, loc)
-    if kind == "missing":
+def _broken(spec: FieldSpec, value: Any) -> str | None:
+    """Which of the field's constraints a present value breaks, if any."""
+    if isinstance(value, str):
+        if spec.min_length is not None and len(value) < spec.min_length:
+            return "empty"
+        if spec.pattern is not None and not re.search(spec.pattern, value):
+            return "pattern"
+    elif isinstance(value, int | float) and spec.ge is not None and value < spec.ge:
+        return "ge"
+    return None
+
+
+def _constraint_message(problem: str, spec: FieldSpec, name: str, label: str, value: Any) -> str:
+    description = _description(spec)
+    if problem == "missing":
         hint = f" with {description}" if description else ""
         return f"{label}`{name}` is missing: add a line `{name}: ...`{hint}"
-    if kind == "string_too_short":
+    if problem == "empty":
         return f"{label}`{name}` is empty: write {description or 'a value'}"
-    if kind == "string_pattern_mismatch":
-        value = error.get("input")
+    if problem == "pattern":
         fixed = slugify(str(value)) or "my-result"
         return (
             f"{label}`{name}` `{value}` may only use lowercase letters, digits and hyphens, "
             f"e.g. `{fixed}`"
         )
-    if kind == "greater_than_equal":
-        return f"{label}`{name}` must be at least {error['ctx']['ge']}"
-    return f"{label}`{name}`: {error['msg']}"
+    ge = spec.ge
+    assert ge is not None  # the one constraint left
+    return f"{label}`{name}` must be at least {int(ge) if ge == int(ge) else ge}"
 
 
-def _description(model: type[BaseModel], loc: Loc) -> str:
-    """Walk the model along `loc` to the field's description, lower-cased for use mid-sentence."""
-    current: Any = model
-    info = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = fields_by_key(current) if isinstance(current, type) else {}
-        if part not in fields:
-            return ""
-        info = fields[part]
-        kind, inner = _kind(info.annotation)
-        current = inner if kind in ("model", "list") else None
-    if info is None or not info.description:
-        return ""
-    text = str(info.description)
-    return text[0].lower() + text[1:]
+def _description(spec: FieldSpec) -> str:
+    """The field's description, lower-cased for use mid-sentence."""
+    text = spec.description
+    return text[0].lower() + text[1:] if text else ""

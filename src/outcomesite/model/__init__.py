@@ -1,1 +1,1 @@
-"""The model: what an account and a site are (typed, validated by pydantic) and the ladder's rules."""
+"""The model: what an account and a site are (typed msgspec Structs) and the ladder's rules."""

@@ -1,7 +1,9 @@
 """The account file's front matter as a typed model, and the JSON Schema derived from it.
 
-The model is the single source of truth: the converter reads field kinds and descriptions from it,
-`outcomesite schema` prints its JSON Schema, and editors validate against the committed copy.
+The model is the single source of truth: the converter reads field kinds, constraints and
+descriptions from it (model/fields.py), `outcomesite schema` prints its JSON Schema, and editors
+validate against the committed copy. The models are msgspec Structs: frozen, unknown keys
+refused, and cheap to import (pydantic and its models were a sixth of a one-account rebuild).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import msgspec
+from msgspec import Meta
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SLUG = re.compile(SLUG_PATTERN)
@@ -29,8 +32,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+def about(text: str) -> Meta:
+    """A field's description: the JSON Schema's, and the converter's hint when it is missing."""
+    return Meta(description=text)
+
+
+# `strip`: the converter strips the text before checking it, as a person means it.
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN)]
+Text = Annotated[str, Meta(min_length=1, extra={"strip": True})]
 Segment = Literal["smb", "mid-market", "enterprise"]
 Usage = Literal["activity", "adoption"]
 Direction = Literal["increase", "decrease"]
@@ -45,159 +54,172 @@ Status = Literal["active", "churned"]
 RenewalOutcome = Literal["renewed", "expanded", "contracted", "churned"]
 RENEWED: tuple[RenewalOutcome, ...] = ("renewed", "expanded")  # what the renewal rate counts
 
-_MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What every model of a file is: immutable, unknown keys refused. Each model also says
+    `frozen` and `kw_only` (msgspec does not inherit `kw_only`, and mypy then needs `frozen`
+    again), so that required keys may follow optional ones, in the order a file lists them."""
 
 
-class Validator(BaseModel):
+class Validator(Model, frozen=True, kw_only=True):
     """The person at the customer who confirms that the result is real."""
 
-    model_config = _MODEL_CONFIG
+    name: Annotated[Text, about("Full name of the person at the customer, e.g. Priya Shah")]
+    role: Annotated[Text | None, about("Their job title, e.g. VP Operations")] = None
+    level: Annotated[
+        Level | None, about("user, team-lead, manager or executive: who they are in their company")
+    ] = None
+    confirmed_on: Annotated[
+        dt.date | None,
+        about(
+            "The day they confirmed the result (YYYY-MM-DD); it covers the latest "
+            "measurement dated on or before it"
+        ),
+    ] = None
 
-    name: Text = Field(description="Full name of the person at the customer, e.g. Priya Shah")
-    role: Text | None = Field(None, description="Their job title, e.g. VP Operations")
-    level: Level | None = Field(
-        None, description="user, team-lead, manager or executive: who they are in their company"
-    )
-    confirmed_on: dt.date | None = Field(
-        None,
-        description="The day they confirmed the result (YYYY-MM-DD); it covers the latest "
-        "measurement dated on or before it",
-    )
 
-
-class HistoryPoint(BaseModel):
+class HistoryPoint(Model, frozen=True, kw_only=True):
     """An earlier measurement of the metric."""
 
-    model_config = _MODEL_CONFIG
-
-    date: dt.date = Field(description="When it was measured (YYYY-MM-DD)")
-    value: float = Field(description="The measured value, a plain number")
+    date: Annotated[dt.date, about("When it was measured (YYYY-MM-DD)")]
+    value: Annotated[float, about("The measured value, a plain number")]
 
 
-class Result(BaseModel):
+class Result(Model, frozen=True, kw_only=True):
     """A measurable outcome the customer would call valuable."""
 
-    model_config = _MODEL_CONFIG
+    id: Annotated[Slug, about("Unique in the account: lowercase letters, digits, hyphens")]
+    goal: Annotated[Text, about("The customer's goal in their own words")]
+    metric: Annotated[Text, about("What is measured, e.g. Days to onboard a warehouse employee")]
+    unit: Annotated[
+        Text | None, about('Unit of the metric: free text, "%", or a currency code such as USD')
+    ] = None
+    direction: Annotated[
+        Direction | None,
+        about("increase or decrease; inferred from baseline -> target when left out"),
+    ] = None
+    baseline: Annotated[float, about("The value before the product, a plain number")]
+    target: Annotated[float, about("The value the customer wants to reach, a plain number")]
+    current: Annotated[float | None, about("The latest measured value; leave out if none")] = None
+    measured_on: Annotated[
+        dt.date | None,
+        about("When `current` was measured (YYYY-MM-DD); required with `current`"),
+    ] = None
+    due: Annotated[dt.date | None, about("When the customer expects to reach the target")] = None
+    owner: Annotated[Text, about("The internal owner of this result (a person's name)")]
+    category: Annotated[Category | None, about("The kind of value this result creates")] = None
+    attribution: Annotated[
+        Text | None, about("How the product caused the change; needed for Measurable Result")
+    ] = None
+    validator: Annotated[Validator | None, about("Who at the customer validates it")] = None
+    history: Annotated[tuple[HistoryPoint, ...], about("Earlier measurements")] = ()
+    source: Annotated[
+        Text | None,
+        about("Where the numbers come from, e.g. SAP scrap postings, month-end close"),
+    ] = None
+    evidence: Annotated[
+        Evidence,
+        about(
+            "measured (default), estimated or customer-reported; an estimate can reach "
+            "Outcome but not Measurable Result"
+        ),
+    ] = "measured"
+    why_an_outcome: Annotated[
+        Text | None,
+        about(
+            "Why this metric is an outcome although it sounds like activity or usage "
+            "(silences that warning)"
+        ),
+    ] = None
 
-    id: Slug = Field(description="Unique in the account: lowercase letters, digits, hyphens")
-    goal: Text = Field(description="The customer's goal in their own words")
-    metric: Text = Field(description="What is measured, e.g. Days to onboard a warehouse employee")
-    unit: Text | None = Field(
-        None, description='Unit of the metric: free text, "%", or a currency code such as USD'
-    )
-    direction: Direction | None = Field(
-        None, description="increase or decrease; inferred from baseline -> target when left out"
-    )
-    baseline: float = Field(description="The value before the product, a plain number")
-    target: float = Field(description="The value the customer wants to reach, a plain number")
-    current: float | None = Field(None, description="The latest measured value; leave out if none")
-    measured_on: dt.date | None = Field(
-        None, description="When `current` was measured (YYYY-MM-DD); required with `current`"
-    )
-    due: dt.date | None = Field(None, description="When the customer expects to reach the target")
-    owner: Text = Field(description="The internal owner of this result (a person's name)")
-    category: Category | None = Field(None, description="The kind of value this result creates")
-    attribution: Text | None = Field(
-        None, description="How the product caused the change; needed for Measurable Result"
-    )
-    validator: Validator | None = Field(None, description="Who at the customer validates it")
-    history: tuple[HistoryPoint, ...] = Field((), description="Earlier measurements")
-    source: Text | None = Field(
-        None, description="Where the numbers come from, e.g. SAP scrap postings, month-end close"
-    )
-    evidence: Evidence = Field(
-        "measured",
-        description="measured (default), estimated or customer-reported; an estimate can reach "
-        "Outcome but not Measurable Result",
-    )
-    why_an_outcome: Text | None = Field(
-        None,
-        description="Why this metric is an outcome although it sounds like activity or usage "
-        "(silences that warning)",
-    )
 
-
-class NextStep(BaseModel):
+class NextStep(Model, frozen=True, kw_only=True):
     """One thing that happens next, who does it, and by when: the report shows these near the
     top, the customer's own steps under their own heading."""
 
-    model_config = _MODEL_CONFIG
-
-    step: Text = Field(description="What happens next, e.g. Roll out guided onboarding to Denver")
-    owner: Text = Field(description="Who does it (a person's name)")
-    side: Side = Field(
-        "vendor", description="vendor (default: our team does it) or customer (their team does)"
-    )
-    due: dt.date | None = Field(None, description="By when (YYYY-MM-DD)")
+    step: Annotated[Text, about("What happens next, e.g. Roll out guided onboarding to Denver")]
+    owner: Annotated[Text, about("Who does it (a person's name)")]
+    side: Annotated[
+        Side, about("vendor (default: our team does it) or customer (their team does)")
+    ] = "vendor"
+    due: Annotated[dt.date | None, about("By when (YYYY-MM-DD)")] = None
 
 
-class Renewal(BaseModel):
+class Renewal(Model, frozen=True, kw_only=True):
     """One renewal that happened, and how it went: the index sets these against the ladder."""
 
-    model_config = _MODEL_CONFIG
-
-    date: dt.date = Field(description="When the renewal was decided (YYYY-MM-DD)")
-    outcome: RenewalOutcome = Field(description="renewed, expanded, contracted or churned")
+    date: Annotated[dt.date, about("When the renewal was decided (YYYY-MM-DD)")]
+    outcome: Annotated[RenewalOutcome, about("renewed, expanded, contracted or churned")]
 
 
-class AccountData(BaseModel):
+class AccountData(Model, frozen=True, kw_only=True):
     """The front matter of `content/accounts/<slug>.md`."""
 
-    model_config = _MODEL_CONFIG
-
-    account: Text = Field(description="The customer's display name")
-    segment: Segment = Field(description="smb, mid-market or enterprise")
-    csm: Text = Field(description="The internal account owner (CSM)")
-    start_date: dt.date = Field(description="Start of the relationship (YYYY-MM-DD)")
-    usage: Usage = Field("activity", description="activity (default) or adoption")
-    link_version: int = Field(1, ge=1, description="Bump to revoke the old share link")
-    internal_notes: Text | None = Field(
-        None, description="Shown in the internal index only, never to the customer"
-    )
-    results: tuple[Result, ...] = Field((), description="The account's results")
-    next_steps: tuple[NextStep, ...] = Field(
-        (), description="What happens next, with owners and dates; shown near the top"
-    )
-    paper: Paper | None = Field(
-        None, description="A4 or Letter: this customer's PDF paper size (default: the site's)"
-    )
-    locale: Text | None = Field(
-        None,
-        description="This customer's language, numbers and dates, e.g. de_DE (default: the "
-        "site's `locale`)",
-    )
-    logo: Text | None = Field(
-        None,
-        description="The customer's logo, a PNG, JPEG, GIF, WebP or SVG file in the account's "
-        "folder (co-branding)",
-    )
-    renewal_date: dt.date | None = Field(
-        None, description="Internal only: the next renewal (YYYY-MM-DD); never on the report"
-    )
-    arr: float | None = Field(
-        None,
-        ge=0,
-        description="Internal only: annual recurring revenue, a plain number in the site's "
-        "`currency`; never on the report",
-    )
-    status: Status = Field(
-        "active",
-        description="Internal only: active (default) or churned; a churned account's report "
-        "and its versions are no longer published",
-    )
-    renewals: tuple[Renewal, ...] = Field(
-        (), description="Internal only: renewals that happened, each a date and an outcome"
-    )
+    account: Annotated[Text, about("The customer's display name")]
+    segment: Annotated[Segment, about("smb, mid-market or enterprise")]
+    csm: Annotated[Text, about("The internal account owner (CSM)")]
+    start_date: Annotated[dt.date, about("Start of the relationship (YYYY-MM-DD)")]
+    usage: Annotated[Usage, about("activity (default) or adoption")] = "activity"
+    link_version: Annotated[int, Meta(ge=1), about("Bump to revoke the old share link")] = 1
+    internal_notes: Annotated[
+        Text | None, about("Shown in the internal index only, never to the customer")
+    ] = None
+    results: Annotated[tuple[Result, ...], about("The account's results")] = ()
+    next_steps: Annotated[
+        tuple[NextStep, ...], about("What happens next, with owners and dates; shown near the top")
+    ] = ()
+    paper: Annotated[
+        Paper | None, about("A4 or Letter: this customer's PDF paper size (default: the site's)")
+    ] = None
+    locale: Annotated[
+        Text | None,
+        about(
+            "This customer's language, numbers and dates, e.g. de_DE (default: the site's `locale`)"
+        ),
+    ] = None
+    logo: Annotated[
+        Text | None,
+        about(
+            "The customer's logo, a PNG, JPEG, GIF, WebP or SVG file in the account's "
+            "folder (co-branding)"
+        ),
+    ] = None
+    renewal_date: Annotated[
+        dt.date | None, about("Internal only: the next renewal (YYYY-MM-DD); never on the report")
+    ] = None
+    arr: Annotated[
+        Annotated[float, Meta(ge=0)] | None,
+        about(
+            "Internal only: annual recurring revenue, a plain number in the site's "
+            "`currency`; never on the report"
+        ),
+    ] = None
+    status: Annotated[
+        Status,
+        about(
+            "Internal only: active (default) or churned; a churned account's report "
+            "and its versions are no longer published"
+        ),
+    ] = "active"
+    renewals: Annotated[
+        tuple[Renewal, ...],
+        about("Internal only: renewals that happened, each a date and an outcome"),
+    ] = ()
 
 
 def account_json_schema() -> dict[str, Any]:
-    """JSON Schema of the front matter, for editors and for `outcomesite schema`."""
-    schema = AccountData.model_json_schema()
+    """JSON Schema of the front matter, for editors and for `outcomesite schema`: the account's
+    own object at the top, the models inside it under `$defs`."""
+    schema = msgspec.json.schema(AccountData)
+    defs = dict(schema["$defs"])
+    top = defs.pop(AccountData.__name__)
+    top.pop("title", None)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://outcomesite.dev/schema/account.schema.json",
         "title": "outcomesite account",
-        **{k: v for k, v in schema.items() if k != "title"},
+        **top,
+        "$defs": defs,
     }
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
 from outcomesite.files import PublishedFile, UnsafeFile, replacing
@@ -25,6 +24,8 @@ from outcomesite.pdf.jobs import PdfJob
 
 
 def renderer_tag() -> str:
+    from importlib import metadata  # here: only a build that makes PDFs asks (8 ms of an edit)
+
     from outcomesite import __version__
 
     weasyprint = metadata.version("weasyprint")

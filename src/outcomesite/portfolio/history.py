@@ -21,7 +21,7 @@ from outcomesite.errors import EXIT_USAGE, EXIT_VALIDATION, OutcomesiteError, fo
 from outcomesite.files import json_parts, keep_only
 from outcomesite.history.versions import Repository
 from outcomesite.layout import CACHE_DIR
-from outcomesite.model.config import SiteConfig
+from outcomesite.model.config import SiteConfig, config_json
 from outcomesite.portfolio import kpis
 from outcomesite.portfolio.changes import (
     AccountChange,
@@ -261,7 +261,7 @@ def _history_key(
     from outcomesite.build.state import package_digest
 
     newest = repo.commits[0].sha if repo.commits else ""
-    parts = [HISTORY_FORMAT, package_digest(), config.model_dump_json(), newest, since, as_of]
+    parts = [HISTORY_FORMAT, package_digest(), config_json(config), newest, since, as_of]
     # By slug: a rebuild of one account lists the accounts in another order than a full build.
     # As JSON (orjson writes dates; the accounts as plain tuples): repr() of ten thousand
     # accounts' dates was 10 ms of every edit.

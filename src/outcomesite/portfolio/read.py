@@ -22,7 +22,7 @@ from typing import NamedTuple
 from outcomesite.files import json_parts, keep_only, packed_json
 from outcomesite.history.measurements import merge_recorded
 from outcomesite.history.versions import Repository
-from outcomesite.model.config import SiteConfig
+from outcomesite.model.config import SiteConfig, config_json
 from outcomesite.model.schema import AccountData
 from outcomesite.portfolio.past import PastAccount, by_itself, read_version, summarise
 from outcomesite.portfolio.past import place as place_version
@@ -49,7 +49,7 @@ class LadderCache:
     def __init__(self, folder: Path | None, config: SiteConfig) -> None:
         from outcomesite.build.state import package_digest
 
-        key = f"{LADDER_FORMAT}\0{package_digest()}\0{config.model_dump_json()}"
+        key = f"{LADDER_FORMAT}\0{package_digest()}\0{config_json(config)}"
         self.folder = folder / "ladder" if folder else None
         self.name = hashlib.sha256(key.encode()).hexdigest()[:24] + ".json"
         self.known: dict[str, PastAccount | None] = {}

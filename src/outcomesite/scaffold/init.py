@@ -14,6 +14,7 @@ from outcomesite import __version__
 from outcomesite.errors import EXIT_USAGE, OutcomesiteError
 from outcomesite.layout import ACCOUNTS_DIR, CONFIG_FILE, SCHEMA_FILE
 from outcomesite.model.config import DEFAULT_SEGMENTS, SiteConfig
+from outcomesite.model.fields import fields_by_key
 from outcomesite.model.schema import account_json_schema_text
 
 # `outcomesite init`: packaged files (src/outcomesite/site_template/) and where they go in the site.
@@ -174,18 +175,18 @@ def config_text() -> str:
         "# value, commented out: to change one, delete the `# ` before its name and edit the value.",
         "# `outcomesite check` validates this file; an unknown option is an error.",
     ]
-    for name, field in SiteConfig.model_fields.items():
+    for name, field in fields_by_key(SiteConfig).items():
         help_text = _CONFIG_HELP.get(name, field.description or name.replace("_", " "))
         if name == "segments":
             lines += ["", f"# {help_text} (default: as below)", *_segments_text()]
             continue
-        default = field.get_default(call_default_factory=True)
+        default = field.default()
         if isinstance(default, tuple):
             lines += ["", f"# {help_text} (default: none)", f"# {name}: []"]
             continue
         shown_default = "not set" if default is None else _yaml_scalar(default)
         shown_default = "empty" if default == "" else shown_default
-        choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+        choices = get_args(field.bare) if get_origin(field.bare) is Literal else ()
         extra = f"; one of {', '.join(map(str, choices))}" if choices else ""
         value = _CONFIG_EXAMPLES.get(name, "") if default is None else _yaml_scalar(default)
         lines += ["", f"# {help_text} (default: {shown_default}{extra})", f"# {name}: {value}"]
