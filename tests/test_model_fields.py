@@ -66,18 +66,24 @@ def _mapping(text: str) -> yaml.MappingNode:
     return node
 
 
-def test_a_value_the_converter_cannot_type_is_reported_not_raised() -> None:
-    """A field type the converter has no reading for (a bug in a model, not in the file) ends as
-    a problem at the file's first line, never as a traceback."""
+class _Odd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What no model of ours declares: bytes, and a text length limit other than `Text`'s."""
 
-    class Odd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-        blob: Annotated[bytes, msgspec.Meta(description="Raw bytes")]
+    blob: Annotated[bytes, msgspec.Meta(description="Raw bytes")] = b""
+    code: Annotated[str, msgspec.Meta(min_length=3, description="A code")] = "abc"
 
-    conv = convert(_mapping("blob: abc\n"), Odd, line_offset=1)
+
+@pytest.mark.parametrize(
+    ("text", "where"), [("blob: abc\n", "`$.blob`"), ("code: ab\n", "`$.code`")]
+)
+def test_a_value_the_checks_do_not_know_is_reported_not_raised(text: str, where: str) -> None:
+    """A field the converter and its checks have no reading for (a bug in a model, not in the
+    file) ends as a problem at the file's first line, from msgspec, never as a traceback."""
+    conv = convert(_mapping(text), _Odd, line_offset=1)
     assert conv.model is None
     assert [line for line, _ in conv.problems] == [1]
     assert conv.problems[0][1].startswith("this could not be read (")
-    assert "`$.blob`" in conv.problems[0][1]
+    assert where in conv.problems[0][1]
 
 
 def test_constraints_are_checked_in_the_models_order_after_the_converters_problems() -> None:

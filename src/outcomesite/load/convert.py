@@ -16,6 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -106,7 +107,7 @@ def _check(conv: Conversion, data: dict[str, Any], model: Any, loc: Loc, label: 
     """The constraints of `model`'s fields on converted data, in the model's order, each
     problem at its key's line (a missing key's at its group's). Values the converter already
     refused are not checked again: its message is the more precise."""
-    for key, spec in fields_by_key(model).items():
+    for key, spec, limited, nested, many in _checked_fields(model):
         key_loc = (*loc, key)
         if key_loc in conv.bad:
             continue
@@ -116,16 +117,36 @@ def _check(conv: Conversion, data: dict[str, Any], model: Any, loc: Loc, label: 
                 conv.problems.append((conv.line_of(key_loc), message))
             continue
         value = data[key]
-        kind, inner = _kind(spec.annotation)
-        if kind == "model":
-            _check(conv, value, inner, key_loc, label)
-        elif kind == "list" and _kind(inner)[0] == "model":
+        if nested is None:
+            if limited and (problem := _broken(spec, value)):
+                message = _constraint_message(problem, spec, key, label(loc, conv.ids), value)
+                conv.problems.append((conv.line_of(key_loc), message))
+        elif not many:
+            _check(conv, value, nested, key_loc, label)
+        else:
             for index, item in enumerate(value):
                 if (*key_loc, index) not in conv.bad:
-                    _check(conv, item, _kind(inner)[1], (*key_loc, index), label)
-        elif problem := _broken(spec, value):
-            message = _constraint_message(problem, spec, key, label(loc, conv.ids), value)
-            conv.problems.append((conv.line_of(key_loc), message))
+                    _check(conv, item, nested, (*key_loc, index), label)
+
+
+@cache
+def _checked_fields(model: Any) -> tuple[tuple[str, FieldSpec, bool, Any, bool], ...]:
+    """The fields `_check` has something to check in, in the model's order: (key, field,
+    whether its value has a constraint to meet, the model of a group or of a list's items,
+    whether a list). Made once per model: the check runs on every mapping of every account.
+    A text's least length is not checked here: the models ask for it only with `strip` (`Text`),
+    and the converter omits a blank text, so what it keeps is never empty; any other length
+    limit would be refused by msgspec (a problem at the file's first line, not a traceback)."""
+    found = []
+    for key, spec in fields_by_key(model).items():
+        kind, inner = _kind(spec.annotation)
+        nested, many = (inner, False) if kind == "model" else (None, False)
+        if kind == "list" and _kind(inner)[0] == "model":
+            nested, many = _kind(inner)[1], True
+        limited = spec.pattern is not None or spec.ge is not None
+        if spec.required or limited or nested is not None:
+            found.append((key, spec, limited, nested, many))
+    return tuple(found)
 
 
 class _Converter:
@@ -566,8 +587,6 @@ def parse_number(text: str) -> float | None:
 def _broken(spec: FieldSpec, value: Any) -> str | None:
     """Which of the field's constraints a present value breaks, if any."""
     if isinstance(value, str):
-        if spec.min_length is not None and len(value) < spec.min_length:
-            return "empty"
         if spec.pattern is not None and not re.search(spec.pattern, value):
             return "pattern"
     elif isinstance(value, int | float) and spec.ge is not None and value < spec.ge:
@@ -580,8 +599,6 @@ def _constraint_message(problem: str, spec: FieldSpec, name: str, label: str, va
     if problem == "missing":
         hint = f" with {description}" if description else ""
         return f"{label}`{name}` is missing: add a line `{name}: ...`{hint}"
-    if problem == "empty":
-        return f"{label}`{name}` is empty: write {description or 'a value'}"
     if problem == "pattern":
         fixed = slugify(str(value)) or "my-result"
         return (
