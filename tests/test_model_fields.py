@@ -105,6 +105,17 @@ def test_constraints_are_checked_in_the_models_order_after_the_converters_proble
     assert conv.model is None
 
 
+@pytest.mark.parametrize("written", ['"abc\\n"', '"abc\\t"', '"-abc"', "Abc", '"ab c"'])
+def test_an_id_is_a_slug_to_its_last_character(written: str) -> None:
+    """The pattern holds for the whole text: a quoted `\\n` at the end is no slug either."""
+    text = f"id: {written}\ngoal: G\nmetric: M\nbaseline: 1\ntarget: 2\nowner: O\n"
+    conv = convert(_mapping(text), Result, line_offset=1)
+    assert conv.model is None
+    assert len(conv.problems) == 1
+    line, message = conv.problems[0]
+    assert line == 1 and "may only use lowercase letters, digits and hyphens" in message
+
+
 def test_a_setting_changed_is_a_cache_key_changed() -> None:
     assert config_json(SiteConfig()) == config_json(SiteConfig())
     assert config_json(SiteConfig()) != config_json(SiteConfig(stale_after_days=30))

@@ -585,9 +585,10 @@ def parse_number(text: str) -> float | None:
 
 
 def _broken(spec: FieldSpec, value: Any) -> str | None:
-    """Which of the field's constraints a present value breaks, if any."""
+    """Which of the field's constraints a present value breaks, if any. A pattern must match
+    the whole text: `re.search` would let `$` match before a last newline (`id: "abc\\n"`)."""
     if isinstance(value, str):
-        if spec.pattern is not None and not re.search(spec.pattern, value):
+        if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
             return "pattern"
     elif isinstance(value, int | float) and spec.ge is not None and value < spec.ge:
         return "ge"
