@@ -12,7 +12,7 @@ import yaml
 
 from outcomesite.load.account import account_data
 from outcomesite.load.convert import convert
-from outcomesite.model.config import Segments, SiteConfig, config_json
+from outcomesite.model.config import SegmentRule, Segments, SiteConfig, config_json
 from outcomesite.model.fields import fields_by_key
 from outcomesite.model.schema import SLUG_PATTERN, AccountData, NextStep, Result, Validator
 from tests.conftest import AS_OF, VALID
@@ -119,5 +119,5 @@ def test_an_id_is_a_slug_to_its_last_character(written: str) -> None:
 def test_a_setting_changed_is_a_cache_key_changed() -> None:
     assert config_json(SiteConfig()) == config_json(SiteConfig())
     assert config_json(SiteConfig()) != config_json(SiteConfig(stale_after_days=30))
-    changed = Segments(smb=Segments().smb.__class__(definition="A win"))
+    changed = Segments(smb=SegmentRule(definition="A win"))
     assert config_json(SiteConfig()) != config_json(SiteConfig(segments=changed))

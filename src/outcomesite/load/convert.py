@@ -23,7 +23,7 @@ import msgspec
 import yaml
 
 from outcomesite.layout import EARLIEST_DATE, MAX_NUMBER
-from outcomesite.model.fields import FieldSpec, fields_by_key
+from outcomesite.model.fields import FieldSpec, fields_by_key, strips
 from outcomesite.model.schema import slugify
 
 Loc = tuple[str | int, ...]
@@ -431,17 +431,13 @@ def _kind(annotation: Any) -> tuple[str, Any]:
     return found
 
 
-def _strips(extra: Any) -> bool:
-    return isinstance(extra, msgspec.Meta) and bool((extra.extra or {}).get("strip"))
-
-
 def _read_kind(annotation: Any) -> tuple[str, Any]:
     """Reduce a field annotation to the kinds of text the converter knows how to read."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         inner, *extras = typing.get_args(annotation)
         found = _kind(inner)
-        if found[0] == "str" and any(_strips(extra) for extra in extras):
+        if found[0] == "str" and any(strips(extra) for extra in extras):
             return "str", "strip"  # Text: read as the person means it, without outer spaces
         return found
     if origin in (typing.Union, types.UnionType):

@@ -55,7 +55,7 @@ def fields_by_key(model: type[msgspec.Struct]) -> dict[str, FieldSpec]:
             annotation=info.type,
             required=info.required,
             description=next((m.description for m in metas if m.description), ""),
-            strip=any((m.extra or {}).get("strip") for m in metas),
+            strip=any(strips(m) for m in metas),
             min_length=next((m.min_length for m in metas if m.min_length is not None), None),
             pattern=next((m.pattern for m in metas if m.pattern is not None), None),
             ge=next((m.ge for m in metas if m.ge is not None), None),
@@ -63,6 +63,12 @@ def fields_by_key(model: type[msgspec.Struct]) -> dict[str, FieldSpec]:
             _factory=info.default_factory,
         )
     return found
+
+
+def strips(meta: object) -> bool:
+    """Whether a type's Meta asks for its text stripped (`Text`, model/schema.py): the one
+    reading of that mark, for a field here and for any type the converter reads."""
+    return isinstance(meta, msgspec.Meta) and bool((meta.extra or {}).get("strip"))
 
 
 def _metas(annotation: Any) -> list[msgspec.Meta]:
