@@ -101,12 +101,20 @@ def commit(root: Path) -> None:
         )
 
 
-# ext4 without a journal (this benchmark's machine) checks every inode deleted in the last 30 s or
-# so before it hands out a new one: right after a build was deleted, whatever ran next spent
-# seconds in the kernel creating its files (the floor: 7 s of system time instead of 1, its wall
-# time 1.5x), and a build's own deletion of the build it replaced (commit.discard, detached)
-# landed on the floor run after it. The runs compared must each start on a quiet file system.
-SETTLE_SECONDS = 40
+# ext4 without a journal (this benchmark's machine) will not hand out an inode freed in the last
+# 60 s, or 360 s while its inode-table block is not yet written back (the kernel's
+# `recently_deleted`, fs/ext4/ialloc.c), and looks each one up before skipping it: right after a
+# build was deleted, whatever ran next spent seconds in the kernel creating its files (the floor:
+# 7 s of system time instead of 1, its wall time 1.5x; the first cold build below, 9-14 s instead
+# of 6 when another run's folders had been deleted a few minutes before it). The runs compared
+# must each start on a quiet file system: `settle` writes everything back, so that only the
+# minute applies, and waits it out.
+SETTLE_SECONDS = 65
+
+
+def settle() -> None:
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
 
 
 def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
@@ -134,9 +142,9 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
         return seconds
 
     # Every run writes a new folder, and nothing is deleted until all of them are done, after
-    # the deletions before them (the builds above) are older than SETTLE_SECONDS.
+    # the deletions before them (the builds above) have settled.
     runs_dir = Path(tempfile.mkdtemp(dir=root.parent))
-    time.sleep(SETTLE_SECONDS)
+    settle()
     for n in range(runs):
         out = ["--out", str(runs_dir / f"build-{n}")]
         build = ["--no-pdf", "--no-cache", "--jobs", jobs, *out]
@@ -198,6 +206,7 @@ def html_builds(
     if git:
         commit(root)
     rows: list[Row] = []
+    settle()  # whatever was deleted before the benchmark began
     cold, peak = run_build(root, "--no-pdf", "--jobs", jobs)
 
     def judge(value: float, limit: float) -> str:
