@@ -8,10 +8,10 @@ with cold builds, `--floor-runs` pairs of them: median, range and the median of 
 and both programs' user and system CPU (system time here is mostly creating folders and files).
 With `--git`, the site is a Git repository and a commit that changes one account is timed too.
 The no-op (with its default output), the edit and the commit run `--repeat` times each: median and
-range.
+range. It waits about six minutes before its first cold build (`--settle`, see FIRST_SETTLE_SECONDS).
 
     python bench/build.py [--accounts 10000] [--pdf-accounts 40] [--jobs 2] [--git] [--floor-runs 3]
-                          [--repeat 5]
+                          [--repeat 5] [--settle 365]
 """
 
 from __future__ import annotations
@@ -102,19 +102,21 @@ def commit(root: Path) -> None:
 
 
 # ext4 without a journal (this benchmark's machine) will not hand out an inode freed in the last
-# 60 s, or 360 s while its inode-table block is not yet written back (the kernel's
-# `recently_deleted`, fs/ext4/ialloc.c), and looks each one up before skipping it: right after a
-# build was deleted, whatever ran next spent seconds in the kernel creating its files (the floor:
-# 7 s of system time instead of 1, its wall time 1.5x; the first cold build below, 9-14 s instead
-# of 6 when another run's folders had been deleted a few minutes before it). The runs compared
-# must each start on a quiet file system: `settle` writes everything back, so that only the
-# minute applies, and waits it out.
-SETTLE_SECONDS = 65
+# 60 s, or 360 s while its inode-table block is not written back (the kernel's `recently_deleted`,
+# fs/ext4/ialloc.c), and looks each one up before skipping it; a build creating its files dirties
+# those blocks itself, so the six minutes are what count. Right after a build was deleted,
+# whatever ran next spent seconds in the kernel creating its files (the floor: 7 s of system time
+# instead of 1, its wall time 1.5x; the first cold build below, 9-14 s instead of 6, a fifth to a
+# quarter of its CPU in that lookup, when the run before had deleted its folders minutes earlier).
+# The runs compared must each start on a quiet file system.
+FIRST_SETTLE_SECONDS = 365  # before the first cold build: whatever was deleted before the run
+SETTLE_SECONDS = 65  # before the pairs: only the few files the edits and commits replaced
 
 
-def settle() -> None:
-    os.sync()
-    time.sleep(SETTLE_SECONDS)
+def settle(seconds: float) -> None:
+    if seconds > 0:
+        os.sync()
+        time.sleep(seconds)
 
 
 def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
@@ -144,7 +146,7 @@ def floor_pairs(root: Path, jobs: str, runs: int) -> list[Row]:
     # Every run writes a new folder, and nothing is deleted until all of them are done, after
     # the deletions before them (the builds above) have settled.
     runs_dir = Path(tempfile.mkdtemp(dir=root.parent))
-    settle()
+    settle(SETTLE_SECONDS)
     for n in range(runs):
         out = ["--out", str(runs_dir / f"build-{n}")]
         build = ["--no-pdf", "--no-cache", "--jobs", jobs, *out]
@@ -200,13 +202,18 @@ def spread(values: list[float]) -> str:
 
 
 def html_builds(
-    root: Path, accounts: int, jobs: str, git: bool = False, repeat: int = 5
+    root: Path,
+    accounts: int,
+    jobs: str,
+    git: bool = False,
+    repeat: int = 5,
+    first_settle: float = FIRST_SETTLE_SECONDS,
 ) -> list[Row]:
     generate(root, accounts)
     if git:
         commit(root)
     rows: list[Row] = []
-    settle()  # whatever was deleted before the benchmark began
+    settle(first_settle)
     cold, peak = run_build(root, "--no-pdf", "--jobs", jobs)
 
     def judge(value: float, limit: float) -> str:
@@ -308,10 +315,18 @@ def main() -> int:
     parser.add_argument("--git", action="store_true", help="build from a Git repository (1 commit)")
     parser.add_argument("--floor-runs", type=int, default=3, help="pairs of cold build and floor")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each no-op, edit, commit")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=FIRST_SETTLE_SECONDS,
+        help="seconds to wait before the first cold build (0 where the file system has a journal)",
+    )
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows += html_builds(Path(tmp) / "html", args.accounts, args.jobs, args.git, args.repeat)
+        rows += html_builds(
+            Path(tmp) / "html", args.accounts, args.jobs, args.git, args.repeat, args.settle
+        )
         if args.floor_runs:
             rows += floor_pairs(Path(tmp) / "html", args.jobs, args.floor_runs)
         if args.pdf_accounts:
