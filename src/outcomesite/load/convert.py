@@ -140,9 +140,10 @@ def _checked_fields(model: Any) -> tuple[tuple[str, FieldSpec, bool, Any, bool],
     found = []
     for key, spec in fields_by_key(model).items():
         kind, inner = _kind(spec.annotation)
-        nested, many = (inner, False) if kind == "model" else (None, False)
-        if kind == "list" and _kind(inner)[0] == "model":
-            nested, many = _kind(inner)[1], True
+        many = kind == "list"
+        if many:
+            kind, inner = _kind(inner)  # the items' kind
+        nested = inner if kind == "model" else None
         limited = spec.pattern is not None or spec.ge is not None
         if spec.required or limited or nested is not None:
             found.append((key, spec, limited, nested, many))
